@@ -1,0 +1,32 @@
+"""Text rules: names are stored NFC with single spaces; search uses a folded key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC (composed) form."""
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_text(text: str | None) -> str:
+    """NFC, trimmed, inner runs of white space folded to one space."""
+    if text is None:
+        return ""
+    return _SPACES.sub(" ", nfc(text)).strip()
+
+
+def fold(text: str | None) -> str:
+    """Accent-insensitive search key: NFD, marks dropped, đ→d, casefolded, spaces folded.
+
+    "Nguyễn Văn Đức" → "nguyen van duc".
+    """
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.casefold()).strip()

@@ -1,0 +1,355 @@
+"""Create, open and unlock the commune book: the encrypted file and its key file."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop import paths
+from desktop.core.domain.errors import FieldProblem, ValidationError
+from desktop.core.domain.identity import check_commune_code
+from desktop.core.domain.passwords import password_problems
+from desktop.core.domain.roles import Role, check_username
+from desktop.core.domain.text import clean_text
+from desktop.core.domain.urls import check_server_url
+from desktop.core.storage import migrate
+from desktop.core.storage.base import new_id
+from desktop.core.storage.engine import (
+    BookFileError,
+    checkpoint,
+    make_engine,
+    make_session_factory,
+    verify_readable,
+)
+from desktop.core.storage.keyfile import (
+    KeyFile,
+    KeyFileError,
+    WrongSecret,
+    new_master_key,
+    new_recovery_code,
+)
+from desktop.core.storage.models import CommuneSettings, User
+from desktop.core.storage.tracking import USERNAME, install_change_tracking
+
+__all__ = [
+    "Book",
+    "BookFileError",
+    "BookSetup",
+    "CommuneInfo",
+    "CurrentUser",
+    "KeyFileError",
+    "LoginError",
+    "book_exists",
+    "create_book",
+    "open_book",
+    "reset_password_with_recovery",
+]
+
+
+class LoginError(Exception):
+    """Wrong user or password, or locked for a while; ``message_vi`` says which."""
+
+    def __init__(self, message_vi: str, seconds_locked: int = 0) -> None:
+        super().__init__(message_vi)
+        self.message_vi = message_vi
+        self.seconds_locked = seconds_locked
+
+
+@dataclass(frozen=True)
+class BookSetup:
+    """What the setup wizard (or ``sotreem init``) collects."""
+
+    commune_code: str
+    commune_name: str
+    province_name: str
+    admin_username: str
+    admin_full_name: str
+    admin_password: str
+    unit_kind: str = "Xã"
+    upstream_url: str | None = None
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The person who unlocked the book."""
+
+    id: str
+    username: str
+    full_name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class CommuneInfo:
+    """The commune this book belongs to, as shown and printed."""
+
+    code: str
+    name: str
+    province_name: str
+    unit_kind: str
+    place_name: str
+    upstream_url: str | None
+    upstream_unit: str
+    idle_lock_minutes: int
+    device_enrolled: bool
+
+    @property
+    def display_name(self) -> str:
+        """E.g. "Xã Hoàng Kim"."""
+        return f"{self.unit_kind} {self.name}"
+
+
+class Book:
+    """An open, unlocked commune book. Services take one; it owns the engine."""
+
+    def __init__(self, path: Path, engine: Engine, user: CurrentUser, key_file: KeyFile) -> None:
+        self.path = path
+        self.engine = engine
+        self.user = user
+        self.key_file = key_file
+        self._sessions: sessionmaker[Session] = make_session_factory(engine)
+        install_change_tracking(self._sessions)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed if the block ends normally, rolled back otherwise."""
+        with self._sessions() as session, session.begin():
+            session.info[USERNAME] = self.user.username
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only."""
+        with self._sessions() as session:
+            yield session
+
+    def commune(self) -> CommuneInfo:
+        """The commune settings of this book."""
+        with self.read() as session:
+            row = session.scalars(select(CommuneSettings)).one()
+            return _commune_info(row)
+
+    def verify_password(self, password: str) -> bool:
+        """True if ``password`` is the current user's (used to unlock an idle window)."""
+        try:
+            self.key_file.unlock(self.user.username, password)
+        except WrongSecret:
+            return False
+        return True
+
+    def close(self) -> None:
+        """Fold the WAL into the file and release it."""
+        try:
+            checkpoint(self.engine)
+        finally:
+            self.engine.dispose()
+
+
+def _commune_info(row: CommuneSettings) -> CommuneInfo:
+    return CommuneInfo(
+        code=row.commune_code,
+        name=row.commune_name,
+        province_name=row.province_name,
+        unit_kind=row.unit_kind,
+        place_name=row.place_name or row.commune_name,
+        upstream_url=row.upstream_url,
+        upstream_unit=row.upstream_unit,
+        idle_lock_minutes=row.idle_lock_minutes,
+        device_enrolled=bool(row.device_token),
+    )
+
+
+def book_exists() -> bool:
+    """True once a book has been set up in the data folder."""
+    return paths.book_file().exists() and paths.key_file().exists()
+
+
+def validate_setup(setup: BookSetup) -> BookSetup:
+    """Check every field of the setup form; all problems are reported at once."""
+    problems: list[FieldProblem] = []
+    values: dict[str, object] = {}
+    checks = {
+        "commune_code": lambda: check_commune_code(setup.commune_code),
+        "upstream_url": lambda: check_server_url(setup.upstream_url),
+        "admin_username": lambda: check_username(setup.admin_username, "admin_username"),
+    }
+    for field, check in checks.items():
+        try:
+            values[field] = check()
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+    required = {
+        "commune_name": "Tên xã/phường",
+        "province_name": "Tỉnh/thành phố",
+        "admin_full_name": "Họ tên quản trị viên",
+    }
+    for field, label in required.items():
+        value = clean_text(getattr(setup, field))
+        if not value:
+            problems.append(FieldProblem(field, f"{label}: chưa nhập."))
+        values[field] = value
+    problems.extend(
+        FieldProblem("admin_password", message)
+        for message in password_problems(setup.admin_password, setup.admin_username)
+    )
+    if problems:
+        raise ValidationError(problems)
+    return BookSetup(
+        commune_code=str(values["commune_code"]),
+        commune_name=str(values["commune_name"]),
+        province_name=str(values["province_name"]),
+        admin_username=str(values["admin_username"]),
+        admin_full_name=str(values["admin_full_name"]),
+        admin_password=setup.admin_password,
+        unit_kind=clean_text(setup.unit_kind) or "Xã",
+        upstream_url=values["upstream_url"] if values["upstream_url"] else None,  # type: ignore[arg-type]
+    )
+
+
+def create_book(setup: BookSetup) -> tuple[Book, str]:
+    """Create a new encrypted book; returns it open, and the recovery code to show once."""
+    setup = validate_setup(setup)
+    db_path, key_path = paths.book_file(), paths.key_file()
+    if db_path.exists() or key_path.exists():
+        raise BookFileError(
+            f"Thư mục dữ liệu {db_path.parent} đã có một sổ. Không tạo sổ mới đè lên sổ đang có."
+        )
+    master_key = new_master_key()
+    recovery_code = new_recovery_code()
+    book_id = new_id()
+    key_file = KeyFile.create(
+        key_path,
+        book_id=book_id,
+        commune_code=setup.commune_code,
+        master_key=master_key,
+        username=setup.admin_username,
+        password=setup.admin_password,
+        recovery_code=recovery_code,
+    )
+    engine = make_engine(db_path, master_key)
+    try:
+        migrate.upgrade(engine)
+        admin = User(
+            username=setup.admin_username,
+            full_name=setup.admin_full_name,
+            role=Role.ADMIN.value,
+        )
+        with make_session_factory(engine)() as session, session.begin():
+            session.add(
+                CommuneSettings(
+                    id=1,
+                    book_id=book_id,
+                    commune_code=setup.commune_code,
+                    commune_name=setup.commune_name,
+                    province_name=setup.province_name,
+                    unit_kind=setup.unit_kind,
+                    place_name=setup.commune_name,
+                    upstream_url=setup.upstream_url,
+                )
+            )
+            session.add(admin)
+        key_file.save()
+    except BaseException:
+        # Nothing half-made is left behind: a later attempt starts clean.
+        engine.dispose()
+        for leftover in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm"), key_path):
+            leftover.unlink(missing_ok=True)
+        raise
+    user = CurrentUser(admin.id, admin.username, admin.full_name, Role.ADMIN)
+    return Book(db_path, engine, user, key_file), recovery_code
+
+
+def _backup_before_migration(engine: Engine, db_path: Path, revision: str | None) -> Path:
+    checkpoint(engine)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    target = paths.backups_dir() / f"truoc-nang-cap-{stamp}-{revision or 'rong'}.db"
+    shutil.copy2(db_path, target)
+    return target
+
+
+def _open_engine(master_key: bytes, key_file: KeyFile) -> Engine:
+    db_path = paths.book_file()
+    if not db_path.exists():
+        raise BookFileError(
+            f"Không tìm thấy tệp dữ liệu {db_path.name} trong {db_path.parent}. "
+            "Hãy khôi phục từ bản sao lưu."
+        )
+    engine = make_engine(db_path, master_key)
+    try:
+        verify_readable(engine, db_path)
+        revision = migrate.current_revision(engine)
+        if revision is not None and revision not in migrate.known_revisions():
+            raise BookFileError(
+                "Dữ liệu này được tạo bởi một phiên bản Sổ Trẻ Em mới hơn. "
+                "Hãy cài phiên bản mới nhất; dữ liệu không bị thay đổi."
+            )
+        if revision != migrate.head_revision():
+            _backup_before_migration(engine, db_path, revision)
+            migrate.upgrade(engine)
+        with make_session_factory(engine)() as session:
+            settings = session.scalars(select(CommuneSettings)).one_or_none()
+        if settings is None or settings.book_id != key_file.book_id:
+            raise BookFileError(
+                "Tệp dữ liệu không khớp với tệp khóa (có thể là sổ của xã khác). "
+                "Không có gì bị thay đổi."
+            )
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
+
+
+def open_book(username: str, password: str, now: datetime | None = None) -> Book:
+    """Unlock the book for ``username``; LoginError on a wrong password or while locked."""
+    key_file = KeyFile.load(paths.key_file())
+    name = (username or "").strip().lower()
+    wait = key_file.seconds_locked(name, now)
+    if wait:
+        raise LoginError(
+            f"Đăng nhập tạm khóa do nhập sai nhiều lần. Hãy thử lại sau {wait} giây.", wait
+        )
+    try:
+        master_key = key_file.unlock(name, password)
+    except WrongSecret:
+        delay = key_file.record_failure(name, now) if key_file.has_user(name) else 0
+        if key_file.has_user(name):
+            key_file.save()
+        message = "Tên đăng nhập hoặc mật khẩu không đúng."
+        if delay:
+            message += f" Đăng nhập bị tạm khóa {delay} giây."
+        raise LoginError(message, delay) from None
+    engine = _open_engine(master_key, key_file)
+    with make_session_factory(engine)() as session:
+        user = session.scalars(select(User).where(User.username == name)).one_or_none()
+    if user is None or not user.active:
+        engine.dispose()
+        raise LoginError("Tài khoản này đã bị khóa hoặc không còn trong sổ.")
+    if key_file.record_success(name):
+        key_file.save()
+    current = CurrentUser(user.id, user.username, user.full_name, Role(user.role))
+    return Book(paths.book_file(), engine, current, key_file)
+
+
+def reset_password_with_recovery(username: str, recovery_code: str, new_password: str) -> None:
+    """Set a new password for ``username`` using the recovery code written down at setup."""
+    key_file = KeyFile.load(paths.key_file())
+    name = (username or "").strip().lower()
+    if not key_file.has_user(name):
+        raise LoginError(f"Không có tài khoản “{name}” trong sổ này.")
+    problems = password_problems(new_password, name)
+    if problems:
+        raise ValidationError([FieldProblem("new_password", p) for p in problems])
+    try:
+        master_key = key_file.unlock_with_recovery(recovery_code)
+    except WrongSecret:
+        raise LoginError("Mã khôi phục không đúng. Hãy kiểm tra lại từng nhóm ký tự.") from None
+    key_file.set_password(name, new_password, master_key)
+    key_file.record_success(name)
+    key_file.save()

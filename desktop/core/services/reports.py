@@ -1,0 +1,130 @@
+"""Reports computed from the book: the child population on a date, by sex and age group."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from desktop.core.domain.dates import child_birth_window, format_vn_date
+from desktop.core.domain.population import AGE_GROUPS, SEX_FEMALE, SEX_MALE, age_group
+from desktop.core.reports.document import DocumentHeader
+from desktop.core.reports.population import (
+    PopulationRow,
+    PopulationTable,
+    render_population_pdf,
+    render_population_xlsx,
+)
+from desktop.core.services.book import Book, CommuneInfo
+from desktop.core.storage.repositories import households as repo
+
+DEFINITION = (
+    "Trẻ em là người dưới 16 tuổi (Luật Trẻ em 2016, Điều 1), tính theo tuổi tròn tại ngày "
+    "chốt số liệu; đếm mọi trẻ đang có trong sổ, mỗi trẻ một lần."
+)
+
+
+@dataclass(frozen=True)
+class PopulationReport:
+    """The child population on ``reference_date``, with the children behind every cell."""
+
+    reference_date: date
+    table: PopulationTable
+    # (age group label, sex) → ids of the children counted in that cell, for drill-down.
+    members: dict[tuple[str, int], list[str]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.table.rows)
+
+    def as_json(self) -> dict[str, object]:
+        """A plain, serialisable form (``sotreem report population --format json``)."""
+        return {
+            "reference_date": format_vn_date(self.reference_date),
+            "definition": DEFINITION,
+            "groups": [
+                {
+                    "age_group": row.label,
+                    "male": row.male,
+                    "female": row.female,
+                    "unknown": row.unknown,
+                    "total": row.total,
+                }
+                for row in self.table.rows
+            ],
+            "total": self.total,
+            "male": sum(r.male for r in self.table.rows),
+            "female": sum(r.female for r in self.table.rows),
+            "unknown": sum(r.unknown for r in self.table.rows),
+        }
+
+
+class ReportService:
+    """Computes reports from the book and writes them to PDF or Excel."""
+
+    def __init__(self, book: Book) -> None:
+        self._book = book
+
+    def population(self, on: date) -> PopulationReport:
+        """Children under 16 on ``on``, by age group and sex."""
+        cells: dict[tuple[str, int], list[str]] = defaultdict(list)
+        with self._book.read() as session:
+            for person in repo.persons_born_within(session, child_birth_window(on)):
+                group = age_group(person.birth_date, on)
+                if group is not None:
+                    sex = person.sex if person.sex in (SEX_MALE, SEX_FEMALE) else 3
+                    cells[(group, sex)].append(person.id)
+        rows = [
+            PopulationRow(
+                label=label,
+                male=len(cells[(label, SEX_MALE)]),
+                female=len(cells[(label, SEX_FEMALE)]),
+                unknown=len(cells[(label, 3)]),
+            )
+            for label, _, _ in AGE_GROUPS
+        ]
+        commune = self._book.commune()
+        table = PopulationTable(
+            reference_date=on, commune_name=commune.display_name, rows=rows, notes=[DEFINITION]
+        )
+        return PopulationReport(on, table, {key: ids for key, ids in cells.items() if ids})
+
+    def header(self, commune: CommuneInfo, summary: str, issued_on: date) -> DocumentHeader:
+        """The official header of a report issued by the commune's People's Committee."""
+        recipients = []
+        if commune.upstream_unit:
+            recipients.append(f"{commune.upstream_unit} (để b/c);")
+        recipients += ["TT Đảng ủy, HĐND xã (để b/c);", "Lưu: VT, VHXH."]
+        return DocumentHeader(
+            superior_body=None,
+            issuing_body="ỦY BAN NHÂN DÂN",
+            unit_name=commune.display_name,
+            number=None,
+            doc_type="BÁO CÁO",
+            summary=summary,
+            place=commune.place_name,
+            issued_on=issued_on,
+            signer_lines=["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+            signer_name=None,
+            recipients=recipients,
+        )
+
+    def write_population(
+        self, on: date, path: Path, fmt: str = "pdf", issued_on: date | None = None
+    ) -> PopulationReport:
+        """Compute the population on ``on`` and write it as ``fmt`` ("pdf" or "xlsx")."""
+        report = self.population(on)
+        commune = self._book.commune()
+        summary = (
+            f"Số trẻ em dưới 16 tuổi trên địa bàn {commune.unit_kind.lower()} {commune.name} "
+            f"tính đến ngày {format_vn_date(on)}"
+        )
+        header = self.header(commune, summary, issued_on or date.today())
+        if fmt == "pdf":
+            render_population_pdf(report.table, header, path)
+        elif fmt == "xlsx":
+            render_population_xlsx(report.table, header, path)
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
+        return report

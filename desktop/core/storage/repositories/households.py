@@ -1,0 +1,105 @@
+"""Queries on hamlets, households and their members."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from desktop.core.storage.models import Hamlet, Household, Person
+
+
+def live_hamlets(session: Session) -> Sequence[Hamlet]:
+    return session.scalars(select(Hamlet).where(Hamlet.deleted.is_(False))).all()
+
+
+def hamlet_by_key(session: Session, name_key: str) -> Hamlet | None:
+    return session.scalars(
+        select(Hamlet).where(Hamlet.name_key == name_key, Hamlet.deleted.is_(False))
+    ).first()
+
+
+def get_hamlet(session: Session, hamlet_id: str) -> Hamlet | None:
+    hamlet = session.get(Hamlet, hamlet_id)
+    return None if hamlet is None or hamlet.deleted else hamlet
+
+
+def get_household(session: Session, household_id: str) -> Household | None:
+    household = session.get(Household, household_id)
+    return None if household is None or household.deleted else household
+
+
+def household_number_taken(
+    session: Session, hamlet_id: str, number: str, except_id: str | None
+) -> bool:
+    query = select(Household.id).where(
+        Household.hamlet_id == hamlet_id,
+        Household.number == number,
+        Household.deleted.is_(False),
+    )
+    if except_id:
+        query = query.where(Household.id != except_id)
+    return session.scalars(query).first() is not None
+
+
+def live_members(session: Session, household_id: str) -> Sequence[Person]:
+    return session.scalars(
+        select(Person).where(Person.household_id == household_id, Person.deleted.is_(False))
+    ).all()
+
+
+def search_households(
+    session: Session, folded_query: str, hamlet_id: str | None, child_window: tuple[date, date]
+) -> list[tuple[Household, str, int]]:
+    """Households matching a folded query, with their hamlet's name and number of children.
+
+    ``child_window`` is (exclusive, inclusive) birth-date bounds of a child on the day.
+    """
+    after, until = child_window
+    children = (
+        select(Person.household_id, func.count().label("n"))
+        .where(Person.deleted.is_(False), Person.birth_date > after, Person.birth_date <= until)
+        .group_by(Person.household_id)
+        .subquery()
+    )
+    query = (
+        select(Household, Hamlet.name, func.coalesce(children.c.n, 0))
+        .join(Hamlet, Hamlet.id == Household.hamlet_id)
+        .outerjoin(children, children.c.household_id == Household.id)
+        .where(Household.deleted.is_(False))
+    )
+    if hamlet_id:
+        query = query.where(Household.hamlet_id == hamlet_id)
+    if folded_query:
+        pattern = f"%{folded_query}%"
+        member_match = exists().where(
+            Person.household_id == Household.id,
+            Person.deleted.is_(False),
+            or_(Person.name_key.like(pattern), Person.id_number.like(pattern)),
+        )
+        query = query.where(
+            or_(
+                Household.head_name_key.like(pattern),
+                Household.number == folded_query,
+                Hamlet.name_key.like(pattern),
+                member_match,
+            )
+        )
+    return [(row[0], row[1], int(row[2])) for row in session.execute(query).all()]
+
+
+def persons_born_within(session: Session, window: tuple[date, date]) -> Sequence[Person]:
+    """Live persons (in a live household or none) born in the (exclusive, inclusive] window."""
+    after, until = window
+    return session.scalars(
+        select(Person)
+        .outerjoin(Household, Household.id == Person.household_id)
+        .where(
+            Person.deleted.is_(False),
+            Person.birth_date > after,
+            Person.birth_date <= until,
+            or_(Person.household_id.is_(None), Household.deleted.is_(False)),
+        )
+    ).all()
