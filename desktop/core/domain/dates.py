@@ -11,8 +11,8 @@ from desktop.core.domain.errors import FieldProblem, ValidationError
 CHILD_AGE_LIMIT = 16  # Luật Trẻ em 2016, Điều 1: a child is a person under 16.
 EARLIEST_BIRTH_YEAR = 1900
 
-_SEPARATED = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d+)\s*$")
-_COMPACT = re.compile(r"^\s*(\d{2})(\d{2})(\d{4})\s*$")
+_SEPARATED = re.compile(r"^\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]+)\s*$")
+_COMPACT = re.compile(r"^\s*([0-9]{2})([0-9]{2})([0-9]{4})\s*$")
 
 
 def parse_vn_date(text: str, field: str = "date", label: str = "Ngày") -> date:

@@ -7,8 +7,8 @@ from datetime import date
 
 from desktop.core.domain.errors import FieldProblem, ValidationError
 
-_FIVE_DIGITS = re.compile(r"^\d{5}$")
-_TWELVE_DIGITS = re.compile(r"^\d{12}$")
+_FIVE_DIGITS = re.compile(r"^[0-9]{5}$")
+_TWELVE_DIGITS = re.compile(r"^[0-9]{12}$")
 
 
 def check_commune_code(code: str, field: str = "commune_code") -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,6 +114,7 @@ class Book:
         self.engine = engine
         self.user = user
         self.key_file = key_file
+        self._closed = False
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
         install_change_tracking(self._sessions)
 
@@ -145,7 +146,10 @@ class Book:
         return True
 
     def close(self) -> None:
-        """Fold the WAL into the file and release it."""
+        """Fold the WAL into the file and release it (a second call does nothing)."""
+        if self._closed:
+            return
+        self._closed = True
         try:
             checkpoint(self.engine)
         finally:
@@ -175,7 +179,7 @@ def validate_setup(setup: BookSetup) -> BookSetup:
     """Check every field of the setup form; all problems are reported at once."""
     problems: list[FieldProblem] = []
     values: dict[str, object] = {}
-    checks = {
+    checks: dict[str, Callable[[], str | None]] = {
         "commune_code": lambda: check_commune_code(setup.commune_code),
         "upstream_url": lambda: check_server_url(setup.upstream_url),
         "admin_username": lambda: check_username(setup.admin_username, "admin_username"),

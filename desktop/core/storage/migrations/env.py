@@ -12,8 +12,8 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
-from desktop.core.storage.base import Base
 from desktop.core.storage import models  # noqa: F401  (registers the tables)
+from desktop.core.storage.base import Base
 
 target_metadata = Base.metadata
 

@@ -1,0 +1,57 @@
+"""Shared fixtures: every test gets its own data folder; nothing touches the user's files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "matkhau-manh-2026"
+
+
+@pytest.fixture(autouse=True)
+def sotreem_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Redirect the data folder (desktop/paths.py) to a fresh temporary folder."""
+    home = tmp_path / "sotreem-home"
+    home.mkdir()
+    monkeypatch.setenv("SOTREEM_HOME", str(home))
+    monkeypatch.delenv("SOTREEM_PASSWORD", raising=False)
+    return home
+
+
+@pytest.fixture
+def book_setup():  # type: ignore[no-untyped-def]
+    """The setup form of a typical commune."""
+    from desktop.core.services.book import BookSetup
+
+    return BookSetup(
+        commune_code="12345",
+        commune_name="Hoàng Kim",
+        province_name="Thanh Hóa",
+        admin_username=ADMIN_USER,
+        admin_full_name="Nguyễn Văn Quản",
+        admin_password=ADMIN_PASSWORD,
+    )
+
+
+@pytest.fixture
+def book(book_setup):  # type: ignore[no-untyped-def]
+    """A new, empty, open book in the temporary data folder."""
+    from desktop.core.services.book import create_book
+
+    opened, _recovery = create_book(book_setup)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def hamlet_id(book) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """One hamlet in the book."""
+    from desktop.core.services.households import HouseholdService
+
+    yield HouseholdService(book).add_hamlet("Thôn Đông").id

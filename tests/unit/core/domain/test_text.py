@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop.core.domain.text import clean_text, fold
+
+
+def test_fold_examples() -> None:
+    assert fold("Nguyễn Văn An") == "nguyen van an"
+    assert fold("Đức") == "duc"
+    assert fold("  ĐẶNG   thị  Ánh ") == "dang thi anh"
+    assert fold(None) == ""
+
+
+def test_clean_text_is_nfc_and_single_spaced() -> None:
+    decomposed = unicodedata.normalize("NFD", "  Nguyễn   Thị  Hương ")
+    cleaned = clean_text(decomposed)
+    assert cleaned == "Nguyễn Thị Hương"
+    assert unicodedata.is_normalized("NFC", cleaned)
+
+
+@given(st.text())
+def test_fold_is_idempotent_and_accentless(text: str) -> None:
+    once = fold(text)
+    assert fold(once) == once
+    assert not any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", once))
