@@ -30,13 +30,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from desktop.core.domain.text import nfc
 from desktop.core.reports.atomic import atomic_output
 from desktop.core.reports.fonts import (
     BOLD,
     BOLD_ITALIC,
     ITALIC,
     REGULAR,
-    nfc,
     register_fonts,
     upper_nfc,
 )
@@ -51,6 +51,7 @@ __all__ = [
     "TOP_MARGIN",
     "DocumentHeader",
     "ReportStyles",
+    "bordered_table",
     "para",
     "render_official_pdf",
     "report_styles",
@@ -78,7 +79,7 @@ _NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 _MOTTO = "Độc lập - Tự do - Hạnh phúc"
 _END_MARK = "./."
 # Room left after "Số:" for the clerk (văn thư) to write the number by hand.
-_BLANK_NUMBER = " " * 8
+_BLANK_NUMBER = " " * 6
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,7 +117,6 @@ class ReportStyles:
     """Paragraph styles shared by every report body so they all look alike."""
 
     body: ParagraphStyle
-    body_plain: ParagraphStyle
     table_head: ParagraphStyle
     table_text: ParagraphStyle
     table_text_bold: ParagraphStyle
@@ -148,7 +148,6 @@ def report_styles() -> ReportStyles:
             firstLineIndent=10 * mm,
             spaceAfter=6,
         ),
-        body_plain=_style("BodyPlain", REGULAR, 14, leading=18, alignment=TA_LEFT, spaceAfter=6),
         table_head=_style("TableHead", BOLD, 13, alignment=TA_CENTER),
         table_text=_style("TableText", REGULAR, 13, alignment=TA_LEFT),
         table_text_bold=_style("TableTextBold", BOLD, 13, alignment=TA_LEFT),
@@ -162,7 +161,7 @@ def report_styles() -> ReportStyles:
 
 @functools.cache
 def _layout_styles() -> dict[str, ParagraphStyle]:
-    """Styles of the fixed parts of the layout: header, title, footer, page number."""
+    """Styles of the fixed parts of the layout: header, title and footer."""
     register_fonts()
     centred = {"alignment": TA_CENTER, "leading": 16}
     return {
@@ -197,7 +196,7 @@ def with_end_mark(text: str) -> str:
     return text.rstrip(".") + _END_MARK
 
 
-def _rule(width: float, *, space_before: float = 1, space_after: float = 2) -> HRFlowable:
+def _rule(width: float, *, space_before: float = 4, space_after: float = 3) -> HRFlowable:
     """A solid black horizontal line of ``width`` points, centred in its column."""
     return HRFlowable(
         width=width,
@@ -213,6 +212,39 @@ def _rule(width: float, *, space_before: float = 1, space_after: float = 2) -> H
 def _widest(lines: Sequence[str], font: str, size: float, limit: float) -> float:
     """The width of the widest of ``lines`` as drawn, capped at ``limit`` (where text wraps)."""
     return min(limit, max((stringWidth(nfc(line), font, size) for line in lines), default=0.0))
+
+
+# Layout tables: no padding, top-aligned. The cell font is set although every cell holds
+# paragraphs, because Table selects its default font (Helvetica, not embedded) for each cell.
+_BASE_CELL_STYLE: list[tuple[object, ...]] = [
+    ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ("TOPPADDING", (0, 0), (-1, -1), 0),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+]
+
+
+def bordered_table(
+    data: Sequence[Sequence[Flowable]], col_widths: Sequence[float], *, header_rows: int = 1
+) -> Table:
+    """A data table with a thin black grid whose header rows repeat on every page."""
+    table = Table([list(row) for row in data], colWidths=list(col_widths), repeatRows=header_rows)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 5),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
+    return table
 
 
 def _header_block(header: DocumentHeader) -> Table:
@@ -247,12 +279,8 @@ def _header_block(header: DocumentHeader) -> Table:
     table.setStyle(
         TableStyle(
             [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                *_BASE_CELL_STYLE,
                 ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 1), (-1, 1), 4),
             ]
         )
@@ -264,13 +292,13 @@ def _title_block(header: DocumentHeader) -> list[Flowable]:
     """Document type and summary (trích yếu), centred, with a short line under them."""
     st = _layout_styles()
     flowables: list[Flowable] = [
-        Spacer(1, 16),
+        Spacer(1, 22),
         para(upper_nfc(header.doc_type), st["doc_type"]),
     ]
     if header.summary.strip():
         flowables.append(para(header.summary.strip(), st["summary"]))
     widest = _widest([header.doc_type, header.summary], BOLD, 14, TEXT_WIDTH)
-    flowables.append(_rule(widest / 3, space_before=3, space_after=14))
+    flowables.append(_rule(widest / 3, space_before=4, space_after=18))
     return flowables
 
 
@@ -294,13 +322,9 @@ def _footer_block(header: DocumentHeader) -> Table:
     table.setStyle(
         TableStyle(
             [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                *_BASE_CELL_STYLE,
                 ("ALIGN", (0, 0), (0, 0), "LEFT"),
                 ("ALIGN", (1, 0), (1, 0), "CENTER"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                ("TOPPADDING", (0, 0), (-1, -1), 0),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
             ]
         )
     )

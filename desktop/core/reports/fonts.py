@@ -1,13 +1,13 @@
-"""Serif font family for printed reports, and the NFC rule for every string drawn with it."""
+"""Serif font family for printed reports (Liberation Serif, registered once with reportlab)."""
 
 from __future__ import annotations
 
 import threading
-import unicodedata
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from desktop.core.domain.text import nfc
 from resources import resource_path
 
 FAMILY = "SoTreEmSerif"
@@ -45,13 +45,8 @@ def register_fonts() -> str:
         return FAMILY
 
 
-def nfc(text: str) -> str:
-    """Return ``text`` in Unicode NFC, the only form the report fonts are drawn from."""
-    # Decomposed input ("a" + combining marks) would be drawn mark by mark from separate
-    # glyphs and extracted as different text; the precomposed Vietnamese letters are in the font.
-    return unicodedata.normalize("NFC", text)
-
-
 def upper_nfc(text: str) -> str:
     """Return ``text`` uppercased in NFC (e.g. "xã Hoàng Kim" → "XÃ HOÀNG KIM")."""
+    # Every string is drawn in NFC: decomposed input ("a" + combining marks) would be drawn
+    # mark by mark and extracted as different text; the precomposed letters are in the font.
     return nfc(nfc(text).upper())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from desktop.core.reports.fonts import nfc
+from desktop.core.domain.text import nfc
 
 
 def vn_int(n: int) -> str:

@@ -9,19 +9,20 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, Table
 
+from desktop.core.domain.text import nfc
 from desktop.core.reports.atomic import atomic_output
 from desktop.core.reports.document import (
     TEXT_WIDTH,
     DocumentHeader,
+    bordered_table,
     para,
     render_official_pdf,
     report_styles,
 )
-from desktop.core.reports.fonts import nfc, upper_nfc
+from desktop.core.reports.fonts import upper_nfc
 from desktop.core.reports.formatting import vn_int, vn_short_date
 
 __all__ = [
@@ -53,15 +54,12 @@ class PopulationRow:
 
     def __post_init__(self) -> None:
         """Reject negative counts, naming the row and column."""
-        for column, value in (("Nam", self.male), ("Nữ", self.female)):
+        counts = (("Nam", self.male), ("Nữ", self.female), ("Chưa xác định", self.unknown))
+        for column, value in counts:
             if value < 0:
                 raise ValueError(
-                    f"Số trẻ em không được âm: nhóm «{self.label}», cột {column} = {value}."
+                    f"Số trẻ em không được âm: nhóm «{self.label}», cột «{column}» = {value}."
                 )
-        if self.unknown < 0:
-            raise ValueError(
-                f"Số trẻ em không được âm: nhóm «{self.label}», cột Chưa xác định = {self.unknown}."
-            )
 
     @property
     def total(self) -> int:
@@ -162,20 +160,7 @@ def _pdf_table(table: PopulationTable) -> Table:
     )
     first = 45 * mm
     rest = (TEXT_WIDTH - first) / 4
-    pdf_table = Table(data, colWidths=[first, rest, rest, rest, rest], repeatRows=1)
-    pdf_table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 5),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
-            ]
-        )
-    )
-    return pdf_table
+    return bordered_table(data, [first, rest, rest, rest, rest])
 
 
 def render_population_pdf(table: PopulationTable, header: DocumentHeader, path: Path) -> None:
@@ -204,6 +189,7 @@ def render_population_pdf(table: PopulationTable, header: DocumentHeader, path: 
 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+# The font official documents use; spreadsheet programs without it substitute a metric twin.
 _FONT = "Times New Roman"
 _COLUMN_WIDTHS = (22, 12, 12, 16, 12)
 
@@ -224,20 +210,20 @@ def render_population_xlsx(table: PopulationTable, header: DocumentHeader, path:
         bold: bool = False,
         italic: bool = False,
         size: int = 12,
-        centre: bool = True,
+        align: str = "center",
     ) -> None:
+        """One line of the title block, merged across the table's width."""
         ws.merge_cells(f"A{row}:{last_col}{row}")
         cell = ws.cell(row=row, column=1, value=nfc(text))
         cell.font = Font(name=_FONT, size=size, bold=bold, italic=italic)
-        cell.alignment = Alignment(horizontal="center" if centre else "left")
+        cell.alignment = Alignment(horizontal=align)
 
     issuer = f"{upper_nfc(header.issuing_body)} {upper_nfc(header.unit_name)}"
-    title_row(1, issuer, bold=True, centre=False)
+    title_row(1, issuer, bold=True, align="left")
     title_row(3, "SỐ TRẺ EM DƯỚI 16 TUỔI THEO NHÓM TUỔI VÀ GIỚI TÍNH", bold=True, size=14)
     title_row(4, f"Địa bàn: {kind.capitalize()} {name}")
     title_row(5, f"Tính đến ngày {vn_short_date(table.reference_date)}", italic=True)
-    title_row(6, "Đơn vị tính: người", italic=True, size=11)
-    ws.cell(row=6, column=1).alignment = Alignment(horizontal="right")
+    title_row(6, "Đơn vị tính: người", italic=True, size=11, align="right")
 
     head_row = 7
     for col, title in enumerate(COLUMNS, start=1):
