@@ -129,9 +129,8 @@ class SyncService:
         if not clean_code:
             raise ValidationError(FieldProblem("code", "Chưa nhập mã đăng ký thiết bị."))
         commune = self._book.commune()
-        answer = self._client_factory(url, None).enroll(
-            clean_code, commune.code, socket.gethostname()[:100] or "may-xa"
-        )
+        with self._client_factory(url, None) as client:
+            answer = client.enroll(clean_code, commune.code, socket.gethostname()[:100] or "may-xa")
         with self._book.transaction() as session:
             settings = repo.settings(session)
             settings.upstream_url = url
@@ -156,7 +155,16 @@ class SyncService:
                     "Hãy nhập địa chỉ máy chủ và mã đăng ký thiết bị.",
                 )
             )
-        client = self._client_factory(url, token)
+        with self._client_factory(url, token) as client:
+            return self._push_all(client, device_id, total, progress)
+
+    def _push_all(
+        self,
+        client: SyncClient,
+        device_id: str,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> SyncOutcome:
         commune_code = self._book.commune().code
         counts = {"applied": 0, "duplicate": 0, "conflict": 0, "rejected": 0}
         sent = 0
