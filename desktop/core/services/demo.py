@@ -1,0 +1,150 @@
+"""Fill an empty book with a synthetic commune, for demonstrations, training and benchmarks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from desktop.core.domain.dates import is_child_on
+from desktop.core.domain.text import clean_text, fold
+from desktop.core.services.book import Book
+from desktop.core.storage.base import SyncState, utcnow
+from desktop.core.storage.models import Hamlet, Household, Person
+from desktop.core.synthetic import (
+    SyntheticCommune,
+    SyntheticHousehold,
+    SyntheticPerson,
+    generate_commune,
+)
+
+CHUNK_SIZE = 2_000
+"""Persons per bulk insert; households go in with the persons of their chunk."""
+
+Progress = Callable[[int, int], None]
+
+
+def populate_book(book: Book, commune: SyntheticCommune, progress: Progress | None = None) -> int:
+    """Insert ``commune`` into the empty ``book`` in one transaction; the children inserted."""
+    # ``progress(done, total)`` counts children after each chunk; if it raises, the whole
+    # transaction rolls back. A book holding any hamlet, household or person is refused
+    # (ValueError), so demo data never mixes with real data, nor clashes with hamlet names.
+    # Bulk Core inserts bypass the ORM flush hook (storage/tracking.py), so the columns it
+    # would set are written here, exactly as it sets them for a new row.
+    stamp: dict[str, Any] = {
+        "version": 1,
+        "synced_version": 0,
+        "sync_state": SyncState.TO_POST.value,
+        "sync_error": None,
+        "updated_at": utcnow(),
+        "updated_by": book.user.username,
+        "deleted": False,
+    }
+    total = commune.children
+    inserted = 0
+    with book.transaction() as session:
+        _refuse_unless_empty(session)
+        hamlet_rows = [
+            {
+                **stamp,
+                "id": h.id,
+                "name": clean_text(h.name),
+                "name_key": fold(h.name),
+                "collaborator_name": clean_text(h.collaborator_name),
+            }
+            for h in commune.hamlets
+        ]
+        if hamlet_rows:
+            session.execute(insert(Hamlet), hamlet_rows)
+        households: list[dict[str, Any]] = []
+        persons: list[dict[str, Any]] = []
+        for household in commune.households:
+            households.append(_household_row(household, stamp))
+            for person in household.members:
+                persons.append(_person_row(person, household.id, stamp))
+                if is_child_on(person.birth_date, commune.today):
+                    inserted += 1
+            if len(persons) >= CHUNK_SIZE:
+                _write_chunk(session, households, persons)
+                if progress is not None:
+                    progress(inserted, total)
+        if households:
+            _write_chunk(session, households, persons)
+            if progress is not None:
+                progress(inserted, total)
+    return inserted
+
+
+def populate_demo(
+    book: Book,
+    children: int,
+    seed: int = 2026,
+    progress: Progress | None = None,
+    *,
+    profile: str = "lowland",
+) -> int:
+    """Generate a synthetic commune of ``children`` children as of today and insert it."""
+    with book.read() as session:
+        # Checked before generating too, so a refusal comes at once even for 50,000 children.
+        _refuse_unless_empty(session)
+    commune = generate_commune(children, seed=seed, today=date.today(), profile=profile)
+    return populate_book(book, commune, progress)
+
+
+def _refuse_unless_empty(session: Session) -> None:
+    for model, what in ((Household, "hộ gia đình"), (Person, "trẻ em"), (Hamlet, "thôn")):
+        if session.scalars(select(model.id).limit(1)).first() is not None:
+            raise ValueError(
+                f"Sổ này đã có dữ liệu ({what}). Dữ liệu mẫu chỉ được nạp vào một sổ trống, "
+                "để không bao giờ lẫn với dữ liệu thật."
+            )
+
+
+def _write_chunk(
+    session: Session, households: list[dict[str, Any]], persons: list[dict[str, Any]]
+) -> None:
+    # Households first: the persons of the chunk refer to them (foreign keys are on).
+    if households:
+        session.execute(insert(Household), households)
+    if persons:
+        session.execute(insert(Person), persons)
+    households.clear()
+    persons.clear()
+
+
+def _household_row(household: SyntheticHousehold, stamp: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **stamp,
+        "id": household.id,
+        "hamlet_id": household.hamlet_id,
+        "number": household.number,
+        "head_name": clean_text(household.head_name),
+        "head_name_key": fold(household.head_name),
+        "address": clean_text(household.address),
+        "poverty_code": household.poverty_code,
+        "poverty_year": household.poverty_year,
+        "phone": household.phone,
+    }
+
+
+def _person_row(
+    person: SyntheticPerson, household_id: str, stamp: dict[str, Any]
+) -> dict[str, Any]:
+    name = clean_text(person.full_name)
+    return {
+        **stamp,
+        "id": person.id,
+        "household_id": household_id,
+        "full_name": name,
+        "name_key": fold(name),
+        "birth_date": person.birth_date,
+        "birth_date_estimated": person.birth_date_estimated,
+        "sex": person.sex,
+        "ethnicity_code": person.ethnicity_code,
+        "id_number": person.id_number,
+        "relation_code": person.relation_code,
+        "notes": person.notes,
+    }
