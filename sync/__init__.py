@@ -1,0 +1,1 @@
+"""Sync between the commune app and the upstream server: protocol, client, server."""

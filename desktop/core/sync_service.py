@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import ValidationError as PydanticValidationError
+
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.urls import check_server_url
 from desktop.core.services.book import Book
@@ -23,7 +25,13 @@ from desktop.core.storage.models import SYNCED_MODELS
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
 from sync.client import ServerUnreachable, SyncClient, SyncError
-from sync.protocol import PROTOCOL_VERSION, ItemResult, PushRequest, RecordItem
+from sync.protocol import (
+    PROTOCOL_VERSION,
+    ItemResult,
+    PushRequest,
+    RecordItem,
+    validation_error_vi,
+)
 
 BATCH_SIZE = 200
 # Derived columns are rebuilt on the other side; they never travel.
@@ -170,9 +178,11 @@ class SyncService:
         sent = 0
         for table, model in SYNCED_MODELS.items():
             while True:
-                batch = self._take_batch(table, model)
-                if not batch:
+                batch, taken = self._take_batch(table, model)
+                if not taken:
                     break
+                if not batch:
+                    continue  # every row of this batch was parked as ERROR
                 request = PushRequest(
                     protocol_version=PROTOCOL_VERSION,
                     batch_id=str(uuid.uuid4()),
@@ -201,16 +211,24 @@ class SyncService:
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _take_batch(self, table: str, model: type[SyncColumns]) -> list[RecordItem]:
-        """Mark up to BATCH_SIZE waiting rows UPLOADING and return them as protocol items."""
+    def _take_batch(self, table: str, model: type[SyncColumns]) -> tuple[list[RecordItem], int]:
+        """Mark up to BATCH_SIZE waiting rows UPLOADING; their protocol items, rows taken."""
         with self._book.transaction() as session:
             session.info[SYNC_APPLY] = True
             rows = repo.pending_rows(session, model, BATCH_SIZE)
             items = []
             for row in rows:
+                try:
+                    item = record_item(table, row)
+                except PydanticValidationError as exc:
+                    # A row the protocol cannot carry is parked with the reason, so one bad
+                    # row never blocks the others; editing it queues it again.
+                    row.sync_state = SyncState.ERROR.value
+                    row.sync_error = f"Không gửi được: {validation_error_vi(exc)}"
+                    continue
                 row.sync_state = SyncState.UPLOADING.value
-                items.append(record_item(table, row))
-            return items
+                items.append(item)
+            return items, len(rows)
 
     def _release(self, model: type[SyncColumns], batch: list[RecordItem]) -> None:
         """Put rows whose upload did not happen back in the queue as they were."""

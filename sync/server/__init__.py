@@ -1,0 +1,1 @@
+"""The upstream server: FastAPI routes → services → repositories → SQLAlchemy models."""

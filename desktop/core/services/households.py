@@ -122,20 +122,21 @@ class HouseholdService:
             found = repo.search_households(
                 session, fold(query), hamlet_id, child_birth_window(today)
             )
-            rows = []
-            for household, hamlet_name, children in found:
-                rows.append(
-                    HouseholdRow(
-                        id=household.id,
-                        hamlet_name=hamlet_name,
-                        number=household.number,
-                        head_name=household.head_name,
-                        address=household.address,
-                        poverty=codes.name_of(poverty, household.poverty_code),
-                        children=children,
-                    )
-                )
-        return sorted(rows, key=lambda r: (vn_sort_key(r.hamlet_name), _number_key(r.number)))
+        poverty_names = {c.code: c.name for c in poverty}
+        hamlet_keys = {name: vn_sort_key(name) for name in {row.hamlet_name for row in found}}
+        rows = [
+            HouseholdRow(
+                id=row.id,
+                hamlet_name=row.hamlet_name,
+                number=row.number,
+                head_name=row.head_name,
+                address=row.address,
+                poverty=poverty_names.get(row.poverty_code, row.poverty_code),
+                children=int(row.children),
+            )
+            for row in found
+        ]
+        return sorted(rows, key=lambda r: (hamlet_keys[r.hamlet_name], _number_key(r.number)))
 
     def get_household(self, household_id: str) -> HouseholdForm:
         """The household and its living members, ready to edit."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import exists, func, or_, select
@@ -50,24 +51,50 @@ def live_members(session: Session, household_id: str) -> Sequence[Person]:
     ).all()
 
 
+@dataclass(frozen=True)
+class HouseholdListRow:
+    """The columns the household list shows (plain values: loading ORM objects is slower)."""
+
+    id: str
+    hamlet_name: str
+    number: str
+    head_name: str
+    address: str
+    poverty_code: str
+    children: int
+
+
 def search_households(
     session: Session, folded_query: str, hamlet_id: str | None, child_window: tuple[date, date]
-) -> list[tuple[Household, str, int]]:
+) -> list[HouseholdListRow]:
     """Households matching a folded query, with their hamlet's name and number of children.
 
     ``child_window`` is (exclusive, inclusive) birth-date bounds of a child on the day.
     """
     after, until = child_window
+    # A correlated count runs only for the households that match, through the household index.
     children = (
-        select(Person.household_id, func.count().label("n"))
-        .where(Person.deleted.is_(False), Person.birth_date > after, Person.birth_date <= until)
-        .group_by(Person.household_id)
-        .subquery()
+        select(func.count())
+        .where(
+            Person.household_id == Household.id,
+            Person.deleted.is_(False),
+            Person.birth_date > after,
+            Person.birth_date <= until,
+        )
+        .correlate(Household)
+        .scalar_subquery()
     )
     query = (
-        select(Household, Hamlet.name, func.coalesce(children.c.n, 0))
+        select(
+            Household.id,
+            Hamlet.name,
+            Household.number,
+            Household.head_name,
+            Household.address,
+            Household.poverty_code,
+            children,
+        )
         .join(Hamlet, Hamlet.id == Household.hamlet_id)
-        .outerjoin(children, children.c.household_id == Household.id)
         .where(Household.deleted.is_(False))
     )
     if hamlet_id:
@@ -87,7 +114,7 @@ def search_households(
                 member_match,
             )
         )
-    return [(row[0], row[1], int(row[2])) for row in session.execute(query).all()]
+    return [HouseholdListRow(*row) for row in session.execute(query).all()]
 
 
 def persons_born_within(session: Session, window: tuple[date, date]) -> Sequence[Person]:

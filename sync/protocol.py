@@ -1,0 +1,323 @@
+"""Sync protocol messages and limits, shared by the client and the upstream server."""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+PROTOCOL_VERSION: Final = 1
+
+# Tables a device may push. Later issues add tables here, and only here.
+SYNC_TABLES: Final[tuple[str, ...]] = ("hamlets", "households", "persons")
+
+MAX_ITEMS_PER_BATCH: Final = 500
+MAX_DATA_KEYS: Final = 100
+MAX_STRING_LENGTH: Final = 4000
+MAX_KEY_LENGTH: Final = 64
+MAX_UPDATED_BY_LENGTH: Final = 200
+MAX_DEVICE_NAME_LENGTH: Final = 100
+MAX_ENROLLMENT_CODE_LENGTH: Final = 64
+# Versions and data integers must fit a signed 64-bit column (PostgreSQL BIGINT).
+MAX_INT64: Final = 2**63 - 1
+MIN_INT64: Final = -(2**63)
+
+# Canonical form only: an upper-case or brace-wrapped spelling of the same UUID would
+# otherwise become a second server row for one record.
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+# [0-9], not \d: \d also matches other scripts' digits.
+_COMMUNE_RE = re.compile(r"^[0-9]{5}$")
+_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _check_uuid(value: str) -> str:
+    if not _UUID_RE.fullmatch(value):
+        raise ValueError("phải là mã UUID dạng chuẩn (chữ thường, có gạch nối)")
+    uuid.UUID(value)
+    return value
+
+
+def _check_commune_code(value: str) -> str:
+    if not _COMMUNE_RE.fullmatch(value):
+        raise ValueError("mã xã phải gồm đúng 5 chữ số")
+    return value
+
+
+def _check_no_nul(value: str) -> str:
+    # PostgreSQL text and JSONB cannot hold U+0000; refuse it here rather than fail later.
+    if "\x00" in value:
+        raise ValueError("không được chứa ký tự NUL")
+    return value
+
+
+def _require_text_datetime(value: Any) -> Any:
+    # Lax pydantic would read a bare number as a Unix timestamp; the protocol wants ISO 8601.
+    if isinstance(value, int | float):
+        raise ValueError("phải là ngày giờ dạng ISO 8601 có múi giờ")
+    return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UuidStr = Annotated[StrictStr, AfterValidator(_check_uuid)]
+CommuneCode = Annotated[StrictStr, AfterValidator(_check_commune_code)]
+UtcDatetime = Annotated[
+    AwareDatetime, BeforeValidator(_require_text_datetime), AfterValidator(_to_utc)
+]
+JsonScalar = StrictBool | StrictInt | Annotated[float, Field(strict=True)] | StrictStr | None
+
+
+class _Request(BaseModel):
+    """Base of messages the server receives: unknown fields are refused, not ignored."""
+
+    # extra="forbid" so that a misspelt field (say "delete" for "deleted") is an error
+    # instead of a silently lost instruction.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Response(BaseModel):
+    """Base of messages the client receives: fields added by a newer server are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class RecordItem(_Request):
+    """One changed row of a synced table, as a device pushes it."""
+
+    table: StrictStr
+    id: UuidStr
+    version: StrictInt = Field(ge=1, le=MAX_INT64)
+    base_version: StrictInt = Field(ge=0, le=MAX_INT64)
+    deleted: StrictBool = False
+    updated_at: UtcDatetime
+    updated_by: Annotated[StrictStr, AfterValidator(_check_no_nul)] = Field(
+        max_length=MAX_UPDATED_BY_LENGTH
+    )
+    data: dict[str, JsonScalar] = Field(default_factory=dict)
+
+    @field_validator("table")
+    @classmethod
+    def _known_table(cls, value: str) -> str:
+        if value not in SYNC_TABLES:
+            raise ValueError(
+                f"bảng '{value[:40]}' không được đồng bộ (chỉ nhận: {', '.join(SYNC_TABLES)})"
+            )
+        return value
+
+    @field_validator("data")
+    @classmethod
+    def _bounded_data(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > MAX_DATA_KEYS:
+            raise ValueError(f"có {len(value)} trường, tối đa {MAX_DATA_KEYS}")
+        for key, item in value.items():
+            if len(key) > MAX_KEY_LENGTH or not _KEY_RE.fullmatch(key):
+                raise ValueError(
+                    f"tên trường '{key[:40]}' không hợp lệ (chỉ chữ Latin, số, dấu gạch dưới; "
+                    f"tối đa {MAX_KEY_LENGTH} ký tự)"
+                )
+            if isinstance(item, str):
+                if len(item) > MAX_STRING_LENGTH:
+                    raise ValueError(
+                        f"trường '{key}' dài {len(item)} ký tự, tối đa {MAX_STRING_LENGTH}"
+                    )
+                if "\x00" in item:
+                    raise ValueError(f"trường '{key}' chứa ký tự NUL")
+            elif isinstance(item, float) and not math.isfinite(item):
+                raise ValueError(f"trường '{key}' không phải số hữu hạn")
+            elif (
+                isinstance(item, int)
+                and not isinstance(item, bool)
+                and not MIN_INT64 <= item <= MAX_INT64
+            ):
+                raise ValueError(f"trường '{key}' có số nguyên vượt giới hạn 64 bit")
+        return value
+
+    @model_validator(mode="after")
+    def _version_moves_forward(self) -> RecordItem:
+        # The server stores item.version; an edit that does not raise it above the version it
+        # started from would give two different contents the same version number.
+        if self.version <= self.base_version:
+            raise ValueError(
+                f"phiên bản ({self.version}) phải lớn hơn phiên bản gốc "
+                f"base_version ({self.base_version})"
+            )
+        return self
+
+
+class PushHeader(_Request):
+    """The envelope of a push: who sends which batch for which commune."""
+
+    protocol_version: StrictInt = PROTOCOL_VERSION
+    batch_id: UuidStr
+    commune_code: CommuneCode
+    device_id: UuidStr
+
+
+class PushRequest(PushHeader):
+    """A batch of changed rows sent by one device (1 to 500 items)."""
+
+    items: list[RecordItem] = Field(min_length=1, max_length=MAX_ITEMS_PER_BATCH)
+
+
+ItemStatus = Literal["applied", "duplicate", "conflict", "rejected"]
+
+
+class ItemResult(_Response):
+    """The server's answer for one pushed item (same position as the item)."""
+
+    table: str
+    id: str
+    status: ItemStatus
+    server_version: int | None = None
+    # On conflict: the row as the server holds it, so a person can resolve field by field.
+    server_data: dict[str, JsonScalar] | None = None
+    server_deleted: bool | None = None
+    reason: str | None = None
+
+
+class PushResponse(_Response):
+    """The server's answer to a push: one result per item, in the items' order."""
+
+    batch_id: str
+    results: list[ItemResult]
+    server_time: datetime
+
+
+class EnrollRequest(_Request):
+    """A device asks for a token with a one-time enrollment code."""
+
+    protocol_version: StrictInt = PROTOCOL_VERSION
+    code: StrictStr = Field(min_length=1, max_length=MAX_ENROLLMENT_CODE_LENGTH)
+    commune_code: CommuneCode
+    device_name: Annotated[StrictStr, AfterValidator(_check_no_nul)] = Field(
+        min_length=1, max_length=MAX_DEVICE_NAME_LENGTH
+    )
+
+    @field_validator("device_name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("tên máy không được để trống")
+        return value.strip()
+
+
+class EnrollResponse(_Response):
+    """The new device's id and its bearer token (shown once, never stored in clear)."""
+
+    device_id: str
+    token: str
+    commune_code: str
+
+
+class ServerInfo(_Response):
+    """What `GET /api/v1/info` tells anyone: protocol version, clock, name."""
+
+    protocol_version: int
+    server_time: datetime
+    name: str
+
+
+class ErrorBody(_Response):
+    """The body of every error answer: a Vietnamese detail and a machine code."""
+
+    detail: str
+    code: str
+
+
+# Vietnamese wording for the pydantic error types a protocol message can raise.
+_ERROR_TEXT: dict[str, str] = {
+    "missing": "thiếu giá trị bắt buộc",
+    "extra_forbidden": "trường này không có trong giao thức",
+    "string_type": "phải là chuỗi ký tự",
+    "int_type": "phải là số nguyên",
+    "float_type": "phải là số",
+    "bool_type": "phải là true hoặc false",
+    "dict_type": "phải là một đối tượng JSON",
+    "list_type": "phải là một danh sách",
+    "model_type": "phải là một đối tượng JSON",
+    "model_attributes_type": "phải là một đối tượng JSON",
+    "datetime_type": "phải là ngày giờ dạng ISO 8601 có múi giờ",
+    "datetime_parsing": "phải là ngày giờ dạng ISO 8601 có múi giờ",
+    "datetime_from_date_parsing": "phải là ngày giờ dạng ISO 8601 có múi giờ",
+    "timezone_aware": "phải có múi giờ (ví dụ …Z hoặc +07:00)",
+    "union_tag_invalid": "giá trị không hợp lệ",
+    "literal_error": "giá trị không hợp lệ",
+}
+
+
+_UNION_MEMBERS = frozenset({"bool", "int", "float", "str", "none"})
+
+
+def _describe_error(error: Any) -> str:
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    loc = tuple(error.get("loc", ()))
+    if loc and loc[-1] in _UNION_MEMBERS:
+        # A data value of the wrong kind fails every member of the scalar union.
+        return "phải là chuỗi, số, true/false hoặc null"
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])
+    if kind == "string_too_long":
+        return f"dài quá {ctx.get('max_length')} ký tự"
+    if kind == "string_too_short":
+        return "không được để trống"
+    if kind == "too_long":
+        return f"có quá nhiều phần tử (tối đa {ctx.get('max_length')})"
+    if kind == "too_short":
+        return f"cần ít nhất {ctx.get('min_length')} phần tử"
+    if kind == "greater_than_equal":
+        return f"phải lớn hơn hoặc bằng {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"phải nhỏ hơn hoặc bằng {ctx.get('le')}"
+    return _ERROR_TEXT.get(kind, "giá trị không hợp lệ")
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        elif part in _UNION_MEMBERS or "[" in str(part):
+            # Union member names ("str", "function-after[...]") are not field names.
+            continue
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts) or "(nội dung)"
+
+
+def validation_error_vi(exc: ValidationError, *, limit: int = 5) -> str:
+    """Describe a validation error in Vietnamese, naming each faulty field."""
+    return errors_vi(exc.errors(include_url=False), limit=limit)
+
+
+def errors_vi(errors: Sequence[Any], *, limit: int = 5) -> str:
+    """Describe pydantic-style error dicts (type, loc, ctx) in Vietnamese."""
+    seen: dict[str, str] = {}
+    for error in errors:
+        path = _field_path(tuple(error.get("loc", ())))
+        # A union reports one error per member; the first one per field is enough.
+        seen.setdefault(path, _describe_error(error))
+    lines = [f"Trường '{path}': {text}" for path, text in list(seen.items())[:limit]]
+    if len(seen) > limit:
+        lines.append(f"… và {len(seen) - limit} lỗi khác")
+    return "; ".join(lines)

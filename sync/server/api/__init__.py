@@ -1,0 +1,1 @@
+"""HTTP layer of the server: routes, request bodies, error answers."""

@@ -1,0 +1,213 @@
+"""`sotreem-server`: run the server and administer communes' devices from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from sync.server.db import make_session_factory, open_database
+from sync.server.services import enrollment, summary
+from sync.server.services.enrollment import DeviceInfo
+from sync.server.services.errors import ServiceError
+from sync.server.settings import DEFAULT_ENROLLMENT_VALID_HOURS, ServerSettings
+
+_COMMUNE_RE = re.compile(r"^[0-9]{5}$")
+
+
+class CliError(Exception):
+    """A message for the person at the terminal; the command exits with status 1."""
+
+
+def _commune(value: str) -> str:
+    if not _COMMUNE_RE.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"mã xã phải gồm đúng 5 chữ số, không phải '{value}'")
+    return value
+
+
+def _positive_hours(value: str) -> float:
+    try:
+        hours = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"số giờ không hợp lệ: '{value}'") from None
+    if not 0 < hours <= enrollment.MAX_VALID_HOURS:
+        raise argparse.ArgumentTypeError(
+            f"số giờ phải lớn hơn 0 và không quá {enrollment.MAX_VALID_HOURS}"
+        )
+    return hours
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sotreem-server",
+        description="Máy chủ đồng bộ Sổ Trẻ Em: chạy máy chủ, cấp mã đăng ký, quản lý máy.",
+    )
+    db = argparse.ArgumentParser(add_help=False)
+    db.add_argument(
+        "--db",
+        metavar="URL",
+        help="địa chỉ cơ sở dữ liệu SQLAlchemy (mặc định: $SOTREEM_SERVER_DB, hoặc tệp "
+        "SQLite trong $SOTREEM_SERVER_HOME, mặc định ./sotreem-server-data)",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
+
+    serve = commands.add_parser("serve", parents=[db], help="chạy máy chủ")
+    serve.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8765, help="cổng (8765)")
+
+    code = commands.add_parser(
+        "enrollment-code", parents=[db], help="cấp một mã đăng ký dùng một lần cho một xã"
+    )
+    code.add_argument("--commune", type=_commune, required=True, help="mã xã (5 chữ số)")
+    code.add_argument(
+        "--valid-hours",
+        type=_positive_hours,
+        default=DEFAULT_ENROLLMENT_VALID_HOURS,
+        help=f"thời hạn của mã, tính bằng giờ ({DEFAULT_ENROLLMENT_VALID_HOURS})",
+    )
+
+    report = commands.add_parser(
+        "commune-summary", parents=[db], help="số bản ghi, số máy, lần gửi gần nhất của một xã"
+    )
+    report.add_argument("commune", type=_commune, help="mã xã (5 chữ số)")
+    report.add_argument("--format", choices=("text", "json"), default="text")
+
+    devices = commands.add_parser("devices", parents=[db], help="liệt kê các máy của một xã")
+    devices.add_argument("--commune", type=_commune, required=True, help="mã xã (5 chữ số)")
+    devices.add_argument("--format", choices=("text", "json"), default="text")
+
+    revoke = commands.add_parser(
+        "revoke-device", parents=[db], help="thu hồi quyền đồng bộ của một máy"
+    )
+    revoke.add_argument("device_id", metavar="ID", help="mã máy (xem lệnh devices)")
+    return parser
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _device_json(device: DeviceInfo) -> dict[str, Any]:
+    return {
+        "id": device.id,
+        "commune_code": device.commune_code,
+        "name": device.name,
+        "created_at": _iso(device.created_at),
+        "last_seen_at": _iso(device.last_seen_at),
+        "revoked_at": _iso(device.revoked_at),
+    }
+
+
+def _local(value: datetime | None) -> str:
+    return value.astimezone().strftime("%d/%m/%Y %H:%M") if value is not None else "chưa có"
+
+
+def _print_summary(report: summary.CommuneSummary, fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        data = {
+            "commune_code": report.commune_code,
+            "tables": {
+                name: {"live": count.live, "deleted": count.deleted}
+                for name, count in report.tables.items()
+            },
+            "devices": report.devices,
+            "active_devices": report.active_devices,
+            "last_push_at": _iso(report.last_push_at),
+        }
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.write(f"Xã {report.commune_code}\n")
+    for name, count in report.tables.items():
+        out.write(f"  {name:<12} {count.live:>8} bản ghi, {count.deleted:>6} đã xóa\n")
+    out.write(f"  Số máy: {report.devices} ({report.active_devices} đang hoạt động)\n")
+    out.write(f"  Lần gửi gần nhất: {_local(report.last_push_at)}\n")
+
+
+def _print_devices(devices: list[DeviceInfo], commune: str, fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        out.write(json.dumps([_device_json(d) for d in devices], ensure_ascii=False, indent=2))
+        out.write("\n")
+        return
+    if not devices:
+        out.write(f"Xã {commune} chưa có máy nào đăng ký.\n")
+        return
+    for d in devices:
+        state = f"đã thu hồi {_local(d.revoked_at)}" if d.revoked_at else "đang hoạt động"
+        out.write(
+            f"{d.id}  {d.name}  đăng ký {_local(d.created_at)}  "
+            f"lần cuối {_local(d.last_seen_at)}  {state}\n"
+        )
+
+
+def _serve(settings: ServerSettings, host: str, port: int) -> None:
+    # Imported here so that the administrative commands start fast and need no uvicorn.
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> None:
+    settings = ServerSettings.load(args.db)
+    if args.command == "serve":
+        _serve(settings, args.host, args.port)
+        return
+    engine = open_database(settings.db_url)
+    try:
+        sessions = make_session_factory(engine)
+        if args.command == "enrollment-code":
+            code = enrollment.issue_code(sessions, args.commune, valid_hours=args.valid_hours)
+            out.write(code + "\n")
+        elif args.command == "commune-summary":
+            _print_summary(summary.commune_summary(sessions, args.commune), args.format, out)
+        elif args.command == "devices":
+            devices = enrollment.list_devices(sessions, args.commune)
+            _print_devices(devices, args.commune, args.format, out)
+        elif args.command == "revoke-device":
+            device = enrollment.revoke_device(sessions, args.device_id)
+            out.write(f"Đã thu hồi máy {device.id} ({device.name}) của xã {device.commune_code}.\n")
+    finally:
+        engine.dispose()
+
+
+def _utf8(stream: TextIO) -> None:
+    # Windows consoles default to a legacy code page that cannot print Vietnamese.
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``sotreem-server``; returns the process exit status."""
+    _utf8(sys.stdout)
+    _utf8(sys.stderr)
+    args = _parser().parse_args(argv)
+    try:
+        _run(args, sys.stdout)
+    except ServiceError as exc:
+        sys.stderr.write(f"Lỗi: {exc.detail}\n")
+        return 1
+    except SQLAlchemyError as exc:
+        sys.stderr.write(
+            f"Lỗi: không mở được cơ sở dữ liệu của máy chủ ({type(exc).__name__}: {exc}).\n"
+        )
+        return 1
+    except ImportError as exc:
+        # e.g. a postgresql+psycopg:// URL on a machine without the psycopg package.
+        sys.stderr.write(f"Lỗi: thiếu thư viện để mở cơ sở dữ liệu này ({exc.name or exc}).\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

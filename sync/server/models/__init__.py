@@ -1,0 +1,10 @@
+"""SQLAlchemy models of the upstream server (one Base, one naming convention)."""
+
+from __future__ import annotations
+
+from sync.server.models.base import Base
+from sync.server.models.batch import Batch
+from sync.server.models.device import Device, EnrollmentCode
+from sync.server.models.record import CommuneSequence, Record
+
+__all__ = ["Base", "Batch", "CommuneSequence", "Device", "EnrollmentCode", "Record"]

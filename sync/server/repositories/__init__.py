@@ -1,0 +1,1 @@
+"""Every query the server runs lives in these modules; services call them."""

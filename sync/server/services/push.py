@@ -1,0 +1,235 @@
+"""Apply a pushed batch: per-item versions checks, one transaction, idempotent by batch id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync.protocol import (
+    ItemResult,
+    ItemStatus,
+    PushHeader,
+    PushResponse,
+    RecordItem,
+    validation_error_vi,
+)
+from sync.server.models import Batch, CommuneSequence, Record
+from sync.server.models.base import utcnow
+from sync.server.repositories import batches as batches_repo
+from sync.server.repositories import devices as devices_repo
+from sync.server.repositories import records as records_repo
+from sync.server.services.enrollment import DeviceIdentity
+from sync.server.services.errors import ErrorKind, ServiceError
+
+# Only unique-key races (two first pushes of a commune, one batch id sent twice at once)
+# end in IntegrityError; a fresh attempt then sees the winner's rows.
+MAX_ATTEMPTS = 3
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def items_hash(raw_items: list[Any]) -> str:
+    """A fingerprint of the items as received, insensitive to key order and spacing."""
+    return hashlib.sha256(_canonical(raw_items).encode("utf-8")).hexdigest()
+
+
+def _echo(raw: Any, key: str, limit: int) -> str:
+    # A rejected item is named back as sent (when it is text), clipped so that a huge
+    # value is not echoed into the stored answer.
+    value = raw.get(key) if isinstance(raw, dict) else None
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _rejected(raw: Any, reason: str) -> ItemResult:
+    return ItemResult(
+        table=_echo(raw, "table", 40),
+        id=_echo(raw, "id", 36),
+        status="rejected",
+        reason=reason,
+    )
+
+
+class _BatchApplier:
+    """Applies the items of one batch inside the caller's transaction."""
+
+    def __init__(
+        self,
+        session: Session,
+        device: DeviceIdentity,
+        counter: CommuneSequence,
+        now: datetime,
+    ) -> None:
+        self._session = session
+        self._device = device
+        self._counter = counter
+        self._now = now
+
+    def _next_seq(self) -> int:
+        self._counter.last_seq += 1
+        return self._counter.last_seq
+
+    def apply(self, raw: Any) -> ItemResult:
+        """Validate and apply one raw item; never raises for bad content."""
+        try:
+            item = RecordItem.model_validate(raw)
+        except ValidationError as exc:
+            return _rejected(raw, validation_error_vi(exc))
+        commune = self._device.commune_code
+        stored = records_repo.get(self._session, commune, item.table, item.id)
+        if stored is None:
+            # New row, or one edited from a version the server never kept: the server
+            # loses nothing it knew by storing it.
+            records_repo.add(self._session, self._new_record(item))
+            return self._result(item, "applied", item.version)
+        if (
+            stored.version == item.version
+            and stored.deleted == item.deleted
+            and _canonical(stored.data) == _canonical(item.data)
+        ):
+            return self._result(item, "duplicate", stored.version)
+        if stored.version == item.base_version:
+            self._update(stored, item)
+            return self._result(item, "applied", item.version)
+        return ItemResult(
+            table=item.table,
+            id=item.id,
+            status="conflict",
+            server_version=stored.version,
+            server_data=dict(stored.data),
+            server_deleted=stored.deleted,
+            reason=(
+                f"Bản ghi đã được sửa ở nơi khác: máy chủ đang giữ phiên bản {stored.version}, "
+                f"còn bản sửa này dựa trên phiên bản {item.base_version}. "
+                "Hãy so sánh và chọn giá trị đúng cho từng trường."
+            ),
+        )
+
+    def _new_record(self, item: RecordItem) -> Record:
+        return Record(
+            commune_code=self._device.commune_code,
+            table_name=item.table,
+            record_id=item.id,
+            version=item.version,
+            deleted=item.deleted,
+            data=dict(item.data),
+            seq=self._next_seq(),
+            updated_at=item.updated_at,
+            updated_by=item.updated_by,
+            received_at=self._now,
+            device_id=self._device.id,
+        )
+
+    def _update(self, stored: Record, item: RecordItem) -> None:
+        stored.version = item.version
+        stored.deleted = item.deleted
+        stored.data = dict(item.data)  # a new object, so the ORM sees the change
+        stored.seq = self._next_seq()
+        stored.updated_at = item.updated_at
+        stored.updated_by = item.updated_by
+        stored.received_at = self._now
+        stored.device_id = self._device.id
+
+    @staticmethod
+    def _result(item: RecordItem, status: ItemStatus, server_version: int) -> ItemResult:
+        return ItemResult(
+            table=item.table, id=item.id, status=status, server_version=server_version
+        )
+
+
+def _push_once(
+    session: Session,
+    device: DeviceIdentity,
+    header: PushHeader,
+    raw_items: list[Any],
+    *,
+    fingerprint: str,
+    now: datetime,
+) -> str:
+    # Lock first: every later read in this transaction then sees the commune's latest
+    # committed state, and no other push of the commune can interleave with this one.
+    counter = records_repo.lock_sequence(session, device.commune_code)
+    known = batches_repo.get(session, header.batch_id)
+    if known is not None:
+        if known.commune_code != device.commune_code:
+            raise ServiceError(
+                ErrorKind.CONFLICT,
+                "batch_id_taken",
+                "Mã lô dữ liệu (batch_id) này đã được một xã khác dùng. "
+                "Phần mềm sẽ tạo mã lô mới; nếu lỗi lặp lại, hãy báo cho cấp trên.",
+            )
+        if known.request_hash != fingerprint:
+            raise ServiceError(
+                ErrorKind.CONFLICT,
+                "batch_content_mismatch",
+                "Lô dữ liệu này đã được gửi trước đây với nội dung khác. "
+                "Phần mềm phải gửi lại đúng nội dung cũ hoặc dùng mã lô mới.",
+            )
+        return known.response
+    applier = _BatchApplier(session, device, counter, now)
+    results = [applier.apply(raw) for raw in raw_items]
+    answer = PushResponse(batch_id=header.batch_id, results=results, server_time=now)
+    text = answer.model_dump_json()
+    batches_repo.add(
+        session,
+        Batch(
+            batch_id=header.batch_id,
+            commune_code=device.commune_code,
+            device_id=device.id,
+            request_hash=fingerprint,
+            response=text,
+            created_at=now,
+        ),
+    )
+    return text
+
+
+def push(
+    sessions: sessionmaker[Session],
+    device: DeviceIdentity,
+    header: PushHeader,
+    raw_items: list[Any],
+    *,
+    now: datetime | None = None,
+) -> str:
+    """Apply a batch for ``device``'s commune; return the answer as JSON text.
+
+    The records, the counter and the stored answer are written in one transaction, so a
+    crash leaves either all of them or none, and a retry of the same batch id is safe.
+    """
+    if header.commune_code != device.commune_code:
+        raise ServiceError(
+            ErrorKind.FORBIDDEN,
+            "commune_mismatch",
+            f"Máy này chỉ được gửi dữ liệu của xã {device.commune_code}, "
+            f"không được gửi cho xã {header.commune_code}.",
+        )
+    if header.device_id != device.id:
+        raise ServiceError(
+            ErrorKind.FORBIDDEN,
+            "device_mismatch",
+            "Mã máy trong lô dữ liệu không khớp với máy đã đăng ký. Hãy đăng ký lại máy này.",
+        )
+    fingerprint = items_hash(raw_items)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        when = now or utcnow()
+        try:
+            with sessions.begin() as session:
+                text = _push_once(
+                    session, device, header, raw_items, fingerprint=fingerprint, now=when
+                )
+                row = devices_repo.get(session, device.id)
+                if row is not None:
+                    row.last_seen_at = when
+            return text
+        except IntegrityError:
+            if attempt == MAX_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
