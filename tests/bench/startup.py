@@ -1,0 +1,34 @@
+"""Run in a fresh interpreter by the cold-start benchmark: show a window, print the time."""
+
+from __future__ import annotations
+
+import time
+
+
+def measure(stage: str, user: str, password: str) -> int:
+    """Show the login window (stage "login") or log in and show the main window ("main").
+
+    Prints ``time.time()`` once the window has been shown and painted.
+    """
+    from desktop.ui.app import make_application
+    from desktop.ui.login import LoginWindow
+
+    app = make_application(["sotreem"])
+    login = LoginWindow()
+    login.show()
+    app.processEvents()
+    if stage == "login":
+        print(time.time(), flush=True)
+        return 0
+    from desktop.core.services.book import open_book
+    from desktop.ui.main_window import MainWindow
+
+    book = open_book(user, password)
+    window = MainWindow(book, book.commune())
+    login.hide()
+    window.show()
+    app.processEvents()
+    print(time.time(), flush=True)
+    window.close()
+    book.close()
+    return 0
