@@ -27,7 +27,15 @@ from pydantic import (
 PROTOCOL_VERSION: Final = 1
 
 # Tables a device may push. Later issues add tables here, and only here.
-SYNC_TABLES: Final[tuple[str, ...]] = ("hamlets", "households", "persons")
+SYNC_TABLES: Final[tuple[str, ...]] = (
+    "hamlets",
+    "households",
+    "persons",
+    "guardian_links",
+    "change_events",
+    "special_episodes",
+    "merge_records",
+)
 
 MAX_ITEMS_PER_BATCH: Final = 500
 MAX_DATA_KEYS: Final = 100

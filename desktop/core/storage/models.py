@@ -53,6 +53,8 @@ class User(Base):
     full_name: Mapped[str] = mapped_column(String(200), nullable=False)
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, nullable=False
     )
@@ -82,6 +84,7 @@ class Household(SyncColumns, Base):
     poverty_code: Mapped[str] = mapped_column(String(8), default="HN03", nullable=False)
     poverty_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     phone: Mapped[str] = mapped_column(String(30), default="", nullable=False)
+    collaborator_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
 
     hamlet: Mapped[Hamlet] = relationship()
     members: Mapped[list[Person]] = relationship(back_populates="household")
@@ -105,13 +108,133 @@ class Person(SyncColumns, Base):
     # Code from household_relations.csv (QH01 chủ hộ, QH03 con đẻ …).
     relation_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
     notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # Code from residence_status.csv (CU01 thường trú, CU02 tạm trú, CU03 tạm vắng, CU04 …).
+    residence_code: Mapped[str] = mapped_column(String(8), default="CU01", nullable=False)
+    # active | moved_out | dead | merged: kept in step with the change events (the history).
+    status: Mapped[str] = mapped_column(String(12), default="active", nullable=False, index=True)
+    status_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Birth registration: None = not known yet, True/False = registered or not.
+    birth_registered: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    birth_registration_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    birth_registration_place: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    insurance_number: Mapped[str] = mapped_column(String(20), default="", nullable=False)
+    insurance_valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Code from schooling_levels.csv (HT01 … HT09).
+    schooling_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    school_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    school_class: Mapped[str] = mapped_column(String(20), default="", nullable=False)
+    # Codes from disability_types.csv / disability_severity.csv.
+    disability_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    disability_severity_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # The officer's reason for keeping an ID number whose structure disagrees (DOMAIN R07).
+    id_check_override: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    # Set when this record was merged into another (a duplicate); the row is tombstoned.
+    merged_into_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
     household: Mapped[Household | None] = relationship(back_populates="members")
+
+
+class GuardianLink(SyncColumns, Base):
+    """A parent, guardian or carer of a child: a linked person of the book, or just a name."""
+
+    __tablename__ = "guardian_links"
+
+    child_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    person_id: Mapped[str | None] = mapped_column(ForeignKey("persons.id"), nullable=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    # father | mother | guardian | carer | adoptive_parent
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    # alive | deceased | missing | in_prison | in_facility | unknown (needed for HCĐB 1 and 3)
+    parent_status: Mapped[str] = mapped_column(String(20), default="unknown", nullable=False)
+    phone: Mapped[str] = mapped_column(String(30), default="", nullable=False)
+    valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class ChangeEvent(SyncColumns, Base):
+    """A dated, append-only change of the book (biến động): birth, move, death, 16th birthday …"""
+
+    __tablename__ = "change_events"
+
+    # Code from change_event_types.csv (BD01 sinh … BD09 thay đổi thông tin).
+    event_code: Mapped[str] = mapped_column(String(8), nullable=False)
+    event_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("persons.id"), nullable=True, index=True
+    )
+    household_id: Mapped[str | None] = mapped_column(
+        ForeignKey("households.id"), nullable=True, index=True
+    )
+    # The other household of a split or merge, or of a move within the commune.
+    other_household_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    place: Mapped[str] = mapped_column(String(300), default="", nullable=False)  # from / to
+    cause: Mapped[str] = mapped_column(String(300), default="", nullable=False)  # e.g. of death
+    details: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+
+
+class SpecialEpisode(SyncColumns, Base):
+    """A period a child is in one of the 14 special-circumstance groups (HCĐB, Điều 10)."""
+
+    __tablename__ = "special_episodes"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    group_no: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    subgroup_no: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    evidence: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    verified_by: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+
+
+class MergeRecord(SyncColumns, Base):
+    """The log of a duplicate merge: which record was kept, which folded into it, and how."""
+
+    __tablename__ = "merge_records"
+
+    kept_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    removed_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    # JSON: for each field, the value kept and the value dropped.
+    details: Mapped[str] = mapped_column(Text, default="{}", nullable=False)
+
+
+class UserHamlet(Base):
+    """A hamlet a collaborator may see (collaborators see only their own hamlets)."""
+
+    __tablename__ = "user_hamlets"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    hamlet_id: Mapped[str] = mapped_column(ForeignKey("hamlets.id"), primary_key=True)
+
+
+class AuditEntry(Base):
+    """One line of the audit trail: append-only (triggers refuse UPDATE and DELETE) and chained.
+
+    ``entry_hash`` = SHA-256 over the previous entry's hash and this entry's content, so editing
+    or removing any line breaks the chain from that line on.
+    """
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    username: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    action: Mapped[str] = mapped_column(String(20), nullable=False)  # create/update/view/…
+    table_name: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+    record_id: Mapped[str] = mapped_column(String(36), default="", nullable=False, index=True)
+    before: Mapped[str] = mapped_column(Text, default="", nullable=False)  # JSON
+    after: Mapped[str] = mapped_column(Text, default="", nullable=False)  # JSON
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
 SYNCED_MODELS: dict[str, type[SyncColumns]] = {
     "hamlets": Hamlet,
     "households": Household,
     "persons": Person,
+    "guardian_links": GuardianLink,
+    "change_events": ChangeEvent,
+    "special_episodes": SpecialEpisode,
+    "merge_records": MergeRecord,
 }
 """Every table that syncs, by its protocol name; a new table joins sync by being added here."""

@@ -110,3 +110,27 @@ def test_newer_database_is_refused_untouched(book: Book) -> None:
     with pytest.raises(BookFileError, match="phiên bản Sổ Trẻ Em mới hơn"):
         open_book("admin", ADMIN_PASSWORD)
     assert paths.book_file().read_bytes() == before
+
+
+def test_older_book_is_backed_up_then_migrated(book: Book, hamlet_id: str) -> None:
+    from alembic import command
+
+    from desktop.core.services.households import HouseholdForm, HouseholdService
+    from desktop.core.storage import migrate
+
+    HouseholdService(book).save_household(
+        HouseholdForm(hamlet_id=hamlet_id, number="1", head_name="Lò Văn Pấng")
+    )
+    config = migrate._config()
+    with book.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0001")
+    book.close()
+    opened = open_book("admin", ADMIN_PASSWORD)
+    try:
+        assert migrate.current_revision(opened.engine) == migrate.head_revision()
+        assert [r.head_name for r in HouseholdService(opened).list_households()] == ["Lò Văn Pấng"]
+    finally:
+        opened.close()
+    backups = list(paths.backups_dir().glob("truoc-nang-cap-*-0001.db"))
+    assert len(backups) == 1
