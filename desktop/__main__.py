@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+SELF_TEST_FLAG = "--self-test"
+
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `sotreem` console script."""
@@ -12,6 +14,11 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.ui.app import run_gui
 
         return run_gui(sys.argv[:1])
+    if args == [SELF_TEST_FLAG]:
+        # Checks the whole installation offscreen, in a temporary data folder (desktop/selftest.py).
+        from desktop.selftest import run_self_test
+
+        return run_self_test()
     from desktop.cli import run_cli
 
     return run_cli(args)

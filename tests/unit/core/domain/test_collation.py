@@ -2,7 +2,42 @@ from __future__ import annotations
 
 from desktop.core.domain.collation import name_sort_key, vn_sort_key
 
-GOLDEN = "a à ả ã á ạ ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y".split()
+GOLDEN = [
+    "a",
+    "à",
+    "ả",
+    "ã",
+    "á",
+    "ạ",
+    "ă",
+    "â",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "ê",
+    "g",
+    "h",
+    "i",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "ô",
+    "ơ",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "ư",
+    "v",
+    "x",
+    "y",
+]
 
 
 def test_golden_letter_order() -> None:
