@@ -16,6 +16,7 @@ from desktop import paths
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.identity import check_commune_code
 from desktop.core.domain.passwords import password_problems
+from desktop.core.domain.permissions import Action, allowed, require
 from desktop.core.domain.roles import Role, check_username
 from desktop.core.domain.text import clean_text
 from desktop.core.domain.urls import check_server_url
@@ -35,7 +36,7 @@ from desktop.core.storage.keyfile import (
     new_master_key,
     new_recovery_code,
 )
-from desktop.core.storage.models import CommuneSettings, User
+from desktop.core.storage.models import CommuneSettings, User, UserHamlet
 from desktop.core.storage.tracking import USERNAME, install_change_tracking
 
 __all__ = [
@@ -84,6 +85,16 @@ class CurrentUser:
     username: str
     full_name: str
     role: Role
+    # The hamlets a collaborator may see; None means every hamlet (other roles).
+    hamlet_ids: frozenset[str] | None = None
+
+    def may(self, action: Action) -> bool:
+        """True if this user's role allows ``action``."""
+        return allowed(self.role, action)
+
+    def require(self, action: Action) -> None:
+        """Raise PermissionDenied (Vietnamese message) unless the role allows ``action``."""
+        require(self.role, action)
 
 
 @dataclass(frozen=True)
@@ -332,12 +343,17 @@ def open_book(username: str, password: str, now: datetime | None = None) -> Book
     engine = _open_engine(master_key, key_file)
     with make_session_factory(engine)() as session:
         user = session.scalars(select(User).where(User.username == name)).one_or_none()
+        hamlets: frozenset[str] | None = None
+        if user is not None and user.role == Role.COLLABORATOR.value:
+            hamlets = frozenset(
+                session.scalars(select(UserHamlet.hamlet_id).where(UserHamlet.user_id == user.id))
+            )
     if user is None or not user.active:
         engine.dispose()
         raise LoginError("Tài khoản này đã bị khóa hoặc không còn trong sổ.")
     if key_file.record_success(name):
         key_file.save()
-    current = CurrentUser(user.id, user.username, user.full_name, Role(user.role))
+    current = CurrentUser(user.id, user.username, user.full_name, Role(user.role), hamlets)
     return Book(paths.book_file(), engine, current, key_file)
 
 
