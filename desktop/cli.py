@@ -42,7 +42,8 @@ class CliError(Exception):
         self.code = code
 
 
-def _password(confirm: bool = False) -> str:
+def read_password(confirm: bool = False) -> str:
+    """The password from $SOTREEM_PASSWORD, or asked at the terminal (never echoed)."""
     from_env = os.environ.get(ENV_PASSWORD)
     if from_env:
         return from_env
@@ -56,13 +57,14 @@ def _password(confirm: bool = False) -> str:
     return first
 
 
-def _open(args: argparse.Namespace) -> Book:
+def open_from_args(args: argparse.Namespace) -> Book:
+    """Unlock the book in the data folder as ``--user`` (or $SOTREEM_USER, or admin)."""
     if not book_exists():
         raise CliError(
             f"Chưa có sổ trong {paths.data_dir()}. Hãy chạy `sotreem init` hoặc `sotreem demo`.", 2
         )
     user = args.user or os.environ.get(ENV_USER) or "admin"
-    return open_book(user, _password())
+    return open_book(user, read_password())
 
 
 def _setup_from(args: argparse.Namespace) -> BookSetup:
@@ -74,7 +76,7 @@ def _setup_from(args: argparse.Namespace) -> BookSetup:
         upstream_url=args.server,
         admin_username=args.admin_user,
         admin_full_name=args.admin_name,
-        admin_password=_password(confirm=True),
+        admin_password=read_password(confirm=True),
     )
 
 
@@ -114,7 +116,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from desktop.core.services.reports import ReportService
 
     on = parse_vn_date(args.date, "date", "Ngày chốt số liệu") if args.date else date.today()
-    book = _open(args)
+    book = open_from_args(args)
     try:
         service = ReportService(book)
         if args.format == "json":
@@ -141,7 +143,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_sync(args: argparse.Namespace) -> int:
     from desktop.core.sync_service import SyncService
 
-    book = _open(args)
+    book = open_from_args(args)
     try:
         service = SyncService(book)
         if args.enroll:
@@ -225,6 +227,9 @@ def _parser() -> argparse.ArgumentParser:
     p_sync.add_argument("--server", help="địa chỉ máy chủ (khi đăng ký)")
     p_sync.add_argument("--enroll", metavar="MÃ", help="mã đăng ký thiết bị một lần")
     p_sync.set_defaults(func=cmd_sync)
+
+    # Feature modules add their own subcommands here, one line each:
+    # ``module.add_commands(sub)`` where each command's ``func`` takes the parsed args.
     return parser
 
 
