@@ -1,0 +1,1 @@
+"""The "Hộ gia đình" area: household list, search, and the household form."""

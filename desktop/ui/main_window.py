@@ -1,0 +1,383 @@
+"""The main window: navigation among the working areas, status bar, idle lock."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.domain.permissions import Action
+from desktop.core.domain.roles import ROLE_LABELS
+from desktop.core.services.book import Book, CommuneInfo
+from desktop.ui import ops
+from desktop.ui.households.view import HouseholdsView
+from desktop.ui.ops import run_op
+from desktop.ui.reports.view import ReportsView
+from desktop.ui.screen import resize_to_fit
+from desktop.ui.sync.view import SyncServiceFactory, SyncView, default_sync_service
+from desktop.ui.widgets import ErrorLabel
+
+log = logging.getLogger(__name__)
+
+MIN_SIZE = (1000, 640)
+PREFERRED_SIZE = (1280, 720)
+
+# Input that counts as "someone is using the app".
+_ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.ShortcutOverride,
+}
+
+
+class IdleWatcher(QObject):
+    """Application-wide event filter; emits ``idle`` after ``timeout_ms`` without input."""
+
+    idle = Signal()
+
+    def __init__(self, timeout_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timeout_ms = timeout_ms
+        self._last = time.monotonic()
+        self._timer = QTimer(self)
+        # Checking a timestamp is cheaper than restarting a timer on every mouse move.
+        self._timer.setInterval(max(50, min(timeout_ms // 4, 15_000)))
+        self._timer.timeout.connect(self._check)
+        self._installed = False
+
+    def start(self) -> None:
+        """Begin watching (installs the event filter on the application)."""
+        app = QApplication.instance()
+        if app is not None and not self._installed:
+            app.installEventFilter(self)
+            self._installed = True
+        self._last = time.monotonic()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Stop watching (removes the event filter)."""
+        self._timer.stop()
+        app = QApplication.instance()
+        if app is not None and self._installed:
+            app.removeEventFilter(self)
+            self._installed = False
+
+    def activity(self) -> None:
+        """Count as input now."""
+        self._last = time.monotonic()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self._last = time.monotonic()
+        return False
+
+    def _check(self) -> None:
+        if (time.monotonic() - self._last) * 1000 >= self.timeout_ms:
+            self._timer.stop()
+            self.idle.emit()
+
+
+class LockDialog(QDialog):
+    """Asks the current user's password after the idle lock; or quits the app."""
+
+    unlocked = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, book: Book, minutes: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._book = book
+        self._busy = False
+        self.setWindowTitle(self.tr("Sổ Trẻ Em đã khóa"))
+        self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
+        heading = QLabel(self.tr("Sổ đã tạm khóa"))
+        heading.setObjectName("pageTitle")
+        self.message = text = QLabel(
+            self.tr(
+                "Không có thao tác nào trong {m} phút nên sổ đã được khóa để bảo vệ thông tin "
+                "của trẻ em. {name}, hãy nhập mật khẩu để tiếp tục."
+            ).format(m=minutes, name=book.user.full_name)
+        )
+        text.setWordWrap(True)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("mật khẩu của {u}").format(u=book.user.username))
+        self.error = ErrorLabel()
+        self.unlock_button = QPushButton(self.tr("Mở khóa"))
+        self.unlock_button.setObjectName("primary")
+        self.unlock_button.setDefault(True)
+        self.quit_button = QPushButton(self.tr("Thoát chương trình"))
+        self.quit_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.quit_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.unlock_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(text)
+        layout.addWidget(self.password)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        self.setMinimumWidth(460)
+        self.unlock_button.clicked.connect(self.try_unlock)
+        self.password.returnPressed.connect(self.try_unlock)
+        self.quit_button.clicked.connect(self.quit_requested.emit)
+
+    def reject(self) -> None:
+        """Escape does not unlock."""
+
+    def try_unlock(self) -> None:
+        """Check the password in the background."""
+        if self._busy:
+            return
+        password = self.password.text()
+        if not password:
+            self.error.show_message(self.tr("Hãy nhập mật khẩu."))
+            return
+        self._busy = True
+        self.unlock_button.setEnabled(False)
+        book = self._book
+        run_op(self, lambda: book.verify_password(password), success=self._checked)
+
+    def _checked(self, ok: object) -> None:
+        self._busy = False
+        self.unlock_button.setEnabled(True)
+        if ok is True:
+            self.password.clear()
+            self.unlocked.emit()
+            self.done(QDialog.DialogCode.Accepted)
+        else:
+            self.error.show_message(self.tr("Mật khẩu không đúng."))
+            self.password.selectAll()
+            self.password.setFocus()
+
+
+class MainWindow(QMainWindow):
+    """The commune book, open: "Hộ gia đình", "Báo cáo", "Đồng bộ"."""
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        book: Book,
+        commune: CommuneInfo,
+        parent: QWidget | None = None,
+        *,
+        idle_lock_ms: int | None = None,
+        sync_service_factory: SyncServiceFactory = default_sync_service,
+    ) -> None:
+        super().__init__(parent)
+        self.book = book
+        self.commune = commune
+        self._closed = False
+        self._hidden_for_lock: list[QWidget] = []
+        self.lock_dialog: LockDialog | None = None
+        self.setWindowTitle(self.tr("Sổ Trẻ Em — {c}").format(c=commune.display_name))
+
+        self.households = HouseholdsView(book)
+        self.reports = ReportsView(book)
+        self.sync = SyncView(book, service_factory=sync_service_factory)
+        # Only the areas the role may use are shown (desktop/core/domain/permissions.py).
+        self.areas: list[tuple[str, QWidget]] = [(self.tr("Hộ gia đình"), self.households)]
+        if book.user.may(Action.REPORT):
+            self.areas.append((self.tr("Báo cáo"), self.reports))
+        if book.user.may(Action.SYNC):
+            self.areas.append((self.tr("Đồng bộ"), self.sync))
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFixedWidth(180)
+        self.stack = QStackedWidget()
+        for title, widget in self.areas:
+            self.navigation.addItem(QListWidgetItem(title))
+            self.stack.addWidget(widget)
+        self.locked_cover = QLabel(self.tr("Sổ đang tạm khóa."))
+        self.locked_cover.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.locked_cover.setObjectName("pageTitle")
+        self.stack.addWidget(self.locked_cover)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        user = book.user
+        self.user_label = QLabel(
+            self.tr("Người dùng: {name} ({role})").format(
+                name=user.full_name, role=ROLE_LABELS.get(user.role, user.role.value)
+            )
+        )
+        place = f"{commune.display_name}, {commune.province_name}"
+        self.commune_label = QLabel(self.tr("Đơn vị: {c}").format(c=place))
+        self.pending_label = QLabel()
+        status = self.statusBar()
+        status.addWidget(self.user_label)
+        status.addWidget(self.commune_label)
+        status.addPermanentWidget(self.pending_label)
+
+        self.navigation.currentRowChanged.connect(self._area_changed)
+        self.households.data_changed.connect(self.refresh_pending)
+        self.sync.pending_changed.connect(self._show_pending)
+        self.navigation.setCurrentRow(0)
+
+        minutes = commune.idle_lock_minutes or 15
+        self.idle_minutes = minutes
+        self.idle = IdleWatcher(idle_lock_ms if idle_lock_ms is not None else minutes * 60_000)
+        self.idle.idle.connect(self.lock)
+
+        self._close_when_idle = QTimer(self)
+        self._close_when_idle.setInterval(100)
+        self._close_when_idle.timeout.connect(self._close_if_idle)
+
+        self.setMinimumSize(*MIN_SIZE)
+        resize_to_fit(self, *PREFERRED_SIZE)
+
+        self.households.reload()
+        if book.user.may(Action.SYNC):
+            self.sync.refresh()
+        self.refresh_pending()
+        self.idle.start()
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def _area_changed(self, row: int) -> None:
+        if 0 <= row < len(self.areas):
+            self.stack.setCurrentWidget(self.areas[row][1])
+            if self.areas[row][1] is self.sync:
+                self.sync.refresh()
+
+    def show_area(self, widget: QWidget) -> None:
+        """Switch to the area ``widget``."""
+        for row, (_title, area) in enumerate(self.areas):
+            if area is widget:
+                self.navigation.setCurrentRow(row)
+
+    # -- status bar -----------------------------------------------------------------------
+
+    def refresh_pending(self) -> None:
+        """Count the changes waiting to be sent (background)."""
+        if not self.book.user.may(Action.SYNC):
+            self.pending_label.hide()
+            return
+        if not self.sync.available:
+            self.pending_label.setText(self.tr("Chờ đồng bộ: —"))
+            return
+        service = self.sync.service
+        if service is not None:
+            run_op(self, service.pending_count, success=self._show_pending)
+
+    def _show_pending(self, count: object) -> None:
+        if isinstance(count, int):
+            self.pending_label.setText(self.tr("Chờ đồng bộ: {n}").format(n=count))
+
+    # -- idle lock ------------------------------------------------------------------------
+
+    @property
+    def is_locked(self) -> bool:
+        """True while the lock dialog is up."""
+        return self.lock_dialog is not None
+
+    def lock(self) -> None:
+        """Hide everything showing data and ask for the password."""
+        if self.lock_dialog is not None or self._closed:
+            return
+        log.info("Idle lock")
+        windows = (Qt.WindowType.Window, Qt.WindowType.Dialog, Qt.WindowType.Sheet)
+        self._hidden_for_lock = [
+            widget
+            for widget in QApplication.topLevelWidgets()
+            if widget is not self
+            and widget.isVisible()
+            and widget.windowType() in windows
+            and not isinstance(widget, LockDialog)
+        ]
+        for widget in QApplication.topLevelWidgets():
+            if widget.isVisible() and widget.windowType() in (
+                Qt.WindowType.Popup,
+                Qt.WindowType.ToolTip,
+            ):
+                widget.close()  # open menus and tooltips can show names too
+        for widget in self._hidden_for_lock:
+            widget.hide()
+        self.navigation.setEnabled(False)
+        self.stack.setCurrentWidget(self.locked_cover)
+        dialog = LockDialog(self.book, self.idle_minutes, self)
+        dialog.unlocked.connect(self.unlock)
+        dialog.quit_requested.connect(self.close)
+        self.lock_dialog = dialog
+        dialog.open()
+        dialog.password.setFocus()
+
+    def unlock(self) -> None:
+        """Show the data again after the right password."""
+        dialog, self.lock_dialog = self.lock_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self.navigation.setEnabled(True)
+        self._area_changed(self.navigation.currentRow())
+        for widget in self._hidden_for_lock:
+            if shiboken6.isValid(widget):
+                widget.show()
+        self._hidden_for_lock = []
+        self.idle.start()
+
+    # -- closing --------------------------------------------------------------------------
+
+    def _close_if_idle(self) -> None:
+        if not ops.running_ops():
+            self._close_when_idle.stop()
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window closes the book, once work in progress has finished."""
+        if not self._closed and ops.running_ops():
+            # Never freeze: wait for the running save or upload without blocking, then close.
+            event.ignore()
+            if not self._close_when_idle.isActive():
+                self.statusBar().showMessage(
+                    self.tr("Đang chờ việc đang làm dở xong rồi sẽ đóng sổ…")
+                )
+                self._close_when_idle.start()
+            return
+        self._close_when_idle.stop()
+        if not self._closed:
+            self._closed = True
+            self.idle.stop()
+            if self.lock_dialog is not None:
+                self.lock_dialog.hide()
+            for widget in self._hidden_for_lock:
+                if shiboken6.isValid(widget):
+                    widget.close()
+            if not ops.wait_for_all():
+                log.warning("Background work still running at close")
+            try:
+                self.book.close()
+            except Exception:
+                log.exception("Closing the book failed")
+            self.closed.emit()
+        super().closeEvent(event)
+
+
+WindowFactory = Callable[[Book, CommuneInfo], MainWindow]

@@ -1,0 +1,243 @@
+"""The children behind one number of a report (drill-down).
+
+PENDING (core): ``ReportService.children_by_ids(ids) -> list[ChildListRow]`` is requested
+from the core team. Until it exists, :func:`load_children` finds the same children through
+the existing HouseholdService (one read per household: correct, but slower on large books).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.domain.collation import name_sort_key, vn_sort_key
+from desktop.core.domain.dates import format_vn_date
+from desktop.core.domain.population import SEX_LABELS
+from desktop.core.services.book import Book
+from desktop.core.services.households import HouseholdService
+from desktop.core.services.reports import ReportService
+from desktop.ui.households.model import SORT_ROLE, VietnameseSortProxy
+from desktop.ui.ops import run_op
+from desktop.ui.screen import resize_to_fit
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()  # the invisible root: tables have no children
+
+
+@dataclass(frozen=True)
+class ChildListRow:
+    """One child in a drill-down list (the shape asked of the core service)."""
+
+    id: str
+    full_name: str
+    birth_date: date | None
+    sex: int
+    hamlet_name: str
+    household_id: str
+    household_number: str
+    head_name: str
+
+
+def load_children(
+    book: Book, ids: Sequence[str], progress: Callable[[int, int], None] | None = None
+) -> list[ChildListRow]:
+    """The children with ``ids``, in Vietnamese name order (runs on a worker thread)."""
+    service = ReportService(book)
+    by_ids = getattr(service, "children_by_ids", None)
+    if callable(by_ids):  # the requested core method, once it exists
+        found: list[Any] = list(by_ids(list(ids)))
+        rows = [
+            ChildListRow(
+                id=r.id,
+                full_name=r.full_name,
+                birth_date=r.birth_date,
+                sex=r.sex,
+                hamlet_name=r.hamlet_name,
+                household_id=r.household_id,
+                household_number=r.household_number,
+                head_name=r.head_name,
+            )
+            for r in found
+        ]
+    else:
+        rows = _children_through_households(book, set(ids), progress)
+    return sorted(rows, key=lambda r: name_sort_key(r.full_name))
+
+
+def _children_through_households(
+    book: Book, wanted: set[str], progress: Callable[[int, int], None] | None
+) -> list[ChildListRow]:
+    households = HouseholdService(book)
+    listed = households.list_households()
+    rows: list[ChildListRow] = []
+    for done, household in enumerate(listed, start=1):
+        if len(rows) == len(wanted):
+            break
+        form = households.get_household(household.id)
+        for child in form.children:
+            if child.id in wanted:
+                rows.append(
+                    ChildListRow(
+                        id=child.id,
+                        full_name=child.full_name,
+                        birth_date=child.birth_date,
+                        sex=child.sex,
+                        hamlet_name=household.hamlet_name,
+                        household_id=household.id,
+                        household_number=household.number,
+                        head_name=household.head_name,
+                    )
+                )
+        if progress is not None:
+            progress(done, len(listed))
+    return rows
+
+
+_COLUMNS = ("Họ và tên", "Ngày sinh", "Giới tính", "Thôn/Tổ", "Số hộ", "Chủ hộ")
+
+
+class ChildListModel(QAbstractTableModel):
+    """A read-only list of ChildListRow."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[ChildListRow] = []
+
+    def set_rows(self, rows: Sequence[ChildListRow]) -> None:
+        """Replace the rows."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> ChildListRow:
+        """The child on ``row``."""
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(_COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        column = index.column()
+        texts = (
+            row.full_name,
+            format_vn_date(row.birth_date),
+            SEX_LABELS.get(row.sex, ""),
+            row.hamlet_name,
+            row.household_number,
+            row.head_name,
+        )
+        if not 0 <= column < len(texts):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return texts[column]
+        if role == SORT_ROLE:
+            if column == 0:
+                return name_sort_key(row.full_name)
+            if column == 1:
+                return row.birth_date or date.min
+            if column == 5:
+                return name_sort_key(row.head_name)
+            return vn_sort_key(texts[column])
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(_COLUMNS)
+        ):
+            return QCoreApplication.translate("ChildListModel", _COLUMNS[section])
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+
+class DrilldownDialog(QDialog):
+    """Lists the children counted in one cell of a report."""
+
+    def __init__(
+        self,
+        book: Book,
+        title: str,
+        ids: Sequence[str],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Danh sách trẻ em — {t}").format(t=title))
+        self.heading = QLabel(self.tr("{t}: {n} trẻ em").format(t=title, n=len(ids)))
+        self.heading.setObjectName("sectionTitle")
+        self.status = QLabel(self.tr("Đang tải danh sách…"))
+        self.status.setObjectName("hintLabel")
+        self.model = ChildListModel(self)
+        self.proxy = VietnameseSortProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 110), (2, 110), (3, 140), (4, 70)):
+            header.resizeSection(column, width)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(buttons)
+        resize_to_fit(self, 980, 600)
+
+        if ids:
+            wanted = list(ids)
+            run_op(
+                self,
+                lambda progress: load_children(book, wanted, progress),
+                success=self._loaded,
+                label=self.tr("Đang tìm các trẻ em trong sổ…"),
+                with_progress=True,
+            )
+        else:
+            self.status.setText(self.tr("Không có trẻ em nào trong ô này."))
+
+    def _loaded(self, rows: Sequence[ChildListRow]) -> None:
+        self.model.set_rows(rows)
+        self.status.setText(self.tr("Bấm vào tiêu đề cột để sắp xếp."))

@@ -1,0 +1,1 @@
+"""The "Đồng bộ" area: enrolment with the upstream server and sending changes."""

@@ -1,0 +1,219 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<!--
+  Vietnamese for the strings Qt itself shows in Sổ Trẻ Em (standard buttons, the wizard,
+  context menus of text fields, the file dialog, message boxes). Qt ships no Vietnamese
+  catalogue. The contexts and source texts were taken from Qt 6 (qplatformtheme.cpp,
+  qwizard.cpp, qlineedit.cpp, qwidgettextcontrol.cpp, qfiledialog.cpp/.ui, qmessagebox.cpp)
+  and checked at run time by logging every translate() call Qt makes.
+  The app loads this file directly (desktop/ui/i18n.py): no lrelease step is needed.
+  Keyboard shortcuts such as "Alt+Left" are deliberately left untranslated.
+-->
+<TS version="2.1" language="vi_VN">
+<context>
+    <name>QPlatformTheme</name>
+    <message><source>OK</source><translation>Đồng ý</translation></message>
+    <message><source>&amp;OK</source><translation>Đồng &amp;ý</translation></message>
+    <message><source>Save</source><translation>Lưu</translation></message>
+    <message><source>&amp;Save</source><translation>&amp;Lưu</translation></message>
+    <message><source>Save All</source><translation>Lưu tất cả</translation></message>
+    <message><source>Open</source><translation>Mở</translation></message>
+    <message><source>&amp;Yes</source><translation>&amp;Có</translation></message>
+    <message><source>Yes</source><translation>Có</translation></message>
+    <message><source>Yes to &amp;All</source><translation>Có với &amp;tất cả</translation></message>
+    <message><source>&amp;No</source><translation>&amp;Không</translation></message>
+    <message><source>No</source><translation>Không</translation></message>
+    <message><source>N&amp;o to All</source><translation>K&amp;hông với tất cả</translation></message>
+    <message><source>Abort</source><translation>Hủy bỏ</translation></message>
+    <message><source>Retry</source><translation>Thử lại</translation></message>
+    <message><source>Ignore</source><translation>Bỏ qua</translation></message>
+    <message><source>Close</source><translation>Đóng</translation></message>
+    <message><source>&amp;Close</source><translation>Đó&amp;ng</translation></message>
+    <message><source>Cancel</source><translation>Hủy</translation></message>
+    <message><source>&amp;Cancel</source><translation>&amp;Hủy</translation></message>
+    <message><source>Discard</source><translation>Bỏ</translation></message>
+    <message><source>Help</source><translation>Trợ giúp</translation></message>
+    <message><source>Apply</source><translation>Áp dụng</translation></message>
+    <message><source>Reset</source><translation>Đặt lại</translation></message>
+    <message><source>Restore Defaults</source><translation>Khôi phục mặc định</translation></message>
+</context>
+<context>
+    <name>QGnomeTheme</name>
+    <message><source>&amp;OK</source><translation>Đồng &amp;ý</translation></message>
+    <message><source>&amp;Save</source><translation>&amp;Lưu</translation></message>
+    <message><source>&amp;Cancel</source><translation>&amp;Hủy</translation></message>
+    <message><source>&amp;Close</source><translation>Đó&amp;ng</translation></message>
+    <message><source>Close without Saving</source><translation>Đóng không lưu</translation></message>
+</context>
+<context>
+    <name>QDialogButtonBox</name>
+    <message><source>OK</source><translation>Đồng ý</translation></message>
+    <message><source>&amp;OK</source><translation>Đồng &amp;ý</translation></message>
+    <message><source>Save</source><translation>Lưu</translation></message>
+    <message><source>&amp;Save</source><translation>&amp;Lưu</translation></message>
+    <message><source>Open</source><translation>Mở</translation></message>
+    <message><source>Cancel</source><translation>Hủy</translation></message>
+    <message><source>&amp;Cancel</source><translation>&amp;Hủy</translation></message>
+    <message><source>Close</source><translation>Đóng</translation></message>
+    <message><source>&amp;Close</source><translation>Đó&amp;ng</translation></message>
+    <message><source>Apply</source><translation>Áp dụng</translation></message>
+    <message><source>Reset</source><translation>Đặt lại</translation></message>
+    <message><source>Help</source><translation>Trợ giúp</translation></message>
+    <message><source>Don't Save</source><translation>Không lưu</translation></message>
+    <message><source>Discard</source><translation>Bỏ</translation></message>
+    <message><source>&amp;Yes</source><translation>&amp;Có</translation></message>
+    <message><source>Yes to &amp;All</source><translation>Có với &amp;tất cả</translation></message>
+    <message><source>&amp;No</source><translation>&amp;Không</translation></message>
+    <message><source>N&amp;o to All</source><translation>K&amp;hông với tất cả</translation></message>
+    <message><source>Save All</source><translation>Lưu tất cả</translation></message>
+    <message><source>Abort</source><translation>Hủy bỏ</translation></message>
+    <message><source>Retry</source><translation>Thử lại</translation></message>
+    <message><source>Ignore</source><translation>Bỏ qua</translation></message>
+    <message><source>Restore Defaults</source><translation>Khôi phục mặc định</translation></message>
+    <message><source>Close without Saving</source><translation>Đóng không lưu</translation></message>
+</context>
+<context>
+    <name>QMessageBox</name>
+    <message><source>Show Details...</source><translation>Xem chi tiết...</translation></message>
+    <message><source>Hide Details...</source><translation>Ẩn chi tiết...</translation></message>
+    <message><source>OK</source><translation>Đồng ý</translation></message>
+    <message><source>Help</source><translation>Trợ giúp</translation></message>
+</context>
+<context>
+    <name>QWizard</name>
+    <message><source>Go Back</source><translation>Quay lại</translation></message>
+    <message><source>&lt; &amp;Back</source><translation>&lt; &amp;Quay lại</translation></message>
+    <message><source>Continue</source><translation>Tiếp tục</translation></message>
+    <message><source>&amp;Next</source><translation>&amp;Tiếp</translation></message>
+    <message><source>&amp;Next &gt;</source><translation>&amp;Tiếp &gt;</translation></message>
+    <message><source>Commit</source><translation>Xác nhận</translation></message>
+    <message><source>Done</source><translation>Xong</translation></message>
+    <message><source>&amp;Finish</source><translation>&amp;Hoàn tất</translation></message>
+    <message><source>Cancel</source><translation>Hủy</translation></message>
+    <message><source>Help</source><translation>Trợ giúp</translation></message>
+    <message><source>&amp;Help</source><translation>Trợ &amp;giúp</translation></message>
+</context>
+<context>
+    <name>QLineEdit</name>
+    <message><source>&amp;Undo</source><translation>&amp;Hoàn tác</translation></message>
+    <message><source>&amp;Redo</source><translation>&amp;Làm lại</translation></message>
+    <message><source>Cu&amp;t</source><translation>&amp;Cắt</translation></message>
+    <message><source>&amp;Copy</source><translation>&amp;Sao chép</translation></message>
+    <message><source>&amp;Paste</source><translation>&amp;Dán</translation></message>
+    <message><source>Delete</source><translation>Xóa</translation></message>
+    <message><source>Select All</source><translation>Chọn tất cả</translation></message>
+</context>
+<context>
+    <name>QWidgetTextControl</name>
+    <message><source>&amp;Undo</source><translation>&amp;Hoàn tác</translation></message>
+    <message><source>&amp;Redo</source><translation>&amp;Làm lại</translation></message>
+    <message><source>Cu&amp;t</source><translation>&amp;Cắt</translation></message>
+    <message><source>&amp;Copy</source><translation>&amp;Sao chép</translation></message>
+    <message><source>Copy &amp;Link Location</source><translation>Sao chép địa chỉ &amp;liên kết</translation></message>
+    <message><source>&amp;Paste</source><translation>&amp;Dán</translation></message>
+    <message><source>Delete</source><translation>Xóa</translation></message>
+    <message><source>Select All</source><translation>Chọn tất cả</translation></message>
+</context>
+<context>
+    <name>QAbstractSpinBox</name>
+    <message><source>&amp;Select All</source><translation>&amp;Chọn tất cả</translation></message>
+    <message><source>&amp;Step up</source><translation>&amp;Tăng</translation></message>
+    <message><source>Step &amp;down</source><translation>&amp;Giảm</translation></message>
+</context>
+<context>
+    <name>QProgressDialog</name>
+    <message><source>Cancel</source><translation>Hủy</translation></message>
+</context>
+<context>
+    <name>QInputDialog</name>
+    <message><source>Enter a value:</source><translation>Nhập giá trị:</translation></message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message><source>&amp;Look in:</source><translation>&amp;Tìm trong:</translation></message>
+    <message><source>Look in:</source><translation>Tìm trong:</translation></message>
+    <message><source>File &amp;name:</source><translation>&amp;Tên tệp:</translation></message>
+    <message><source>Files of &amp;type:</source><translation>&amp;Loại tệp:</translation></message>
+    <message><source>Files of type:</source><translation>Loại tệp:</translation></message>
+    <message><source>&amp;Open</source><translation>&amp;Mở</translation></message>
+    <message><source>&amp;Save</source><translation>&amp;Lưu</translation></message>
+    <message><source>&amp;Choose</source><translation>&amp;Chọn</translation></message>
+    <message><source>Open</source><translation>Mở</translation></message>
+    <message><source>Save As</source><translation>Lưu thành</translation></message>
+    <message><source>Find Directory</source><translation>Chọn thư mục</translation></message>
+    <message><source>Directory:</source><translation>Thư mục:</translation></message>
+    <message><source>Directories</source><translation>Thư mục</translation></message>
+    <message><source>All Files (*)</source><translation>Tất cả các tệp (*)</translation></message>
+    <message><source>Back</source><translation>Lùi</translation></message>
+    <message><source>Go back</source><translation>Quay lại thư mục trước</translation></message>
+    <message><source>Forward</source><translation>Tiến</translation></message>
+    <message><source>Go forward</source><translation>Đi tới thư mục sau</translation></message>
+    <message><source>Parent Directory</source><translation>Thư mục cha</translation></message>
+    <message><source>Go to the parent directory</source><translation>Lên thư mục cha</translation></message>
+    <message><source>Create New Folder</source><translation>Tạo thư mục mới</translation></message>
+    <message><source>Create a New Folder</source><translation>Tạo một thư mục mới</translation></message>
+    <message><source>List View</source><translation>Dạng danh sách</translation></message>
+    <message><source>Change to list view mode</source><translation>Xem dạng danh sách</translation></message>
+    <message><source>Detail View</source><translation>Dạng chi tiết</translation></message>
+    <message><source>Change to detail view mode</source><translation>Xem dạng chi tiết</translation></message>
+    <message><source>Sidebar</source><translation>Thanh bên</translation></message>
+    <message><source>List of places and bookmarks</source><translation>Danh sách nơi lưu và dấu trang</translation></message>
+    <message><source>Files</source><translation>Tệp</translation></message>
+    <message><source>File</source><translation>Tệp</translation></message>
+    <message><source>Folder</source><translation>Thư mục</translation></message>
+    <message><source>File Folder</source><translation>Thư mục</translation></message>
+    <message><source>Unknown</source><translation>Không rõ</translation></message>
+    <message><source>Show </source><translation>Hiện </translation></message>
+    <message><source>Show &amp;hidden files</source><translation>Hiện tệp ẩ&amp;n</translation></message>
+    <message><source>&amp;New Folder</source><translation>Thư mục &amp;mới</translation></message>
+    <message><source>New Folder</source><translation>Thư mục mới</translation></message>
+    <message><source>&amp;Rename</source><translation>Đổi &amp;tên</translation></message>
+    <message><source>&amp;Delete</source><translation>&amp;Xóa</translation></message>
+    <message><source>Recent Places</source><translation>Nơi dùng gần đây</translation></message>
+    <message><source>My Computer</source><translation>Máy tính</translation></message>
+    <message><source>Computer</source><translation>Máy tính</translation></message>
+    <message><source>%1 already exists.
+Do you want to replace it?</source><translation>Tệp %1 đã có.
+Có ghi đè lên tệp đó không?</translation></message>
+    <message><source>Are you sure you want to delete '%1'?</source><translation>Có chắc muốn xóa “%1” không?</translation></message>
+    <message><source>'%1' is write protected.
+Do you want to delete it anyway?</source><translation>“%1” đang được bảo vệ chống ghi.
+Vẫn xóa chứ?</translation></message>
+    <message><source>Could not delete directory.</source><translation>Không xóa được thư mục.</translation></message>
+    <message><source>%1
+File not found.
+Please verify the correct file name was given.</source><translation>%1
+Không tìm thấy tệp.
+Hãy kiểm tra lại tên tệp.</translation></message>
+    <message><source>%1
+Directory not found.
+Please verify the correct directory name was given.</source><translation>%1
+Không tìm thấy thư mục.
+Hãy kiểm tra lại tên thư mục.</translation></message>
+</context>
+<context>
+    <name>QFileSystemModel</name>
+    <message><source>Name</source><translation>Tên</translation></message>
+    <message><source>Size</source><translation>Kích thước</translation></message>
+    <message><source>Type</source><comment>All other platforms</comment><translation>Loại</translation></message>
+    <message><source>Kind</source><comment>Match OS X Finder</comment><translation>Loại</translation></message>
+    <message><source>Date Modified</source><translation>Ngày sửa</translation></message>
+    <message><source>Computer</source><translation>Máy tính</translation></message>
+    <message><source>My Computer</source><translation>Máy tính</translation></message>
+</context>
+<context>
+    <name>QAbstractFileIconProvider</name>
+    <message><source>Drive</source><translation>Ổ đĩa</translation></message>
+    <message><source>File</source><translation>Tệp</translation></message>
+    <message><source>Folder</source><comment>All other platforms</comment><translation>Thư mục</translation></message>
+    <message><source>File Folder</source><comment>Match Windows Explorer</comment><translation>Thư mục</translation></message>
+    <message><source>Folder</source><comment>Match OS X Finder</comment><translation>Thư mục</translation></message>
+</context>
+<context>
+    <name>QPrintDialog</name>
+    <message><source>Print</source><translation>In</translation></message>
+    <message><source>&amp;Print</source><translation>&amp;In</translation></message>
+    <message><source>&amp;Options &gt;&gt;</source><translation>&amp;Tùy chọn &gt;&gt;</translation></message>
+    <message><source>&amp;Options &lt;&lt;</source><translation>&amp;Tùy chọn &lt;&lt;</translation></message>
+</context>
+</TS>
