@@ -29,7 +29,8 @@ class Action(enum.StrEnum):
 _ALL = frozenset(Action)
 _PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: _ALL,
-    Role.OFFICER: _ALL - {Action.MANAGE_USERS, Action.RESTORE, Action.SETTINGS},
+    # The audit trail shows who looked at which child: only administrators read it.
+    Role.OFFICER: _ALL - {Action.MANAGE_USERS, Action.RESTORE, Action.SETTINGS, Action.VIEW_AUDIT},
     # Collaborators collect data in their own hamlets: they never see case details.
     Role.COLLABORATOR: frozenset({Action.VIEW_BOOK, Action.EDIT_BOOK, Action.VIEW_PERSONAL}),
     # Viewers read the book and its aggregate reports, without personal or sensitive fields.

@@ -31,7 +31,6 @@ from reportlab.platypus import (
 )
 
 from desktop.core.domain.text import nfc
-from desktop.core.reports.atomic import atomic_output
 from desktop.core.reports.fonts import (
     BOLD,
     BOLD_ITALIC,
@@ -41,6 +40,7 @@ from desktop.core.reports.fonts import (
     upper_nfc,
 )
 from desktop.core.reports.formatting import vn_long_date
+from desktop.core.reports.protect import ExportProtection, protected_output
 
 __all__ = [
     "BOTTOM_MARGIN",
@@ -346,9 +346,17 @@ def _draw_page_number(canvas: Canvas, doc: BaseDocTemplate) -> None:
 
 
 def render_official_pdf(
-    header: DocumentHeader, body: Sequence[Flowable], path: Path, *, closing: str
+    header: DocumentHeader,
+    body: Sequence[Flowable],
+    path: Path,
+    *,
+    closing: str,
+    protection: ExportProtection | None = None,
 ) -> None:
-    """Write an official document (header, ``body``, ``closing``./., signature) to ``path``."""
+    """Write an official document (header, ``body``, ``closing``./., signature) to ``path``.
+
+    ``protection`` puts a password on the file (see ``reports/protect.py``).
+    """
     register_fonts()
     st = report_styles()
     story: list[Flowable] = [_header_block(header), *_title_block(header), *body]
@@ -358,9 +366,9 @@ def render_official_pdf(
         KeepTogether([para(with_end_mark(closing), st.body), Spacer(1, 10), _footer_block(header)])
     )
     title = " ".join(part for part in (header.doc_type, header.summary) if part.strip())
-    with atomic_output(path) as tmp:
+    with protected_output(path, protection, "pdf") as target:
         doc = BaseDocTemplate(
-            str(tmp),
+            target,
             pagesize=PAGE_SIZE,
             leftMargin=LEFT_MARGIN,
             rightMargin=RIGHT_MARGIN,

@@ -13,7 +13,6 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Table
 
 from desktop.core.domain.text import nfc
-from desktop.core.reports.atomic import atomic_output
 from desktop.core.reports.document import (
     TEXT_WIDTH,
     DocumentHeader,
@@ -24,6 +23,7 @@ from desktop.core.reports.document import (
 )
 from desktop.core.reports.fonts import upper_nfc
 from desktop.core.reports.formatting import vn_int, vn_short_date
+from desktop.core.reports.protect import ExportProtection, protected_output
 
 __all__ = [
     "AGE_GROUPS",
@@ -163,7 +163,12 @@ def _pdf_table(table: PopulationTable) -> Table:
     return bordered_table(data, [first, rest, rest, rest, rest])
 
 
-def render_population_pdf(table: PopulationTable, header: DocumentHeader, path: Path) -> None:
+def render_population_pdf(
+    table: PopulationTable,
+    header: DocumentHeader,
+    path: Path,
+    protection: ExportProtection | None = None,
+) -> None:
     """Write the population report as an official document (PDF) to ``path``, atomically."""
     st = report_styles()
     if not header.summary.strip():
@@ -182,7 +187,7 @@ def render_population_pdf(table: PopulationTable, header: DocumentHeader, path: 
         f"Trên đây là báo cáo số trẻ em dưới 16 tuổi trên địa bàn {kind} {name} "
         f"tính đến ngày {vn_short_date(table.reference_date)}."
     )
-    render_official_pdf(header, body, path, closing=closing)
+    render_official_pdf(header, body, path, closing=closing, protection=protection)
 
 
 # XLSX --------------------------------------------------------------------------------------
@@ -194,7 +199,12 @@ _FONT = "Times New Roman"
 _COLUMN_WIDTHS = (22, 12, 12, 16, 12)
 
 
-def render_population_xlsx(table: PopulationTable, header: DocumentHeader, path: Path) -> None:
+def render_population_xlsx(
+    table: PopulationTable,
+    header: DocumentHeader,
+    path: Path,
+    protection: ExportProtection | None = None,
+) -> None:
     """Write the population numbers to one XLSX sheet at ``path``, atomically."""
     wb = Workbook()
     ws = wb.active
@@ -273,5 +283,5 @@ def render_population_xlsx(table: PopulationTable, header: DocumentHeader, path:
 
     wb.properties.creator = "Sổ Trẻ Em"
     wb.properties.title = nfc(population_summary(table))
-    with atomic_output(path) as tmp:
-        wb.save(tmp)
+    with protected_output(path, protection, "xlsx") as target:
+        wb.save(target)

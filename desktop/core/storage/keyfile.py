@@ -258,6 +258,14 @@ class KeyFile:
         state["last"] = (now or datetime.now(UTC)).isoformat()
         return lockout_delay(int(state["failures"]))
 
+    def failed_attempts(self, username: str) -> tuple[int, datetime | None]:
+        """Wrong passwords for ``username`` since the last success, and when the last was."""
+        state = self._data["lockout"].get(username)
+        if not state:
+            return 0, None
+        last = state.get("last")
+        return int(state["failures"]), datetime.fromisoformat(last) if last else None
+
     def record_success(self, username: str) -> bool:
         """Forget ``username``'s wrong tries; True if there were any (the file then changed)."""
         return self._data["lockout"].pop(username, None) is not None

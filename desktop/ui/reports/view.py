@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -22,12 +23,14 @@ from PySide6.QtWidgets import (
 
 from desktop import paths
 from desktop.core.reports.formatting import vn_int
+from desktop.core.reports.protect import ExportProtection
 from desktop.core.services.book import Book
 from desktop.core.services.reports import PopulationReport, ReportService
 from desktop.ui import messages
 from desktop.ui.ops import run_op
 from desktop.ui.reports.drilldown import DrilldownDialog
 from desktop.ui.reports.model import PopulationTableModel
+from desktop.ui.security.export_dialog import ExportPasswordDialog, ask_export_protection
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
 
 FORMATS = {
@@ -50,6 +53,7 @@ class ReportsView(QWidget):
         self._shown_once = False
         self.file_dialog: QFileDialog | None = None
         self.drilldown: DrilldownDialog | None = None
+        self.password_dialog: ExportPasswordDialog | None = None
 
         title = QLabel(self.tr("Báo cáo số trẻ em dưới 16 tuổi"))
         title.setObjectName("pageTitle")
@@ -63,6 +67,8 @@ class ReportsView(QWidget):
         self.compute_button.setObjectName("primary")
         self.pdf_button = QPushButton(self.tr("Xuất PDF…"))
         self.xlsx_button = QPushButton(self.tr("Xuất Excel…"))
+        # Aggregate numbers only (no personal data): a password is offered, not pressed.
+        self.protect_check = QCheckBox(self.tr("Đặt mật khẩu cho tệp"))
 
         self.model = PopulationTableModel(self)
         self.table = QTableView()
@@ -98,6 +104,7 @@ class ReportsView(QWidget):
         controls.addSpacing(24)
         controls.addWidget(self.pdf_button)
         controls.addWidget(self.xlsx_button)
+        controls.addWidget(self.protect_check)
         controls.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
@@ -215,12 +222,26 @@ class ReportsView(QWidget):
         dialog.setDirectory(str(default.parent))
         dialog.selectFile(default.name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda chosen: self.export_to(Path(chosen), fmt, on))
+        dialog.fileSelected.connect(lambda chosen: self._export_chosen(Path(chosen), fmt, on))
         self.file_dialog = dialog
         dialog.open()
         return dialog
 
-    def export_to(self, path: Path, fmt: str, on: date | None = None) -> None:
+    def _export_chosen(self, path: Path, fmt: str, on: date) -> None:
+        if not self.protect_check.isChecked():
+            self.export_to(path, fmt, on)
+            return
+        self.password_dialog = ask_export_protection(
+            self, sensitive=False, on_chosen=lambda p: self.export_to(path, fmt, on, p)
+        )
+
+    def export_to(
+        self,
+        path: Path,
+        fmt: str,
+        on: date | None = None,
+        protection: ExportProtection | None = None,
+    ) -> None:
         """Write the report for ``on`` (default: the typed date) to ``path`` as ``fmt``."""
         on = on or self._date()
         if on is None or self._busy:
@@ -231,7 +252,7 @@ class ReportsView(QWidget):
         service = self._service
         run_op(
             self,
-            lambda: service.write_population(on, path, fmt),
+            lambda: service.write_population(on, path, fmt, protection=protection),
             success=lambda report: self._exported(report, path),
             failure=self._failed,
             label=self.tr("Đang xuất báo cáo…"),

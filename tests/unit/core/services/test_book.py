@@ -132,5 +132,8 @@ def test_older_book_is_backed_up_then_migrated(book: Book, hamlet_id: str) -> No
         assert [r.head_name for r in HouseholdService(opened).list_households()] == ["Lò Văn Pấng"]
     finally:
         opened.close()
-    backups = list(paths.backups_dir().glob("truoc-nang-cap-*-0001.db"))
+    from desktop.core.services.backup import read_manifest
+
+    backups = list(paths.backups_dir().glob("truoc-nang-cap-*.stebak"))
     assert len(backups) == 1
+    assert read_manifest(backups[0])["schema_revision"] == "0001"

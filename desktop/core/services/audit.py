@@ -1,0 +1,397 @@
+"""The audit trail as the officer sees it: browse with filters, verify the chain, record events.
+
+Changes of rows are written by the session hook (``storage/audit_hook.py``); this module records
+what the hook cannot see — views of sensitive records, logins, exports, backups, restores — and
+reads the trail back. Values of personal fields stay inside the encrypted book: nothing here
+writes them to a log file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy.exc import DatabaseError
+
+from desktop import paths
+from desktop.core.domain.permissions import Action
+from desktop.core.services.book import Book
+from desktop.core.storage import audit_hook
+from desktop.core.storage.audit_hook import AuditAction, NewEntry, compute_hash
+from desktop.core.storage.engine import make_engine, make_session_factory
+from desktop.core.storage.repositories import audit as repo
+from desktop.core.storage.repositories import users as users_repo
+from desktop.core.storage.repositories.audit import AuditQuery
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 200
+
+ACTION_LABELS: dict[str, str] = {
+    AuditAction.CREATE: "Thêm mới",
+    AuditAction.UPDATE: "Sửa",
+    AuditAction.DELETE: "Xóa",
+    AuditAction.VIEW: "Xem",
+    AuditAction.LOGIN: "Đăng nhập",
+    AuditAction.LOGIN_FAILED: "Đăng nhập sai",
+    AuditAction.PASSWORD_CHANGE: "Đổi mật khẩu",
+    AuditAction.PASSWORD_RESET: "Đặt lại mật khẩu",
+    AuditAction.RECOVERY_CODE: "Cấp mã khôi phục mới",
+    AuditAction.EXPORT: "Xuất tệp",
+    AuditAction.BACKUP: "Sao lưu",
+    AuditAction.RESTORE: "Khôi phục",
+    AuditAction.SETTINGS: "Cài đặt",
+    AuditAction.SYNC_CREATE: "Thêm (đồng bộ)",
+    AuditAction.SYNC_UPDATE: "Sửa (đồng bộ)",
+    AuditAction.SYNC_DELETE: "Xóa (đồng bộ)",
+}
+
+TABLE_LABELS: dict[str, str] = {
+    "commune_settings": "Thông tin xã",
+    "users": "Người dùng",
+    "user_hamlets": "Thôn của cộng tác viên",
+    "hamlets": "Thôn/tổ dân phố",
+    "households": "Hộ gia đình",
+    "persons": "Nhân khẩu, trẻ em",
+    "guardian_links": "Cha mẹ, người giám hộ",
+    "change_events": "Biến động",
+    "special_episodes": "Hoàn cảnh đặc biệt",
+    "merge_records": "Gộp bản ghi trùng",
+    "backup": "Bản sao lưu",
+    "export": "Tệp xuất ra",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an audit line: its value before and after ("" when absent)."""
+
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One line of the trail, ready to show."""
+
+    seq: int
+    at: datetime  # aware, UTC
+    username: str
+    action: str
+    action_label: str
+    table_name: str
+    table_label: str
+    record_id: str
+    changes: tuple[FieldChange, ...]
+
+    def summary(self) -> str:
+        """A short description of the changed fields, e.g. "head_name, address"."""
+        return ", ".join(change.field for change in self.changes)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the officer filters on; dates are local calendar days, both inclusive."""
+
+    username: str | None = None
+    action: str | None = None
+    table_name: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    record_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """A page of lines (newest first) and how many match in all."""
+
+    rows: list[AuditRow]
+    total: int
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """Values present in the trail, for the filter drop-downs."""
+
+    usernames: list[str]
+    actions: list[tuple[str, str]]  # (code, label)
+    tables: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of walking the chain."""
+
+    ok: bool
+    checked: int
+    broken_seq: int | None
+    broken_at: datetime | None  # aware, UTC
+    message_vi: str
+
+
+def local_text(at: datetime) -> str:
+    """``at`` (UTC) as the PC's local time, dd/mm/yyyy HH:MM:SS."""
+    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return aware.astimezone().strftime("%d/%m/%Y %H:%M:%S")
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
+def _local_day_start_utc(day: date) -> datetime:
+    local = datetime.combine(day, time.min).astimezone()
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _query(filters: AuditFilter) -> AuditQuery:
+    return AuditQuery(
+        username=filters.username or None,
+        action=filters.action or None,
+        table_name=filters.table_name or None,
+        since=_local_day_start_utc(filters.date_from) if filters.date_from else None,
+        until=(
+            _local_day_start_utc(filters.date_to + timedelta(days=1)) if filters.date_to else None
+        ),
+        record_id=(filters.record_id or "").strip() or None,
+    )
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    return str(value)
+
+
+def _changes(before: str, after: str) -> tuple[FieldChange, ...]:
+    old: Mapping[str, Any] = json.loads(before) if before else {}
+    new: Mapping[str, Any] = json.loads(after) if after else {}
+    fields = list(dict.fromkeys([*new.keys(), *old.keys()]))
+    return tuple(FieldChange(f, _as_text(old.get(f)), _as_text(new.get(f))) for f in fields)
+
+
+class AuditService:
+    """Reads and verifies the audit trail (administrators only)."""
+
+    def __init__(self, book: Book) -> None:
+        self._book = book
+
+    def page(self, filters: AuditFilter, offset: int = 0, limit: int = PAGE_SIZE) -> AuditPage:
+        """Lines matching ``filters``, newest first, ``limit`` from ``offset``."""
+        self._book.user.require(Action.VIEW_AUDIT)
+        query = _query(filters)
+        with self._book.read() as session:
+            total = repo.count(session, query)
+            entries = repo.page(session, query, max(0, offset), max(1, limit))
+            rows = [
+                AuditRow(
+                    seq=e.seq,
+                    at=_aware(e.at),
+                    username=e.username,
+                    action=e.action,
+                    action_label=ACTION_LABELS.get(e.action, e.action),
+                    table_name=e.table_name,
+                    table_label=TABLE_LABELS.get(e.table_name, e.table_name),
+                    record_id=e.record_id,
+                    changes=_changes(e.before, e.after),
+                )
+                for e in entries
+            ]
+        return AuditPage(rows, total, offset, limit)
+
+    def choices(self) -> FilterChoices:
+        """The users, actions and tables present in the trail."""
+        self._book.user.require(Action.VIEW_AUDIT)
+        with self._book.read() as session:
+            usernames = repo.distinct_values(session, "username")
+            actions = repo.distinct_values(session, "action")
+            tables = repo.distinct_values(session, "table_name")
+        return FilterChoices(
+            usernames=usernames,
+            actions=[(a, ACTION_LABELS.get(a, a)) for a in actions],
+            tables=[(t, TABLE_LABELS.get(t, t)) for t in tables],
+        )
+
+    def verify(self) -> ChainReport:
+        """Walk the whole chain; the first broken link is reported."""
+        self._book.user.require(Action.VIEW_AUDIT)
+        with self._book.read() as session:
+            return verify_chain(repo.walk(session))
+
+
+def verify_chain(entries: Any) -> ChainReport:
+    """Check each line's link to the previous one and its own hash, in order."""
+    prev_hash = audit_hook.GENESIS_HASH
+    prev_seq = 0
+    checked = 0
+    for entry in entries:
+        problem = None
+        if entry.seq != prev_seq + 1:
+            problem = (
+                f"không liền sau dòng số {prev_seq}: có dòng đã bị xóa "
+                f"(số thứ tự nhảy từ {prev_seq} lên {entry.seq})"
+            )
+        elif entry.prev_hash != prev_hash:
+            problem = "không khớp với dòng trước nó: dòng trước đã bị sửa, xóa hoặc thay"
+        else:
+            expected = compute_hash(
+                entry.prev_hash,
+                seq=entry.seq,
+                at=entry.at,
+                username=entry.username,
+                action=entry.action,
+                table_name=entry.table_name,
+                record_id=entry.record_id,
+                before=entry.before,
+                after=entry.after,
+            )
+            if expected != entry.entry_hash:
+                problem = "đã bị sửa nội dung sau khi ghi"
+        if problem is not None:
+            at = _aware(entry.at)
+            return ChainReport(
+                ok=False,
+                checked=checked,
+                broken_seq=entry.seq,
+                broken_at=at,
+                message_vi=(
+                    f"Nhật ký đã bị can thiệp: dòng số {entry.seq} (ghi lúc {local_text(at)}) "
+                    f"{problem}. Các dòng từ đó trở đi không còn đáng tin; {checked} dòng trước "
+                    "đó vẫn nguyên vẹn. Hãy báo ngay cho quản trị viên và giữ nguyên máy."
+                ),
+            )
+        prev_hash = entry.entry_hash
+        prev_seq = entry.seq
+        checked += 1
+    return ChainReport(
+        ok=True,
+        checked=checked,
+        broken_seq=None,
+        broken_at=None,
+        message_vi=(
+            f"Nhật ký nguyên vẹn: đã kiểm tra {checked} dòng, không dòng nào bị sửa hay xóa."
+        ),
+    )
+
+
+# -- recording events the session hook cannot see ------------------------------------------
+
+
+def record_event(
+    book: Book,
+    action: AuditAction,
+    *,
+    table_name: str = "",
+    record_id: str = "",
+    after: Mapping[str, Any] | None = None,
+    before: Mapping[str, Any] | None = None,
+) -> None:
+    """Append one line for the current user, in its own transaction."""
+    with book.transaction() as session:
+        audit_hook.record(
+            session,
+            [NewEntry(book.user.username, action.value, table_name, record_id, before, after)],
+        )
+
+
+def record_views(
+    book: Book, table_name: str, record_ids: Sequence[str], fields: Sequence[str]
+) -> None:
+    """Record that the current user was shown the sensitive ``fields`` of these records."""
+    if not record_ids:
+        return
+    with book.transaction() as session:
+        audit_hook.record(
+            session,
+            [
+                NewEntry(
+                    book.user.username,
+                    AuditAction.VIEW.value,
+                    table_name,
+                    record_id,
+                    None,
+                    {"fields": list(fields)},
+                )
+                for record_id in record_ids
+            ],
+        )
+
+
+def record_export(
+    book: Book, *, what: str, path: str, rows: int, protected: bool, personal: bool
+) -> None:
+    """Record a file leaving the app: what, where to, how many rows, password or not."""
+    record_event(
+        book,
+        AuditAction.EXPORT,
+        table_name="export",
+        after={
+            "what": what,
+            "file": path,
+            "rows": rows,
+            "password_protected": protected,
+            "personal_data": personal,
+        },
+    )
+
+
+def record_login(
+    book: Book, failed_before: tuple[int, datetime | None], now: datetime | None = None
+) -> None:
+    """The login of the current user, after any wrong tries since their last login."""
+    failures, last_failure = failed_before
+    entries = []
+    name = book.user.username
+    if failures:
+        entries.append(
+            NewEntry(
+                name,
+                AuditAction.LOGIN_FAILED.value,
+                "users",
+                book.user.id,
+                None,
+                {"attempts": failures, "last_attempt": last_failure},
+            )
+        )
+    entries.append(NewEntry(name, AuditAction.LOGIN.value, "users", book.user.id, None, None))
+    with book.transaction() as session:
+        user = users_repo.get(session, book.user.id)
+        if user is not None:
+            user.last_login_at = now or datetime.now(UTC)
+        audit_hook.record(session, entries)
+
+
+def record_recovery_reset(master_key: bytes, username: str) -> None:
+    """After a password was set with the recovery code: one audit line, if the book opens."""
+    engine = make_engine(paths.book_file(), master_key)
+    try:
+        sessions = make_session_factory(engine)
+        with sessions() as session, session.begin():
+            user = users_repo.by_username(session, username)
+            audit_hook.record(
+                session,
+                [
+                    NewEntry(
+                        username,
+                        AuditAction.PASSWORD_RESET.value,
+                        "users",
+                        user.id if user else "",
+                        None,
+                        {"by": "recovery_code"},
+                    )
+                ],
+            )
+    except DatabaseError:
+        # The password is reset in the key file; a damaged book is the restore's business.
+        log.warning("Could not record the recovery reset in the audit trail")
+    finally:
+        engine.dispose()

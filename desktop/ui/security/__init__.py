@@ -1,0 +1,1 @@
+"""Security screens: users, passwords, audit trail, backups and restore, export passwords."""

@@ -1,0 +1,326 @@
+"""Backups: encrypted, rotated, verified before a restore; bad backups change nothing."""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from desktop import paths
+from desktop.cli import run_cli
+from desktop.core.services import backup as backup_module
+from desktop.core.services.backup import (
+    BackupError,
+    BackupKind,
+    BackupService,
+    daily_backup_if_due,
+    prune,
+    restore_file,
+)
+from desktop.core.services.book import Book, BookSetup, create_book, open_book
+from desktop.core.services.households import HouseholdForm, HouseholdService
+from desktop.core.storage.keyfile import KeyFile
+from tests.conftest import ADMIN_PASSWORD
+
+
+def _add(book: Book, hamlet_id: str, number: str) -> str:
+    return HouseholdService(book).save_household(
+        HouseholdForm(hamlet_id=hamlet_id, number=number, head_name=f"Hộ số {number}")
+    )
+
+
+def _numbers(book: Book) -> list[str]:
+    return sorted(r.number for r in HouseholdService(book).list_households())
+
+
+def _book_files() -> dict[str, bytes]:
+    found = {}
+    for path in (paths.book_file(), paths.key_file()):
+        found[path.name] = path.read_bytes()
+    return found
+
+
+def test_backup_is_one_encrypted_file_with_a_signed_manifest(book: Book, hamlet_id: str) -> None:
+    _add(book, hamlet_id, "1")
+    info = BackupService(book).backup_now()
+    assert info.path.parent == paths.backups_dir() and info.path.name.startswith("thu-cong-")
+    with zipfile.ZipFile(info.path) as archive:
+        assert set(archive.namelist()) == {"manifest.json", "so-tre-em.db", "so-tre-em.keys.json"}
+        db = archive.read("so-tre-em.db")
+        manifest = json.loads(archive.read("manifest.json"))
+    assert not db.startswith(b"SQLite format 3") and "Hộ số".encode() not in db
+    assert manifest["commune_code"] == "12345" and manifest["book_id"] == book.key_file.book_id
+    assert manifest["schema_revision"] and len(manifest["hmac"]) == 64
+    assert manifest["members"]["so-tre-em.db"]["size"] == len(db)
+
+
+def test_restore_round_trip_keeps_the_replaced_files(book: Book, hamlet_id: str) -> None:
+    _add(book, hamlet_id, "1")
+    service = BackupService(book)
+    info = service.backup_now()
+    _add(book, hamlet_id, "2")
+    current = paths.book_file().read_bytes()
+    verified = service.verify(info.path)
+    assert not verified.other_book and not verified.other_commune
+    result = service.restore(verified)
+    assert book.closed
+    assert result.aside_dir.name.startswith("truoc-khoi-phuc-") and not result.key_file_replaced
+    assert (result.aside_dir / "so-tre-em.db").exists()
+    reopened = open_book("admin", ADMIN_PASSWORD)
+    try:
+        assert _numbers(reopened) == ["1"]
+        from desktop.core.services.audit import AuditFilter, AuditService
+
+        restores = AuditService(reopened).page(AuditFilter(action="restore")).rows
+        assert restores and restores[0].username == "admin"
+        assert AuditService(reopened).verify().ok
+    finally:
+        reopened.close()
+    assert len(current) > 0
+
+
+def _rewrite(source: Path, target: Path, change: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for name in old.namelist():
+            new.writestr(name, change.get(name, old.read(name)))
+
+
+def test_tampered_manifest_is_refused(book: Book, hamlet_id: str, tmp_path: Path) -> None:
+    info = BackupService(book).backup_now()
+    with zipfile.ZipFile(info.path) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    manifest["commune_name"] = "Xã Khác"
+    forged = tmp_path / "gia.stebak"
+    _rewrite(info.path, forged, {"manifest.json": json.dumps(manifest).encode()})
+    before = _book_files()
+    with pytest.raises(BackupError, match="đã bị sửa đổi"):
+        BackupService(book).verify(forged)
+    assert _book_files() == before
+    assert not list(paths.data_dir().glob(".khoi-phuc-*"))
+
+
+def test_tampered_database_is_refused(book: Book, tmp_path: Path) -> None:
+    info = BackupService(book).backup_now()
+    with zipfile.ZipFile(info.path) as archive:
+        db = bytearray(archive.read("so-tre-em.db"))
+    db[5000] ^= 0xFF
+    forged = tmp_path / "gia.stebak"
+    _rewrite(info.path, forged, {"so-tre-em.db": bytes(db)})
+    with pytest.raises(BackupError, match="không khớp mã kiểm tra"):
+        BackupService(book).verify(forged)
+
+
+def test_truncated_backup_is_refused(book: Book, tmp_path: Path) -> None:
+    info = BackupService(book).backup_now()
+    cut = tmp_path / "cut.stebak"
+    cut.write_bytes(info.path.read_bytes()[: info.size // 2])
+    before = _book_files()
+    with pytest.raises(BackupError, match="bị hỏng hoặc không đầy đủ"):
+        BackupService(book).verify(cut)
+    assert _book_files() == before
+    not_a_backup = tmp_path / "anh.stebak"
+    not_a_backup.write_bytes(b"\x89PNG not a zip")
+    with pytest.raises(BackupError, match="không phải bản sao lưu"):
+        BackupService(book).verify(not_a_backup)
+
+
+def _other_commune_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, str]:
+    other_home = tmp_path / "xa-khac"
+    other_home.mkdir()
+    monkeypatch.setenv("SOTREEM_HOME", str(other_home))
+    other, code = create_book(
+        BookSetup("54321", "Bản Khác", "Lai Châu", "admin", "Người Khác", "khac-mat-khau-99")
+    )
+    HouseholdService(other).add_hamlet("Bản Nà")
+    info = BackupService(other).backup_now(tmp_path)
+    other.close()
+    return info.path, code
+
+
+def test_backup_of_another_commune_needs_its_code_and_a_confirmation(
+    book: Book, hamlet_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = paths.data_dir()
+    foreign, code = _other_commune_backup(tmp_path, monkeypatch)
+    monkeypatch.setenv("SOTREEM_HOME", str(home))
+    service = BackupService(book)
+    with pytest.raises(BackupError, match="của một sổ khác") as caught:
+        service.verify(foreign)
+    assert caught.value.needs_secret
+    with pytest.raises(BackupError, match="Mã khôi phục không mở được"):
+        service.verify(foreign, secret="AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
+    verified = service.verify(foreign, secret=code)
+    assert verified.other_book and verified.other_commune
+    before = _book_files()
+    with pytest.raises(BackupError, match=r"mã 54321.*không phải của xã đang dùng \(mã 12345\)"):
+        service.restore(verified)
+    assert _book_files() == before and not book.closed
+    verified = service.verify(foreign, secret=code)
+    result = service.restore(verified, confirm_other_commune=True)
+    assert result.key_file_replaced
+    assert KeyFile.load(paths.key_file()).commune_code == "54321"
+    opened = open_book("admin", "khac-mat-khau-99")
+    assert opened.commune().code == "54321"
+    opened.close()
+
+
+def test_full_disk_during_backup_leaves_nothing_behind(
+    book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    earlier = BackupService(book).backup_now(usb)
+    real = backup_module.write_members
+
+    def full_disk(handle: IO[bytes], members: list[tuple[str, Path | bytes]]) -> None:
+        real(_Limited(handle, 20_000), members)
+
+    monkeypatch.setattr(backup_module, "write_members", full_disk)
+    with pytest.raises(BackupError, match="Không đủ chỗ trống") as caught:
+        BackupService(book).backup_now(usb)
+    assert "không tệp nào bị ghi đè" in caught.value.message_vi
+    assert sorted(p.name for p in usb.iterdir()) == [earlier.path.name]
+    assert earlier.path.read_bytes()[:2] == b"PK"
+    assert not [p for p in paths.backups_dir().iterdir() if p.name.startswith(".")]
+
+
+class _Limited(io.RawIOBase):
+    """A file that runs out of space after ``limit`` bytes."""
+
+    def __init__(self, inner: IO[bytes], limit: int) -> None:
+        self._inner = inner
+        self._left = limit
+
+    def writable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def write(self, data: object) -> int:
+        chunk = bytes(data)  # type: ignore[call-overload]
+        if len(chunk) > self._left:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        self._left -= len(chunk)
+        return self._inner.write(chunk)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+
+def test_daily_backup_once_a_day_and_before_import(book: Book) -> None:
+    now = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    first = daily_backup_if_due(book, now)
+    assert first is not None and first.kind == "tu-dong"
+    assert daily_backup_if_due(book, now + timedelta(hours=3)) is None
+    assert daily_backup_if_due(book, now + timedelta(days=1)) is not None
+    before_import = BackupService(book).backup_before("import")
+    assert before_import.path.name.startswith("truoc-nhap-")
+
+
+def test_rotation_keeps_days_weeks_months_and_recent_others(tmp_path: Path) -> None:
+    tmp_path = tmp_path / "sao-luu"
+    tmp_path.mkdir()
+    start = datetime(2025, 1, 1, 8, 0)
+    names = []
+    for day in range(400):
+        stamp = (start + timedelta(days=day)).strftime("%Y%m%d-%H%M%S")
+        names.append(f"tu-dong-{stamp}.stebak")
+    names += [f"truoc-nhap-2026010{i}-080000.stebak" for i in range(1, 9)]
+    names += ["ghi-chu.txt", "truoc-nang-cap-20250101-000000-0001.db"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    removed = prune(tmp_path)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    daily = [n for n in kept if n.startswith("tu-dong-")]
+    last = start + timedelta(days=399)
+    assert f"tu-dong-{last:%Y%m%d}-080000.stebak" in daily
+    assert len(daily) <= 7 + 4 + 12 and len(daily) >= 12
+    months = {n[8:14] for n in daily}
+    assert len(months) == 12
+    assert [n for n in kept if n.startswith("truoc-nhap-")] == [
+        f"truoc-nhap-2026010{i}-080000.stebak" for i in range(4, 9)
+    ]
+    assert "ghi-chu.txt" in kept and "truoc-nang-cap-20250101-000000-0001.db" in kept
+    assert len(removed) == len(names) - len(kept)
+
+
+def test_lost_pc_restore_with_the_recovery_code(
+    book_setup: BookSetup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened, code = create_book(book_setup)
+    hamlet = HouseholdService(opened).add_hamlet("Thôn Đông").id
+    _add(opened, hamlet, "7")
+    usb = tmp_path / "usb"
+    info = BackupService(opened).backup_now(usb)
+    opened.close()
+    new_pc = tmp_path / "may-moi"
+    new_pc.mkdir()
+    monkeypatch.setenv("SOTREEM_HOME", str(new_pc))
+    with pytest.raises(BackupError, match="Mã khôi phục không mở được"):
+        restore_file(info.path, secret="0000-0000-0000-0000-0000-0000")
+    assert not paths.book_file().exists()
+    result = restore_file(info.path, secret=code.lower().replace("-", " "))
+    assert result.key_file_replaced
+    restored = open_book("admin", ADMIN_PASSWORD)
+    try:
+        assert _numbers(restored) == ["7"]
+    finally:
+        restored.close()
+
+
+def test_cli_backup_and_restore_of_a_truncated_book(
+    book: Book,
+    hamlet_id: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _add(book, hamlet_id, "3")
+    book.close()
+    monkeypatch.setenv("SOTREEM_PASSWORD", ADMIN_PASSWORD)
+    assert run_cli(["backup", "--to", str(tmp_path / "usb")]) == 0
+    assert "Đã sao lưu vào" in capsys.readouterr().out
+    made = next((tmp_path / "usb").glob("thu-cong-*.stebak"))
+    # The book file is cut in half (a power cut while copying it, a bad disk …).
+    data = paths.book_file().read_bytes()
+    paths.book_file().write_bytes(data[: len(data) // 2])
+    assert run_cli(["report", "population"]) == 1
+    assert "Hãy khôi phục từ bản sao lưu" in capsys.readouterr().err
+    assert run_cli(["restore", str(made)]) == 0
+    out = capsys.readouterr().out
+    assert "Đã khôi phục" in out and "truoc-khoi-phuc-" in out
+    aside = next(paths.backups_dir().glob("truoc-khoi-phuc-*"))
+    assert (aside / "so-tre-em.db").stat().st_size == len(data) // 2  # the damaged file is kept
+    restored = open_book("admin", ADMIN_PASSWORD)
+    try:
+        assert _numbers(restored) == ["3"]
+    finally:
+        restored.close()
+    monkeypatch.setenv("SOTREEM_RECOVERY_CODE", "0000-0000-0000-0000-0000-0000")
+    assert run_cli(["restore", str(made), "--recovery-code"]) == 1
+    assert "Mã khôi phục không mở được" in capsys.readouterr().err
+
+
+def test_backup_is_refused_to_viewers(book: Book, hamlet_id: str) -> None:
+    from desktop.core.domain.permissions import PermissionDenied
+    from desktop.core.domain.roles import Role
+    from desktop.core.services.users import NewUser, UserService
+
+    UserService(book).add_user(NewUser("xem", "Xem", Role.VIEWER, "mk-doc-so-2026"))
+    viewer = open_book("xem", "mk-doc-so-2026")
+    try:
+        with pytest.raises(PermissionDenied, match="sao lưu"):
+            BackupService(viewer).backup_now()
+        with pytest.raises(PermissionDenied, match="khôi phục"):
+            BackupService(viewer).verify(Path("x.stebak"))
+    finally:
+        viewer.close()
+    assert BackupKind.DAILY.value == "tu-dong"
+    assert date.today()
