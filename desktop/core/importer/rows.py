@@ -1,0 +1,270 @@
+"""Turn the data rows of a sheet into plain row dataclasses, or row-level problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from desktop.core.domain.dates import is_child_on
+from desktop.core.domain.text import fold
+from desktop.core.importer import values
+from desktop.core.importer.fields import FIELDS_BY_KEY, header_key
+from desktop.core.importer.headers import ColumnMapping
+from desktop.core.importer.reader import Cell, Sheet, SheetRow, is_blank
+from desktop.core.importer.values import CellProblem
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem of one row: the row as the spreadsheet numbers it, the column's header."""
+
+    row: int
+    column: str  # the file's header of the column ("" when it is about the whole row)
+    message: str
+    hint: str = ""
+
+    @property
+    def text(self) -> str:
+        """“Dòng 7, cột “Ngày sinh”: … . Hãy …”."""
+        where = f"Dòng {self.row}, cột “{self.column}”" if self.column else f"Dòng {self.row}"
+        message = self.message[:1].upper() + self.message[1:] if self.message else ""
+        return f"{where}: {message} {self.hint}".strip()
+
+
+@dataclass(frozen=True)
+class HouseholdData:
+    """The household columns of one row."""
+
+    hamlet: str
+    number: str
+    head_name: str
+    address: str | None = None
+    poverty_code: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """The person columns of one row; None means "not given" (nothing is erased)."""
+
+    full_name: str
+    birth_date: date
+    sex: int
+    birth_date_estimated: bool = False
+    ethnicity_code: str | None = None
+    id_number: str | None = None
+    birth_registered: bool | None = None
+    insurance_card: bool | None = None
+    schooling_code: str | None = None
+    special_groups: tuple[int, ...] = ()
+    father: str | None = None
+    mother: str | None = None
+    carer: str | None = None
+    notes: str | None = None
+    relation_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """A row that reads well; ``is_child`` is False for a person aged 16 or over."""
+
+    row: int
+    household: HouseholdData
+    person: PersonData
+    is_child: bool
+    remarks: tuple[str, ...] = ()  # how an incomplete value was completed
+
+
+@dataclass
+class ParseResult:
+    """The rows of a sheet: read well, or with their problems (by row number)."""
+
+    mapping: ColumnMapping
+    rows: list[ParsedRow] = field(default_factory=list)
+    problems: dict[int, list[RowProblem]] = field(default_factory=dict)
+    source_rows: dict[int, SheetRow] = field(default_factory=dict)  # every data row
+
+    def reject(self, problem: RowProblem) -> None:
+        """Add a problem to its row (the row is then rejected)."""
+        self.problems.setdefault(problem.row, []).append(problem)
+
+
+Progress = Callable[[int, int], None]
+
+
+def parse_rows(
+    sheet: Sheet, mapping: ColumnMapping, today: date, progress: Progress | None = None
+) -> ParseResult:
+    """Parse every data row below the header row."""
+    result = ParseResult(mapping)
+    header_texts = {
+        key: header_key(mapping.headers[col])
+        for key, col in mapping.columns.items()
+        if col < len(mapping.headers)
+    }
+    data = [r for r in sheet.rows if r.number > mapping.header_row]
+    cache: dict[tuple[str, object], Any] = {}
+    for index, row in enumerate(data):
+        if progress is not None and index % 500 == 0:
+            progress(index, len(data))
+        cells = {key: row.cell(col) for key, col in mapping.columns.items()}
+        if all(is_blank(v) for v in cells.values()):
+            continue  # nothing in the mapped columns (e.g. a note beside the table)
+        if _repeats_header(cells, header_texts):
+            continue  # the header printed again on a later page
+        result.source_rows[row.number] = row
+        parsed = _parse_row(row.number, cells, mapping, today, cache)
+        if isinstance(parsed, ParsedRow):
+            result.rows.append(parsed)
+        else:
+            for problem in parsed:
+                result.reject(problem)
+    if progress is not None:
+        progress(len(data), len(data))
+    return result
+
+
+def _repeats_header(cells: dict[str, Cell], header_texts: dict[str, str]) -> bool:
+    same = [
+        key
+        for key, value in cells.items()
+        if isinstance(value, str) and header_key(value) == header_texts.get(key)
+    ]
+    return len(same) >= 3
+
+
+def _cached(
+    cache: dict[tuple[str, object], Any], kind: str, cell: Cell, read: Callable[[Cell], Any]
+) -> Any:
+    # Hamlet names, sexes, ethnicities repeat thousands of times: read each text once.
+    if not isinstance(cell, str):
+        return read(cell)
+    key = (kind, cell)
+    if key not in cache:
+        try:
+            cache[key] = read(cell)
+        except CellProblem as exc:
+            cache[key] = exc
+    found = cache[key]
+    if isinstance(found, CellProblem):
+        raise found
+    return found
+
+
+def _parse_row(
+    number: int,
+    cells: dict[str, Cell],
+    mapping: ColumnMapping,
+    today: date,
+    cache: dict[tuple[str, object], Any],
+) -> ParsedRow | list[RowProblem]:
+    problems: list[RowProblem] = []
+    remarks: list[str] = []
+    got: dict[str, Any] = {}
+
+    def read(key: str, reader: Callable[[Cell], Any], cached: bool = False) -> None:
+        if key not in mapping.columns:
+            return
+        cell = cells.get(key)
+        try:
+            got[key] = _cached(cache, key, cell, reader) if cached else reader(cell)
+        except CellProblem as exc:
+            problems.append(RowProblem(number, mapping.header_of(key), exc.message, exc.hint))
+            return
+        if got[key] is None and FIELDS_BY_KEY[key].required:
+            problems.append(
+                RowProblem(
+                    number,
+                    mapping.header_of(key),
+                    "chưa ghi.",
+                    f"Cột này bắt buộc: {FIELDS_BY_KEY[key].allowed}",
+                )
+            )
+
+    read("hamlet", values.text, cached=True)
+    read("household_number", values.household_number)
+    read("head_name", values.name)
+    read("address", values.text)
+    read("poverty", values.poverty, cached=True)
+    read("phone", values.phone)
+    read("full_name", values.name)
+    if "birth_date" in mapping.columns:
+        try:
+            born = values.birth_date(cells.get("birth_date"), today)
+        except CellProblem as exc:
+            problems.append(
+                RowProblem(number, mapping.header_of("birth_date"), exc.message, exc.hint)
+            )
+        else:
+            got["birth_date"] = born
+            if born.note:
+                remarks.append(born.note)
+    read("sex", values.sex, cached=True)
+    read("ethnicity", values.ethnicity, cached=True)
+    if "id_number" in mapping.columns:
+        try:
+            found_id = values.id_number(cells.get("id_number"))
+        except CellProblem as exc:
+            problems.append(
+                RowProblem(number, mapping.header_of("id_number"), exc.message, exc.hint)
+            )
+        else:
+            got["id_number"] = found_id.value if found_id else None
+            if found_id and found_id.note:
+                remarks.append(found_id.note)
+    read("birth_registered", lambda c: values.yes_no(c, "Có", "Chưa"), cached=True)
+    read("insurance", lambda c: values.yes_no(c, "Có", "Không"), cached=True)
+    read("schooling", values.schooling, cached=True)
+    read("special", values.special_groups, cached=True)
+    read("father", values.name)
+    read("mother", values.name)
+    read("carer", values.name)
+    read("notes", values.text)
+    read("relation", values.relation, cached=True)
+    if problems:
+        return problems
+
+    born_value: values.BirthDate = got["birth_date"]
+    is_child = is_child_on(born_value.value, today)
+    groups: tuple[int, ...] = got.get("special") or ()
+    if groups and not is_child:
+        return [
+            RowProblem(
+                number,
+                mapping.header_of("special"),
+                "người này đã đủ 16 tuổi (theo ngày sinh) nên không thuộc nhóm hoàn cảnh "
+                "đặc biệt của trẻ em.",
+                "Hãy kiểm tra lại ngày sinh, hoặc xóa ô hoàn cảnh đặc biệt.",
+            )
+        ]
+    household = HouseholdData(
+        hamlet=got["hamlet"],
+        number=got["household_number"],
+        head_name=got["head_name"],
+        address=got.get("address"),
+        poverty_code=got.get("poverty"),
+        phone=got.get("phone"),
+    )
+    relation = got.get("relation")
+    if relation is None and fold(got["full_name"]) == fold(household.head_name):
+        relation = "QH01"  # the head's own row
+    person = PersonData(
+        full_name=got["full_name"],
+        birth_date=born_value.value,
+        birth_date_estimated=born_value.estimated,
+        sex=got["sex"],
+        ethnicity_code=got.get("ethnicity"),
+        id_number=got.get("id_number"),
+        birth_registered=got.get("birth_registered"),
+        insurance_card=got.get("insurance"),
+        schooling_code=got.get("schooling"),
+        special_groups=groups,
+        father=got.get("father"),
+        mother=got.get("mother"),
+        carer=got.get("carer"),
+        notes=got.get("notes"),
+        relation_code=relation,
+    )
+    return ParsedRow(number, household, person, is_child, tuple(remarks))

@@ -1,0 +1,462 @@
+"""Import a list of households and children from an .xlsx or .csv file.
+
+Three steps, the same for the wizard and ``sotreem import``: ``overview`` (what the file
+looks like: sheet, header row, suggested column mapping), ``preview`` (read every row and
+say what would be created, updated, unchanged or rejected, with row-level errors), ``run``
+(back up the book, then write the good rows in ONE transaction; a progress callback that
+raises — the Cancel button — rolls everything back). The rejected rows can be written as an
+.xlsx with an error column, fixed, and imported again; importing the same file twice
+creates nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from desktop.core.domain.permissions import Action
+from desktop.core.importer import reader
+from desktop.core.importer.apply import ApplyCounts, apply_plan
+from desktop.core.importer.headers import (
+    HEADER_SCAN_ROWS,
+    ColumnMapping,
+    HeaderGuess,
+    MappingSpec,
+    apply_mapping,
+    detect_header,
+    guess_for_row,
+)
+from desktop.core.importer.plan import ImportPlan, Snapshot, build_plan
+from desktop.core.importer.reader import ImportFileError, Sheet, is_blank
+from desktop.core.importer.rejected import write_rejected
+from desktop.core.importer.rows import ParseResult, RowProblem, parse_rows
+from desktop.core.importer.template import write_template
+from desktop.core.reports.formatting import vn_int
+from desktop.core.reports.protect import ExportProtection
+from desktop.core.services import access
+from desktop.core.services.book import Book
+from desktop.core.storage.repositories import imports as repo
+
+Progress = Callable[[int, int], None]
+SAMPLE_ROWS = 5
+MAX_LISTED_PROBLEMS = 200  # in the text summary; the rejected-rows file holds them all
+
+__all__ = [
+    "FileOverview",
+    "ImportFileError",
+    "ImportPreview",
+    "ImportResult",
+    "ImportService",
+    "ImportSummary",
+    "MappingSpec",
+    "PreviewLine",
+]
+
+
+@dataclass(frozen=True)
+class FileOverview:
+    """What a file looks like before importing: the sheet, its header row, a few rows."""
+
+    path: Path
+    kind: str
+    sheet: str
+    sheet_names: tuple[str, ...]
+    guess: HeaderGuess
+    sample: tuple[tuple[str, ...], ...]  # the first data rows, as text, column by column
+    notices: tuple[str, ...]
+
+    @property
+    def needs_mapping(self) -> bool:
+        """True unless the file uses the documented template's headers."""
+        return not self.guess.is_template
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """The counts and errors of a preview or an import, as the wizard and the CLI show them."""
+
+    file_name: str
+    sheet: str
+    header_row: int
+    is_template: bool
+    total_rows: int
+    created: int
+    updated: int
+    unchanged: int
+    rejected: int
+    children: int
+    adults: int
+    households_created: int
+    households_updated: int
+    new_hamlets: tuple[str, ...]
+    matched_hamlets: tuple[tuple[str, str], ...]
+    problems: tuple[RowProblem, ...]
+    remarks: tuple[tuple[int, str], ...]  # (row, how a value was completed)
+    notices: tuple[str, ...]
+    done: bool = False  # True once written into the book
+
+    def lines(self) -> list[str]:
+        """The summary as text lines (Vietnamese)."""
+        where = f"trang “{self.sheet}”, " if self.sheet else ""
+        layout = "mẫu của Sổ Trẻ Em" if self.is_template else "bố cục riêng, đã ghép cột"
+        lines = [
+            f"Tệp: {self.file_name} ({where}tiêu đề cột ở dòng {self.header_row}, {layout})",
+            f"Số dòng dữ liệu: {vn_int(self.total_rows)}",
+            f"  Thêm mới: {vn_int(self.created)}",
+            f"  Cập nhật: {vn_int(self.updated)}",
+            f"  Không đổi: {vn_int(self.unchanged)}",
+            f"  Bị từ chối (có lỗi, không nhập): {vn_int(self.rejected)}",
+            f"Các dòng không lỗi gồm {vn_int(self.children)} trẻ em dưới 16 tuổi và "
+            f"{vn_int(self.adults)} người từ 16 tuổi trở lên (ghi là thành viên hộ).",
+            f"Hộ gia đình: {vn_int(self.households_created)} thêm mới, "
+            f"{vn_int(self.households_updated)} cập nhật.",
+        ]
+        if self.new_hamlets:
+            verb = "Đã tạo" if self.done else "Sẽ tạo"
+            lines.append(f"{verb} thôn/tổ dân phố mới: " + ", ".join(self.new_hamlets) + ".")
+        for written, book in self.matched_hamlets:
+            lines.append(f"“{written}” được hiểu là “{book}” đã có trong sổ.")
+        lines.extend(self.notices)
+        if self.remarks:
+            lines.append(f"Lưu ý ({vn_int(len(self.remarks))}):")
+            lines.extend(f"  Dòng {row}: {text}." for row, text in self.remarks[:50])
+            if len(self.remarks) > 50:
+                lines.append(f"  … và {vn_int(len(self.remarks) - 50)} lưu ý khác.")
+        if self.problems:
+            lines.append("Lỗi (các dòng này không được nhập):")
+            lines.extend(f"  {p.text}" for p in self.problems[:MAX_LISTED_PROBLEMS])
+            if len(self.problems) > MAX_LISTED_PROBLEMS:
+                more = len(self.problems) - MAX_LISTED_PROBLEMS
+                lines.append(f"  … và {vn_int(more)} lỗi khác (xem tệp các dòng bị từ chối).")
+        return lines
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """One good row of a preview, as the wizard lists it."""
+
+    row: int
+    action: str  # "Thêm mới" / "Cập nhật" / "Không đổi"
+    full_name: str
+    birth_date: str
+    hamlet: str
+    household_number: str
+    details: str  # the changes, or what was noted (“chỉ có năm sinh …”)
+    is_child: bool
+
+
+def preview_lines(plan: ImportPlan) -> list[PreviewLine]:
+    """The good rows of ``plan``, in file order, as plain lines."""
+    from desktop.core.importer.plan import ACTION_LABELS
+
+    lines = []
+    for planned in plan.rows:
+        person = planned.parsed.person
+        changes = [f"{c.label}: {c.old} → {c.new}" for c in planned.changes]
+        details = "; ".join([*changes, *planned.remarks])
+        if not planned.parsed.is_child:
+            details = "; ".join(x for x in ("từ 16 tuổi: ghi là thành viên hộ", details) if x)
+        lines.append(
+            PreviewLine(
+                row=planned.row,
+                action=ACTION_LABELS[planned.action],
+                full_name=person.full_name,
+                birth_date=person.birth_date.strftime("%d/%m/%Y"),
+                hamlet=planned.household.hamlet_name,
+                household_number=planned.parsed.household.number,
+                details=details,
+                is_child=planned.parsed.is_child,
+            )
+        )
+    return lines
+
+
+@dataclass
+class ImportPreview:
+    """A file read and matched against the book: the plan, and what it needs to run."""
+
+    path: Path
+    sheet: Sheet
+    mapping: ColumnMapping
+    parsed: ParseResult
+    plan: ImportPlan
+    reference_date: date
+    notices: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> ImportSummary:
+        """The preview's counts and errors."""
+        return _summary(self, self.plan, done=False)
+
+    @property
+    def rejected_rows(self) -> int:
+        """Rows that will not be imported."""
+        return self.plan.rejected
+
+    def lines(self) -> list[PreviewLine]:
+        """The good rows, as the wizard lists them."""
+        return preview_lines(self.plan)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import wrote."""
+
+    summary: ImportSummary
+    counts: ApplyCounts
+    backup_file: Path | None
+    rejected_file: Path | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _summary(preview: ImportPreview, plan: ImportPlan, *, done: bool) -> ImportSummary:
+    remarks = tuple((row.row, remark) for row in plan.rows for remark in row.remarks)
+    return ImportSummary(
+        file_name=preview.path.name,
+        sheet=preview.sheet.name,
+        header_row=preview.mapping.header_row,
+        is_template=preview.mapping.is_template,
+        total_rows=plan.total_rows,
+        created=plan.created,
+        updated=plan.updated,
+        unchanged=plan.unchanged,
+        rejected=plan.rejected,
+        children=plan.children,
+        adults=plan.adults,
+        households_created=plan.households_with("create"),
+        households_updated=plan.households_with("update"),
+        new_hamlets=tuple(plan.new_hamlets),
+        matched_hamlets=tuple(plan.matched_hamlets.items()),
+        problems=tuple(plan.problem_list()),
+        remarks=remarks,
+        notices=preview.notices,
+        done=done,
+    )
+
+
+def _text(value: object) -> str:
+    if value is None or (isinstance(value, str) and is_blank(value)):
+        return ""
+    if value is reader.NO_CACHED_VALUE:
+        return "(công thức chưa có kết quả)"
+    if isinstance(value, reader.CellError):
+        return value.code
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")  # type: ignore[no-any-return]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _snapshot(book: Book) -> Snapshot:
+    with book.read() as session:
+        return _snapshot_in(session)
+
+
+def _snapshot_in(session: Session) -> Snapshot:
+    return Snapshot(
+        hamlets=repo.hamlets(session),
+        households=repo.households(session),
+        persons=repo.persons(session),
+        guardians=repo.guardians(session),
+        episodes=repo.episodes(session),
+    )
+
+
+class ImportService:
+    """Overview, preview and import of a household/children list."""
+
+    def __init__(self, book: Book) -> None:
+        self._book = book
+
+    def _require(self) -> None:
+        access.require_whole_book(self._book.user, Action.IMPORT)
+        self._book.user.require(Action.EDIT_BOOK)
+
+    # -- step 1: the file ---------------------------------------------------------------
+
+    @staticmethod
+    def _choose_sheet(
+        opened: reader.SpreadsheetFile, sheet: str | None
+    ) -> tuple[Sheet, HeaderGuess]:
+        """The sheet asked for, or the first whose header row is the template's."""
+        limit = HEADER_SCAN_ROWS + SAMPLE_ROWS
+        if sheet is not None or opened.kind == "csv":
+            head = opened.read(sheet, limit=limit)
+            return head, detect_header(head)
+        first: tuple[Sheet, HeaderGuess] | None = None
+        for name in opened.sheet_names:
+            head = opened.read(name, limit=limit)
+            guess = detect_header(head)
+            if guess.is_template:
+                return head, guess
+            if first is None or (first[1].header_row is None and guess.header_row is not None):
+                first = (head, guess)
+        if first is None:
+            raise ImportFileError(f"Tệp Excel “{opened.path.name}” không có trang tính nào.")
+        return first
+
+    def overview(
+        self, path: Path, sheet: str | None = None, header_row: int | None = None
+    ) -> FileOverview:
+        """Read the first rows: the sheet, the header row and a suggested mapping.
+
+        ``header_row`` (as the spreadsheet numbers it) overrides the row found.
+        """
+        self._require()
+        with reader.SpreadsheetFile(path) as opened:
+            head, guess = self._choose_sheet(opened, sheet)
+        if header_row is not None:
+            guess = guess_for_row(head, header_row)
+        sample: list[tuple[str, ...]] = []
+        if guess.header_row is not None:
+            for row in head.rows:
+                if row.number > guess.header_row and len(sample) < SAMPLE_ROWS:
+                    sample.append(tuple(_text(v) for v in row.cells))
+        return FileOverview(
+            path=path,
+            kind=head.kind,
+            sheet=head.name,
+            sheet_names=tuple(head.sheet_names),
+            guess=guess,
+            sample=tuple(sample),
+            notices=tuple(head.notices),
+        )
+
+    # -- step 2: the preview -------------------------------------------------------------
+
+    def preview(
+        self,
+        path: Path,
+        *,
+        sheet: str | None = None,
+        mapping: MappingSpec | None = None,
+        today: date | None = None,
+        progress: Progress | None = None,
+    ) -> ImportPreview:
+        """Read every row and match it against the book; nothing is written."""
+        self._require()
+        today = today or date.today()
+        wanted_sheet = sheet or (mapping.sheet if mapping else None)
+        with reader.SpreadsheetFile(path) as opened:
+            head, guess = self._choose_sheet(opened, wanted_sheet)
+            if guess.problems and mapping is None:
+                raise ImportFileError("\n".join(guess.problems))
+            full = opened.read(head.name or None)
+        if mapping is not None:
+            column_mapping = apply_mapping(full, mapping, guess)
+        elif guess.is_template:
+            column_mapping = guess.mapping()
+        else:
+            raise ImportFileError(
+                "Tệp không dùng đúng tên cột của mẫu nhập, nên cần ghép cột trước khi nhập. "
+                + (
+                    "Thiếu các cột: "
+                    + ", ".join(f"“{m}”" for m in guess.mapping().missing_required())
+                    + "."
+                    if guess.header_row is not None
+                    else "Không tìm thấy dòng tiêu đề cột."
+                )
+            )
+        missing = column_mapping.missing_required()
+        if missing:
+            raise ImportFileError(
+                "Chưa có cột cho các trường bắt buộc: " + ", ".join(f"“{m}”" for m in missing) + "."
+            )
+        data_rows = sum(1 for r in full.rows if r.number > column_mapping.header_row)
+        if data_rows == 0:
+            raise ImportFileError(
+                f"Tệp “{path.name}” không có dòng dữ liệu nào dưới dòng tiêu đề "
+                f"(dòng {column_mapping.header_row})."
+            )
+        parsed = parse_rows(full, column_mapping, today, _part(progress, 0, 60))
+        plan = build_plan(
+            parsed,
+            _snapshot(self._book),
+            today,
+            may_edit_sensitive=self._book.user.may(Action.EDIT_SENSITIVE),
+            progress=_part(progress, 60, 100),
+        )
+        return ImportPreview(
+            path=path,
+            sheet=full,
+            mapping=column_mapping,
+            parsed=parsed,
+            plan=plan,
+            reference_date=today,
+            notices=tuple(full.notices),
+        )
+
+    # -- step 3: the import ---------------------------------------------------------------
+
+    def run(self, preview: ImportPreview, progress: Progress | None = None) -> ImportResult:
+        """Back up the book, then write the good rows in one transaction.
+
+        The plan is rebuilt inside the transaction, so a change made to the book since the
+        preview is taken into account. If ``progress`` raises (the officer pressed “Dừng”),
+        the transaction is rolled back and the book is exactly as before.
+        """
+        self._require()
+        backup_file: Path | None = None
+        if preview.plan.created or preview.plan.updated:
+            from desktop.core.services.backup import BackupService
+
+            backup_file = BackupService(self._book).backup_before("import").path
+        with self._book.transaction() as session:
+            plan = build_plan(
+                preview.parsed,
+                _snapshot_in(session),
+                preview.reference_date,
+                may_edit_sensitive=self._book.user.may(Action.EDIT_SENSITIVE),
+            )
+            if (plan.created or plan.updated) and backup_file is None:
+                # The book changed since the preview, which had nothing to write: no write
+                # without a backup, so the officer previews again.
+                raise ImportFileError(
+                    "Sổ đã thay đổi kể từ lúc xem trước. Hãy xem trước lại rồi nhập; chưa có "
+                    "gì được ghi."
+                )
+            counts = apply_plan(session, plan, progress)
+        return ImportResult(_summary(preview, plan, done=True), counts, backup_file)
+
+    def write_rejected(
+        self, preview: ImportPreview, path: Path, protection: ExportProtection | None = None
+    ) -> int:
+        """Write the rejected rows, with an error column, to ``path``; the rows written."""
+        self._book.user.require(Action.EXPORT)
+        problems = preview.plan.problems
+        rows = [preview.parsed.source_rows[n] for n in sorted(problems)]
+        written = write_rejected(path, preview.mapping.headers, rows, problems, protection)
+        from desktop.core.services.audit import record_export
+
+        record_export(
+            self._book,
+            what="import-rejected-rows",
+            path=str(path),
+            rows=written,
+            protected=protection is not None and protection.enabled,
+            personal=True,
+        )
+        return written
+
+
+def write_import_template(path: Path) -> Path:
+    """Write the documented import template (.xlsx) to ``path``."""
+    write_template(path)
+    return path
+
+
+def _part(progress: Progress | None, start: int, end: int) -> Progress | None:
+    """Report ``done/total`` of one step as a share ``start``–``end`` of 100."""
+    if progress is None:
+        return None
+
+    def report(done: int, total: int) -> None:
+        share = start + (end - start) * (done / total if total else 1)
+        progress(int(share), 100)
+
+    return report

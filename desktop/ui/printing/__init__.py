@@ -1,0 +1,1 @@
+"""Print dialogs (book pages, blank forms, profiles) and the “Xuất Excel” helper for lists."""
