@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import importlib
 import json
 import os
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from desktop import paths
 from desktop.core.domain.dates import parse_vn_date
 from desktop.core.domain.errors import ValidationError
+from desktop.core.domain.permissions import PermissionDenied
 from desktop.core.services.book import (
     Book,
     BookFileError,
@@ -140,39 +142,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         book.close()
 
 
-def cmd_sync(args: argparse.Namespace) -> int:
-    from desktop.core.sync_service import SyncService
-
-    book = open_from_args(args)
-    try:
-        service = SyncService(book)
-        if args.enroll:
-            server = args.server or book.commune().upstream_url
-            if not server:
-                raise CliError("Cần --server URL để đăng ký thiết bị.", 2)
-            service.enroll(server, args.enroll)
-            print(f"Đã đăng ký sổ này với máy chủ {server}.")
-        outcome = service.push()
-        print(outcome.message_vi)
-        print(
-            json.dumps(
-                {
-                    "sent": outcome.sent,
-                    "applied": outcome.applied,
-                    "duplicates": outcome.duplicates,
-                    "conflicts": outcome.conflicts,
-                    "rejected": outcome.rejected,
-                    "remaining": outcome.remaining,
-                    "offline": outcome.offline,
-                },
-                ensure_ascii=False,
-            )
-        )
-        return 3 if outcome.offline or outcome.failed else 0
-    finally:
-        book.close()
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sotreem",
@@ -223,13 +192,12 @@ def _parser() -> argparse.ArgumentParser:
     p_report.add_argument("--output", help="tệp kết quả")
     p_report.set_defaults(func=cmd_report)
 
-    p_sync = sub.add_parser("sync", help="gửi dữ liệu lên máy chủ cấp trên")
-    p_sync.add_argument("--server", help="địa chỉ máy chủ (khi đăng ký)")
-    p_sync.add_argument("--enroll", metavar="MÃ", help="mã đăng ký thiết bị một lần")
-    p_sync.set_defaults(func=cmd_sync)
-
     # Feature modules add their own subcommands here, one line each:
     # ``module.add_commands(sub)`` where each command's ``func`` takes the parsed args.
+    importlib.import_module("desktop.cli_security").add_commands(sub)
+    importlib.import_module("desktop.cli_sync").add_commands(sub)
+    importlib.import_module("desktop.cli_children").add_commands(sub)
+    importlib.import_module("desktop.cli_import").add_commands(sub)
     return parser
 
 
@@ -249,7 +217,7 @@ def run_cli(argv: list[str]) -> int:
     except ValidationError as exc:
         print(f"Lỗi: {exc.message_vi}", file=sys.stderr)
         return 2
-    except (LoginError, BookFileError, KeyFileError) as exc:
+    except (LoginError, BookFileError, KeyFileError, PermissionDenied) as exc:
         print(f"Lỗi: {exc.message_vi}", file=sys.stderr)
         return 1
     except ValueError as exc:  # e.g. demo size out of range

@@ -20,6 +20,7 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -44,6 +45,8 @@ MAX_KEY_LENGTH: Final = 64
 MAX_UPDATED_BY_LENGTH: Final = 200
 MAX_DEVICE_NAME_LENGTH: Final = 100
 MAX_ENROLLMENT_CODE_LENGTH: Final = 64
+MAX_PULL_LIMIT: Final = 1000
+DEFAULT_PULL_LIMIT: Final = 500
 # Versions and data integers must fit a signed 64-bit column (PostgreSQL BIGINT).
 MAX_INT64: Final = 2**63 - 1
 MIN_INT64: Final = -(2**63)
@@ -87,8 +90,19 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-UuidStr = Annotated[StrictStr, AfterValidator(_check_uuid)]
-CommuneCode = Annotated[StrictStr, AfterValidator(_check_commune_code)]
+# The JSON schema states the same rules (for clients and for schemathesis); validation itself
+# stays in the checks above, which explain a refusal in Vietnamese.
+UuidStr = Annotated[
+    StrictStr,
+    AfterValidator(_check_uuid),
+    WithJsonSchema({"type": "string", "format": "uuid", "pattern": _UUID_RE.pattern}),
+]
+CommuneCode = Annotated[
+    StrictStr,
+    AfterValidator(_check_commune_code),
+    WithJsonSchema({"type": "string", "pattern": _COMMUNE_RE.pattern}),
+]
+TableName = Annotated[StrictStr, WithJsonSchema({"type": "string", "enum": list(SYNC_TABLES)})]
 UtcDatetime = Annotated[
     AwareDatetime, BeforeValidator(_require_text_datetime), AfterValidator(_to_utc)
 ]
@@ -112,7 +126,7 @@ class _Response(BaseModel):
 class RecordItem(_Request):
     """One changed row of a synced table, as a device pushes it."""
 
-    table: StrictStr
+    table: TableName
     id: UuidStr
     version: StrictInt = Field(ge=1, le=MAX_INT64)
     base_version: StrictInt = Field(ge=0, le=MAX_INT64)
@@ -189,10 +203,23 @@ class PushRequest(PushHeader):
 
 ItemStatus = Literal["applied", "duplicate", "conflict", "rejected"]
 
+# One letter per pushed item in PushResponse.statuses: an answer for 500 rows that were all
+# applied then costs 500 bytes before gzip instead of echoing 500 UUIDs back over 2G.
+STATUS_LETTERS: Final[dict[str, str]] = {
+    "applied": "a",
+    "duplicate": "d",
+    "conflict": "c",
+    "rejected": "r",
+}
+_LETTER_STATUS: Final[dict[str, str]] = {letter: name for name, letter in STATUS_LETTERS.items()}
+_STATUSES_RE = re.compile(r"^[adcr]*$")
+
 
 class ItemResult(_Response):
-    """The server's answer for one pushed item (same position as the item)."""
+    """The server's answer for one pushed item."""
 
+    # Position of the item in the batch (set in PushResponse.problems).
+    index: int | None = None
     table: str
     id: str
     status: ItemStatus
@@ -200,14 +227,100 @@ class ItemResult(_Response):
     # On conflict: the row as the server holds it, so a person can resolve field by field.
     server_data: dict[str, JsonScalar] | None = None
     server_deleted: bool | None = None
+    # On conflict: who wrote the server's version, and whether it was an upstream correction.
+    server_updated_by: str | None = None
+    server_upstream: bool | None = None
     reason: str | None = None
 
 
 class PushResponse(_Response):
-    """The server's answer to a push: one result per item, in the items' order."""
+    """The server's answer to a push: a status letter per item, details for the problems."""
 
     batch_id: str
-    results: list[ItemResult]
+    # One letter per item, in the items' order: a applied, d duplicate, c conflict, r rejected.
+    statuses: str
+    # The conflicts and rejections, each with its index, the server's values and the reason.
+    problems: list[ItemResult] = Field(default_factory=list)
+    server_time: datetime
+
+    @field_validator("statuses")
+    @classmethod
+    def _letters(cls, value: str) -> str:
+        if not _STATUSES_RE.fullmatch(value):
+            raise ValueError("chỉ gồm các chữ a, d, c, r")
+        return value
+
+    @classmethod
+    def from_results(
+        cls, batch_id: str, results: Sequence[ItemResult], server_time: datetime
+    ) -> PushResponse:
+        """The compact answer for ``results`` (one per item, in order)."""
+        problems = [
+            result.model_copy(update={"index": index})
+            for index, result in enumerate(results)
+            if result.status in ("conflict", "rejected")
+        ]
+        return cls(
+            batch_id=batch_id,
+            statuses="".join(STATUS_LETTERS[result.status] for result in results),
+            problems=problems,
+            server_time=server_time,
+        )
+
+    def results(self, items: Sequence[RecordItem]) -> list[ItemResult]:
+        """One result per pushed item; ValueError if this answer is not for ``items``."""
+        if len(self.statuses) != len(items):
+            raise ValueError("số kết quả khác số bản ghi đã gửi")
+        details: dict[int, ItemResult] = {}
+        for problem in self.problems:
+            if problem.index is None or not 0 <= problem.index < len(items):
+                raise ValueError("kết quả chi tiết trỏ tới bản ghi không có trong lô")
+            details[problem.index] = problem
+        results: list[ItemResult] = []
+        for index, (item, letter) in enumerate(zip(items, self.statuses, strict=True)):
+            status = _LETTER_STATUS[letter]
+            detail = details.get(index)
+            if status in ("conflict", "rejected"):
+                if detail is None or detail.status != status:
+                    raise ValueError("thiếu chi tiết cho bản ghi xung đột hoặc bị từ chối")
+                if (detail.table, detail.id) != (item.table, item.id):
+                    raise ValueError("kết quả chi tiết không khớp bản ghi đã gửi")
+                results.append(detail)
+            else:
+                results.append(
+                    ItemResult(
+                        index=index,
+                        table=item.table,
+                        id=item.id,
+                        status=status,  # type: ignore[arg-type]
+                        server_version=item.version,
+                    )
+                )
+        return results
+
+
+class PulledRecord(_Response):
+    """One row as the server holds it now, with its place in the commune's change order."""
+
+    seq: int
+    table: str
+    id: str
+    version: int
+    deleted: bool
+    updated_at: datetime
+    updated_by: str
+    data: dict[str, JsonScalar]
+    # True when the last change came from upstream (a correction), not from a device.
+    upstream: bool = False
+
+
+class PullResponse(_Response):
+    """A page of a commune's changes after ``after``, in the order of the server's seq."""
+
+    records: list[PulledRecord]
+    # Where the next page starts (store it as the cursor once the page is safely kept).
+    next_after: int
+    more: bool
     server_time: datetime
 
 

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from sync.protocol import JsonScalar
 from sync.server.db import make_session_factory, open_database
-from sync.server.services import enrollment, summary
+from sync.server.services import corrections, enrollment, summary, transfer, users
 from sync.server.services.enrollment import DeviceInfo
 from sync.server.services.errors import ServiceError
 from sync.server.settings import DEFAULT_ENROLLMENT_VALID_HOURS, ServerSettings
 
 _COMMUNE_RE = re.compile(r"^[0-9]{5}$")
+ENV_PASSWORD = "SOTREEM_SERVER_PASSWORD"
 
 
 class CliError(Exception):
@@ -86,6 +91,49 @@ def _parser() -> argparse.ArgumentParser:
         "revoke-device", parents=[db], help="thu hồi quyền đồng bộ của một máy"
     )
     revoke.add_argument("device_id", metavar="ID", help="mã máy (xem lệnh devices)")
+
+    user = commands.add_parser(
+        "create-user",
+        parents=[db],
+        help=f"tạo tài khoản cán bộ cấp trên (mật khẩu: ${ENV_PASSWORD} hoặc hỏi khi chạy)",
+    )
+    user.add_argument("--username", required=True, help="tên đăng nhập (chữ thường, không dấu)")
+    user.add_argument("--full-name", required=True, help="họ tên")
+    user.add_argument(
+        "--communes", required=True, help="các xã được xem và sửa: '*' hoặc 12345,23456"
+    )
+    listing = commands.add_parser("users", parents=[db], help="liệt kê tài khoản cấp trên")
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    disable = commands.add_parser("disable-user", parents=[db], help="khóa một tài khoản cấp trên")
+    disable.add_argument("username")
+
+    correct = commands.add_parser(
+        "correct", parents=[db], help="cấp trên sửa một bản ghi của xã (xã nhận khi đồng bộ)"
+    )
+    correct.add_argument("--user", required=True, help="tài khoản cấp trên thực hiện sửa")
+    correct.add_argument("--commune", type=_commune, required=True, help="mã xã (5 chữ số)")
+    correct.add_argument("--table", required=True, help="bảng, ví dụ persons")
+    correct.add_argument("--id", required=True, dest="record_id", help="mã bản ghi (UUID)")
+    correct.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="TRƯỜNG=GIÁ_TRỊ",
+        help="trường cần sửa (lặp lại được); giá trị viết như JSON nếu không phải chuỗi",
+    )
+    group = correct.add_mutually_exclusive_group()
+    group.add_argument("--delete", action="store_true", help="đánh dấu bản ghi đã xóa")
+    group.add_argument("--undelete", action="store_true", help="bỏ đánh dấu đã xóa")
+
+    imp = commands.add_parser(
+        "import-transfer",
+        parents=[db],
+        help="nhận tệp chuyển dữ liệu của xã (USB, Zalo) và ghi tệp trả lời",
+    )
+    imp.add_argument("file", type=Path, help="tệp do xã xuất ra")
+    imp.add_argument(
+        "--answer", type=Path, help="tệp trả lời để gửi lại xã (mặc định: <tệp>.tra-loi)"
+    )
     return parser
 
 
@@ -145,6 +193,111 @@ def _print_devices(devices: list[DeviceInfo], commune: str, fmt: str, out: TextI
         )
 
 
+def _password() -> str:
+    from_env = os.environ.get(ENV_PASSWORD)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise CliError(f"Chưa có mật khẩu: đặt biến {ENV_PASSWORD} hoặc chạy trong cửa sổ lệnh.")
+    first = getpass.getpass("Mật khẩu: ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        raise CliError("Hai lần nhập mật khẩu không khớp.")
+    return first
+
+
+def _parse_set(text: str, current: dict[str, Any] | None = None) -> tuple[str, JsonScalar]:
+    """``field=value``: JSON for numbers, true/false/null and quoted strings, else text."""
+    if "=" not in text:
+        raise CliError(f"'{text}': cần dạng TRƯỜNG=GIÁ_TRỊ.")
+    field, raw = text.split("=", 1)
+    field = field.strip()
+    old = (current or {}).get(field)
+    if isinstance(old, str):
+        return field, raw
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return field, raw
+    if isinstance(value, (dict, list)):
+        raise CliError(f"Trường '{field}': chỉ nhận chuỗi, số, true/false hoặc null.")
+    result: JsonScalar = value
+    return field, result
+
+
+def _user_json(info: users.UserInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "username": info.username,
+        "full_name": info.full_name,
+        "communes": "*" if info.communes is None else list(info.communes),
+        "created_at": _iso(info.created_at),
+        "disabled_at": _iso(info.disabled_at),
+    }
+
+
+def _run_admin(args: argparse.Namespace, sessions: Any, out: TextIO) -> bool:
+    """The user, correction and transfer commands; False if ``args`` is none of them."""
+    if args.command == "create-user":
+        info = users.create_user(
+            sessions, args.username, args.full_name, _password(), args.communes
+        )
+        out.write(f"Đã tạo tài khoản {info.username} ({info.full_name}).\n")
+    elif args.command == "users":
+        found = users.list_users(sessions)
+        if args.format == "json":
+            out.write(json.dumps([_user_json(u) for u in found], ensure_ascii=False, indent=2))
+            out.write("\n")
+        for info in found if args.format == "text" else []:
+            scope = "mọi xã" if info.communes is None else ", ".join(info.communes)
+            state = f"đã khóa {_local(info.disabled_at)}" if info.disabled_at else "đang dùng"
+            out.write(f"{info.username}  {info.full_name}  [{scope}]  {state}\n")
+    elif args.command == "disable-user":
+        info = users.disable_user(sessions, args.username)
+        out.write(f"Đã khóa tài khoản {info.username}.\n")
+    elif args.command == "correct":
+        user = users.find_user(sessions, args.user)
+        current = (
+            summary.record_data(sessions, args.commune, args.table, args.record_id)
+            if args.set
+            else None
+        )
+        changes = dict(_parse_set(text, current) for text in args.set)
+        delete = True if args.delete else (False if args.undelete else None)
+        done = corrections.correct(
+            sessions,
+            user,
+            commune_code=args.commune,
+            table=args.table,
+            record_id=args.record_id,
+            changes=changes,
+            delete=delete,
+        )
+        out.write(
+            f"Đã sửa bản ghi {done.record_id} ({done.table}) của xã {done.commune_code}: "
+            f"phiên bản {done.version}, số thứ tự thay đổi {done.seq}.\n"
+        )
+    elif args.command == "import-transfer":
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise CliError(f"Không đọc được tệp {args.file}: {exc.strerror or exc}.") from exc
+        sealed, answer = transfer.import_request(sessions, data)
+        target = args.answer or args.file.with_name(args.file.name + ".tra-loi")
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(sealed)
+        tmp.replace(target)
+        applied = sum(a.statuses.count("a") for a in answer.answers)
+        out.write(
+            f"Đã nhận {len(answer.answers)} lô ({applied} bản ghi được ghi, "
+            f"{sum(len(a.problems) for a in answer.answers)} xung đột hoặc bị từ chối, "
+            f"{len(answer.refused)} lô bị từ chối). Tệp trả lời: {target} "
+            f"({len(answer.pull.records)} thay đổi từ cấp trên).\n"
+        )
+    else:
+        return False
+    return True
+
+
 def _serve(settings: ServerSettings, host: str, port: int) -> None:
     # Imported here so that the administrative commands start fast and need no uvicorn.
     import uvicorn
@@ -174,6 +327,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> None:
         elif args.command == "revoke-device":
             device = enrollment.revoke_device(sessions, args.device_id)
             out.write(f"Đã thu hồi máy {device.id} ({device.name}) của xã {device.commune_code}.\n")
+        elif not _run_admin(args, sessions, out):
+            raise CliError(f"Lệnh không biết: {args.command}")
     finally:
         engine.dispose()
 
@@ -194,6 +349,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _run(args, sys.stdout)
     except ServiceError as exc:
         sys.stderr.write(f"Lỗi: {exc.detail}\n")
+        return 1
+    except CliError as exc:
+        sys.stderr.write(f"Lỗi: {exc}\n")
         return 1
     except SQLAlchemyError as exc:
         sys.stderr.write(

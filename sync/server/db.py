@@ -27,8 +27,17 @@ def _prepare_sqlite_file(url: str) -> None:
         folder.mkdir(parents=True, mode=0o700)
 
 
+def normalize_url(url: str) -> str:
+    """``postgresql://…`` (and ``postgres://…``) use psycopg 3, the driver the server ships."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; on SQLite: WAL, foreign keys, busy timeout, BEGIN IMMEDIATE."""
+    url = normalize_url(url)
     # hide_parameters: a database error must not copy children's data into the server log.
     if make_url(url).get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)

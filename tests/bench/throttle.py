@@ -7,6 +7,7 @@ link (e.g. 256 kbit/s) on 127.0.0.1. It only ever connects to 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -127,7 +128,5 @@ class ThrottledProxy:
         except (ConnectionError, asyncio.CancelledError):
             pass
         finally:
-            try:
+            with contextlib.suppress(RuntimeError):
                 writer.close()
-            except RuntimeError:
-                pass

@@ -31,9 +31,9 @@ def free_port() -> int:
 class ServerProcess:
     """The real server in a subprocess, on a SQLite file that outlives restarts."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, db_url: str | None = None) -> None:
         self.folder = folder
-        self.db_url = f"sqlite:///{folder / 'server.db'}"
+        self.db_url = db_url or f"sqlite:///{folder / 'server.db'}"
         self.port = free_port()
         self.log_path = folder / "server.log"
         self._proc: subprocess.Popen[bytes] | None = None
@@ -84,6 +84,13 @@ class ServerProcess:
         self.stop()
         pytest.fail(f"server not ready after {START_TIMEOUT_S} s:\n{self.log()}")
 
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash or a power cut would."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait(STOP_TIMEOUT_S)
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL if it lingers)."""
         proc, self._proc = self._proc, None
@@ -96,12 +103,12 @@ class ServerProcess:
             proc.kill()
             proc.wait(STOP_TIMEOUT_S)
 
-    def cli(self, *args: str) -> str:
+    def cli(self, *args: str, env: dict[str, str] | None = None) -> str:
         """Run `python -m sync.server.cli ARGS --db <this server's db>`; return stdout."""
         result = subprocess.run(
             [sys.executable, "-m", "sync.server.cli", *args, "--db", self.db_url],
             cwd=ROOT,
-            env=self._env,
+            env={**self._env, **(env or {})},
             capture_output=True,
             text=True,
             encoding="utf-8",

@@ -13,6 +13,7 @@ from desktop.core.services.households import ChildForm, HouseholdForm, Household
 from desktop.core.storage.base import SyncState
 from desktop.core.storage.models import SYNCED_MODELS, Person
 from desktop.core.sync_service import SyncService
+from sync.retry import RetryPolicy
 from tests.integration.conftest import ServerProcess
 
 TODAY = date(2026, 11, 22)
@@ -72,14 +73,15 @@ def test_server_down_keeps_everything_queued(
     book: Book, hamlet_id: str, sync_server: ServerProcess
 ) -> None:
     _household(book, hamlet_id, "1")
-    service = SyncService(book)
+    service = SyncService(book, retry=RetryPolicy(attempts=2, base_delay=0.01))
     service.enroll(sync_server.url, sync_server.issue_enrollment_code("12345"))
     sync_server.stop()
     outcome = service.push()
     assert outcome.offline and not outcome.failed
     assert "Chưa kết nối được máy chủ" in outcome.message_vi
     assert outcome.remaining == 4
-    assert SyncState.UPLOADING.value not in _states(book)  # nothing left half-sent
+    # The first batch (the hamlet) is kept as sent, to be resent with the same batch id.
+    assert _states(book) == {SyncState.UPLOADING.value: 1, SyncState.TO_POST.value: 3}
     sync_server.start()
     again = service.push()
     assert (again.applied, again.remaining) == (4, 0)

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     SmallInteger,
     String,
@@ -41,6 +42,16 @@ class CommuneSettings(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, nullable=False
     )
+    # Sync: the server's change number read up to, automatic sync interval (0 = off), the
+    # upstream's own CA certificates (PEM) if it does not use a public CA, the last failure.
+    pull_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
+    auto_sync_minutes: Mapped[int] = mapped_column(
+        Integer, default=30, server_default="30", nullable=False
+    )
+    ca_bundle_pem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_sync_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The day up to which automatic change events (16th birthdays, R02) have been made.
+    auto_events_through: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class User(Base):
@@ -94,12 +105,29 @@ class Person(SyncColumns, Base):
     """A child or adult of a household. A child is a person under 16 (computed, not stored)."""
 
     __tablename__ = "persons"
+    # Covers what the children list loads, in name order: one narrow, sorted scan instead
+    # of reading and sorting every whole row of the encrypted table (services/book_index.py).
+    __table_args__ = (
+        Index(
+            "ix_persons_list",
+            "deleted",
+            "name_sort_key",
+            "id",
+            "name_key",
+            "birth_date",
+            "household_id",
+            "status",
+        ),
+    )
 
     household_id: Mapped[str | None] = mapped_column(
         ForeignKey("households.id"), nullable=True, index=True
     )
     full_name: Mapped[str] = mapped_column(String(200), nullable=False)
     name_key: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
+    # Vietnamese order (given name, then full name) as text that sorts byte-wise, so lists
+    # sort without computing collation keys (domain/collation_text.py); derived, not synced.
+    name_sort_key: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
     birth_date: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     birth_date_estimated: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     sex: Mapped[int] = mapped_column(SmallInteger, nullable=False)  # 1 Nam, 2 Nữ, 3 chưa rõ
@@ -119,6 +147,9 @@ class Person(SyncColumns, Base):
     birth_registration_place: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     insurance_number: Mapped[str] = mapped_column(String(20), default="", nullable=False)
     insurance_valid_until: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Has a health insurance card, as declared (e.g. an imported list's "Thẻ BHYT: Có") before
+    # its number is typed: None = not known, True/False = has one or not.
+    insurance_card: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     # Code from schooling_levels.csv (HT01 … HT09).
     schooling_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
     school_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
@@ -226,6 +257,61 @@ class AuditEntry(Base):
     after: Mapped[str] = mapped_column(Text, default="", nullable=False)  # JSON
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class SyncConflict(Base):
+    """A row changed both here and upstream: kept until a person resolves it field by field."""
+
+    __tablename__ = "sync_conflicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(40), nullable=False)
+    row_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    # JSON objects of the synced fields: this book's values and the server's.
+    local_values: Mapped[str] = mapped_column(Text, nullable=False)
+    local_deleted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    server_values: Mapped[str] = mapped_column(Text, nullable=False)
+    server_deleted: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    server_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    server_updated_by: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    upstream: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    detected_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # mine | theirs | mixed
+    resolution: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    resolved_by: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+
+
+class SyncOutboxBatch(Base):
+    """A push batch sent (or exported) whose answer is not applied yet: resent as it is."""
+
+    __tablename__ = "sync_outbox_batches"
+
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # The exact JSON of the PushRequest: a retry must carry the same content.
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    item_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+    exported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class SyncInboxItem(Base):
+    """A row received from the server, kept until it can be written into the book."""
+
+    __tablename__ = "sync_inbox"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    table_name: Mapped[str] = mapped_column(String(40), nullable=False)
+    row_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    payload: Mapped[str] = mapped_column(Text, nullable=False)  # JSON of the PulledRecord
+    received_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 SYNCED_MODELS: dict[str, type[SyncColumns]] = {

@@ -1,8 +1,9 @@
-"""Read a JSON request body, plain or gzip, never holding more than the size cap."""
+"""Read a JSON request body, plain, gzip or xz, never holding more than the size cap."""
 
 from __future__ import annotations
 
 import json
+import lzma
 import zlib
 from typing import Any
 
@@ -23,7 +24,7 @@ def _too_large(limit: int) -> ApiError:
 
 
 def _bad_gzip() -> ApiError:
-    return ApiError(400, "bad_gzip", "Dữ liệu nén gzip bị hỏng hoặc không đầy đủ. Hãy gửi lại.")
+    return ApiError(400, "bad_gzip", "Dữ liệu nén bị hỏng hoặc không đầy đủ. Hãy gửi lại.")
 
 
 class _GunzipCapped:
@@ -61,6 +62,44 @@ class _GunzipCapped:
         return bytes(self._out)
 
 
+# An xz body is decoded with at most this much memory: clients compress with a 1 MiB window.
+XZ_MEMLIMIT = 64 * 1024 * 1024
+
+
+class _UnxzCapped:
+    """Incremental xz (LZMA2) decoder with the same output cap, and a memory cap."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._out = bytearray()
+        self._decoder = lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=XZ_MEMLIMIT)
+
+    def feed(self, data: bytes) -> None:
+        """Decompress ``data``; raise 413 rather than inflate past the limit."""
+        while True:
+            if self._decoder.eof:
+                if data or self._decoder.unused_data:
+                    raise _bad_gzip()  # trailing garbage after the stream
+                return
+            room = self._limit - len(self._out) + 1
+            try:
+                chunk = self._decoder.decompress(data, max_length=room)
+            except lzma.LZMAError as exc:
+                raise _bad_gzip() from exc
+            self._out += chunk
+            if len(self._out) > self._limit:
+                raise _too_large(self._limit)
+            data = b""
+            if self._decoder.needs_input:
+                return
+
+    def finish(self) -> bytes:
+        """The whole decompressed body; a truncated stream is an error."""
+        if not self._decoder.eof:
+            raise _bad_gzip()
+        return bytes(self._out)
+
+
 def _reject_constant(name: str) -> Any:
     # json.loads accepts NaN and Infinity, which are not JSON and cannot be stored.
     raise ValueError(f"invalid JSON constant {name}")
@@ -69,18 +108,22 @@ def _reject_constant(name: str) -> Any:
 async def read_body(request: Request, limit: int) -> bytes:
     """The request body, gunzipped if it says so, at most ``limit`` bytes either way."""
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
-    if encoding not in {"identity", "gzip"}:
+    if encoding not in {"identity", "gzip", "xz"}:
         raise ApiError(
             415,
             "unsupported_encoding",
-            f"Máy chủ không nhận dữ liệu nén kiểu '{encoding[:20]}'; chỉ nhận gzip.",
+            f"Máy chủ không nhận dữ liệu nén kiểu '{encoding[:20]}'; chỉ nhận gzip hoặc xz.",
         )
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise _too_large(limit)
     received = 0
     plain = bytearray()
-    gunzip = _GunzipCapped(limit) if encoding == "gzip" else None
+    gunzip: _GunzipCapped | _UnxzCapped | None = None
+    if encoding == "gzip":
+        gunzip = _GunzipCapped(limit)
+    elif encoding == "xz":
+        gunzip = _UnxzCapped(limit)
     async for chunk in request.stream():
         # The wire size is capped too: a lying or absent Content-Length changes nothing.
         received += len(chunk)

@@ -1,22 +1,25 @@
-"""The HTTP API, version 1: info, enroll, push."""
+"""The HTTP API, version 1: info, enroll, push, stored batch answers, pull."""
 
 from __future__ import annotations
 
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field, ValidationError
 from pydantic.json_schema import models_json_schema
 
 from sync.protocol import (
+    DEFAULT_PULL_LIMIT,
     MAX_ITEMS_PER_BATCH,
+    MAX_PULL_LIMIT,
     PROTOCOL_VERSION,
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
+    PullResponse,
     PushHeader,
     PushRequest,
     PushResponse,
@@ -26,7 +29,7 @@ from sync.protocol import (
 from sync.server.api.deps import Sessions, current_device, get_settings, json_object
 from sync.server.api.errors import ApiError
 from sync.server.models.base import utcnow
-from sync.server.services import enrollment, push
+from sync.server.services import enrollment, pull, push
 from sync.server.services.enrollment import DeviceIdentity
 from sync.server.services.errors import ErrorKind, ServiceError
 from sync.server.settings import ServerSettings
@@ -34,6 +37,7 @@ from sync.server.settings import ServerSettings
 router = APIRouter(prefix="/api/v1")
 
 _COMMUNE_RE = re.compile(r"^[0-9]{5}$")
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def _schemas(*models: type[BaseModel]) -> dict[str, Any]:
@@ -95,7 +99,9 @@ async def enroll(
 
 
 def _device_for_commune(
-    commune_code: Annotated[str, Path(description="Mã xã (5 chữ số)")],
+    commune_code: Annotated[
+        str, Path(description="Mã xã (5 chữ số)", json_schema_extra={"pattern": "^[0-9]{5}$"})
+    ],
     device: Annotated[DeviceIdentity, Depends(current_device)],
 ) -> DeviceIdentity:
     # Checked before the body is read: a device of another commune gets nothing decoded.
@@ -127,3 +133,44 @@ async def push_batch(
     text = await run_in_threadpool(push.push, sessions, device, header, header.items)
     # The exact stored text, so that a repeated batch gets byte-for-byte the same answer.
     return Response(content=text, media_type="application/json")
+
+
+@router.get(
+    "/communes/{commune_code}/batches/{batch_id}",
+    response_model=PushResponse,
+    responses=_errors(400, 401, 403, 404),
+)
+async def batch_answer(
+    device: Annotated[DeviceIdentity, Depends(_device_for_commune)],
+    sessions: Sessions,
+    batch_id: Annotated[
+        str,
+        Path(
+            description="Mã lô (UUID)",
+            max_length=36,
+            json_schema_extra={"pattern": _UUID_RE.pattern, "format": "uuid"},
+        ),
+    ],
+) -> Response:
+    """The answer already given to a batch (404 if the server never received it)."""
+    if not _UUID_RE.fullmatch(batch_id):
+        raise ApiError(400, "invalid_batch_id", "Mã lô phải là UUID dạng chuẩn.")
+    text = await run_in_threadpool(push.stored_answer, sessions, device, batch_id)
+    return Response(content=text, media_type="application/json")
+
+
+@router.get(
+    "/communes/{commune_code}/changes",
+    response_model=PullResponse,
+    responses=_errors(400, 401, 403),
+)
+async def changes(
+    device: Annotated[DeviceIdentity, Depends(_device_for_commune)],
+    sessions: Sessions,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="Số thứ tự đã đọc tới")] = 0,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_PULL_LIMIT, description="Số bản ghi tối đa mỗi trang")
+    ] = DEFAULT_PULL_LIMIT,
+) -> PullResponse:
+    """The commune's rows changed after ``after`` (seq order), except the device's own."""
+    return await run_in_threadpool(pull.changes, sessions, device, after=after, limit=limit)

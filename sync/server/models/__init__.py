@@ -6,5 +6,6 @@ from sync.server.models.base import Base
 from sync.server.models.batch import Batch
 from sync.server.models.device import Device, EnrollmentCode
 from sync.server.models.record import CommuneSequence, Record
+from sync.server.models.user import User
 
-__all__ = ["Base", "Batch", "CommuneSequence", "Device", "EnrollmentCode", "Record"]
+__all__ = ["Base", "Batch", "CommuneSequence", "Device", "EnrollmentCode", "Record", "User"]

@@ -29,7 +29,9 @@ class Record(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"))
+    # Who wrote the current version: a commune device, or an upstream person (a correction).
+    device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"))
+    author_user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
 
 
 class CommuneSequence(Base):

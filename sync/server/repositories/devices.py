@@ -1,11 +1,11 @@
-"""Queries on devices and enrollment codes."""
+"""Queries on the people and machines that may act: devices, enrollment codes, users."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.server.models import Device, EnrollmentCode
+from sync.server.models import Device, EnrollmentCode, User
 
 
 def get(session: Session, device_id: str) -> Device | None:
@@ -46,3 +46,23 @@ def get_code_for_update(session: Session, code_hash: str) -> EnrollmentCode | No
     return session.execute(
         select(EnrollmentCode).where(EnrollmentCode.code_hash == code_hash).with_for_update()
     ).scalar_one_or_none()
+
+
+def get_user(session: Session, user_id: str) -> User | None:
+    """The upstream user with this id, if any."""
+    return session.get(User, user_id)
+
+
+def get_user_by_name(session: Session, username: str) -> User | None:
+    """The upstream user with this username, if any."""
+    return session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+
+
+def add_user(session: Session, user: User) -> None:
+    """Store a new upstream user."""
+    session.add(user)
+
+
+def list_users(session: Session) -> list[User]:
+    """Every upstream user, by username."""
+    return list(session.execute(select(User).order_by(User.username)).scalars())

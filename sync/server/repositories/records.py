@@ -2,15 +2,80 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Sequence
+
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from sync.server.models import CommuneSequence, Record
+
+# SQLite allows 32,766 bound parameters; a batch holds at most 500 ids per table.
+_IN_CHUNK = 900
 
 
 def get(session: Session, commune_code: str, table_name: str, record_id: str) -> Record | None:
     """The stored row, if the server holds it."""
     return session.get(Record, (commune_code, table_name, record_id))
+
+
+def get_many(
+    session: Session, commune_code: str, table_name: str, record_ids: Sequence[str]
+) -> dict[str, Record]:
+    """The stored rows among ``record_ids`` of one table, by id (one query per 900 ids)."""
+    found: dict[str, Record] = {}
+    unique = list(dict.fromkeys(record_ids))
+    for start in range(0, len(unique), _IN_CHUNK):
+        chunk = unique[start : start + _IN_CHUNK]
+        rows = session.scalars(
+            select(Record).where(
+                Record.commune_code == commune_code,
+                Record.table_name == table_name,
+                Record.record_id.in_(chunk),
+            )
+        )
+        found.update((row.record_id, row) for row in rows)
+    return found
+
+
+def last_seq(session: Session, commune_code: str) -> int:
+    """The commune's last change number (0 before its first change); no lock."""
+    value = session.scalar(
+        select(CommuneSequence.last_seq).where(CommuneSequence.commune_code == commune_code)
+    )
+    return int(value or 0)
+
+
+def changes_after(
+    session: Session,
+    commune_code: str,
+    *,
+    after: int,
+    upto: int,
+    exclude_device: str | None,
+    limit: int,
+) -> list[Record]:
+    """The commune's rows changed after ``after`` (up to ``upto``), in seq order.
+
+    Rows whose current version was written by ``exclude_device`` are left out: that device
+    holds them already.
+    """
+    query = select(Record).where(
+        Record.commune_code == commune_code, Record.seq > after, Record.seq <= upto
+    )
+    if exclude_device is not None:
+        query = query.where(or_(Record.device_id.is_(None), Record.device_id != exclude_device))
+    return list(session.scalars(query.order_by(Record.seq).limit(limit)))
+
+
+def all_for_commune(session: Session, commune_code: str) -> list[Record]:
+    """Every row the server holds for a commune (administration and tests)."""
+    return list(
+        session.scalars(
+            select(Record)
+            .where(Record.commune_code == commune_code)
+            .order_by(Record.table_name, Record.record_id)
+        )
+    )
 
 
 def add(session: Session, record: Record) -> None:

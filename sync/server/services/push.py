@@ -71,23 +71,35 @@ class _BatchApplier:
         self._device = device
         self._counter = counter
         self._now = now
+        self._known: dict[tuple[str, str], Record | None] = {}
 
     def _next_seq(self) -> int:
         self._counter.last_seq += 1
         return self._counter.last_seq
 
-    def apply(self, raw: Any) -> ItemResult:
-        """Validate and apply one raw item; never raises for bad content."""
-        try:
-            item = RecordItem.model_validate(raw)
-        except ValidationError as exc:
-            return _rejected(raw, validation_error_vi(exc))
+    def prefetch(self, items: list[RecordItem]) -> None:
+        """Load the stored rows of every item in one query per table (not one per item)."""
+        by_table: dict[str, list[str]] = {}
+        for item in items:
+            by_table.setdefault(item.table, []).append(item.id)
         commune = self._device.commune_code
-        stored = records_repo.get(self._session, commune, item.table, item.id)
+        for table, ids in by_table.items():
+            found = records_repo.get_many(self._session, commune, table, ids)
+            for record_id in ids:
+                self._known[(table, record_id)] = found.get(record_id)
+
+    def apply(self, raw: Any, item: RecordItem | None, problem: str | None) -> ItemResult:
+        """Apply one item already validated (``item``) or report why it is not (``problem``)."""
+        if item is None:
+            return _rejected(raw, problem or "Bản ghi không hợp lệ.")
+        key = (item.table, item.id)
+        stored = self._known.get(key)
         if stored is None:
             # New row, or one edited from a version the server never kept: the server
             # loses nothing it knew by storing it.
-            records_repo.add(self._session, self._new_record(item))
+            record = self._new_record(item)
+            records_repo.add(self._session, record)
+            self._known[key] = record
             return self._result(item, "applied", item.version)
         if (
             stored.version == item.version
@@ -105,6 +117,8 @@ class _BatchApplier:
             server_version=stored.version,
             server_data=dict(stored.data),
             server_deleted=stored.deleted,
+            server_updated_by=stored.updated_by,
+            server_upstream=stored.author_user_id is not None,
             reason=(
                 f"Bản ghi đã được sửa ở nơi khác: máy chủ đang giữ phiên bản {stored.version}, "
                 f"còn bản sửa này dựa trên phiên bản {item.base_version}. "
@@ -125,6 +139,7 @@ class _BatchApplier:
             updated_by=item.updated_by,
             received_at=self._now,
             device_id=self._device.id,
+            author_user_id=None,
         )
 
     def _update(self, stored: Record, item: RecordItem) -> None:
@@ -136,6 +151,7 @@ class _BatchApplier:
         stored.updated_by = item.updated_by
         stored.received_at = self._now
         stored.device_id = self._device.id
+        stored.author_user_id = None
 
     @staticmethod
     def _result(item: RecordItem, status: ItemStatus, server_version: int) -> ItemResult:
@@ -144,11 +160,21 @@ class _BatchApplier:
         )
 
 
+def _validate(raw_items: list[Any]) -> list[tuple[Any, RecordItem | None, str | None]]:
+    checked: list[tuple[Any, RecordItem | None, str | None]] = []
+    for raw in raw_items:
+        try:
+            checked.append((raw, RecordItem.model_validate(raw), None))
+        except ValidationError as exc:
+            checked.append((raw, None, validation_error_vi(exc)))
+    return checked
+
+
 def _push_once(
     session: Session,
     device: DeviceIdentity,
     header: PushHeader,
-    raw_items: list[Any],
+    checked: list[tuple[Any, RecordItem | None, str | None]],
     *,
     fingerprint: str,
     now: datetime,
@@ -174,9 +200,10 @@ def _push_once(
             )
         return known.response
     applier = _BatchApplier(session, device, counter, now)
-    results = [applier.apply(raw) for raw in raw_items]
-    answer = PushResponse(batch_id=header.batch_id, results=results, server_time=now)
-    text = answer.model_dump_json()
+    applier.prefetch([item for _raw, item, _problem in checked if item is not None])
+    results = [applier.apply(raw, item, problem) for raw, item, problem in checked]
+    answer = PushResponse.from_results(header.batch_id, results, now)
+    text = answer.model_dump_json(exclude_none=True)
     batches_repo.add(
         session,
         Batch(
@@ -189,6 +216,23 @@ def _push_once(
         ),
     )
     return text
+
+
+def stored_answer(sessions: sessionmaker[Session], device: DeviceIdentity, batch_id: str) -> str:
+    """The answer already given to ``batch_id`` of the device's commune (NOT_FOUND if none).
+
+    A device whose connection was cut after sending asks this first, so that it does not
+    upload the same batch again over a slow link just to learn the answer.
+    """
+    with sessions() as session:
+        known = batches_repo.get(session, batch_id)
+        if known is None or known.commune_code != device.commune_code:
+            raise ServiceError(
+                ErrorKind.NOT_FOUND,
+                "batch_unknown",
+                "Máy chủ chưa nhận lô dữ liệu này; hãy gửi lại lô.",
+            )
+        return known.response
 
 
 def push(
@@ -218,12 +262,13 @@ def push(
             "Mã máy trong lô dữ liệu không khớp với máy đã đăng ký. Hãy đăng ký lại máy này.",
         )
     fingerprint = items_hash(raw_items)
+    checked = _validate(raw_items)
     for attempt in range(1, MAX_ATTEMPTS + 1):
         when = now or utcnow()
         try:
             with sessions.begin() as session:
                 text = _push_once(
-                    session, device, header, raw_items, fingerprint=fingerprint, now=when
+                    session, device, header, checked, fingerprint=fingerprint, now=when
                 )
                 row = devices_repo.get(session, device.id)
                 if row is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,3 +49,29 @@ def commune_summary(sessions: sessionmaker[Session], commune_code: str) -> Commu
         active_devices=sum(1 for d in devices if d.revoked_at is None),
         last_push_at=last_push,
     )
+
+
+def record_data(
+    sessions: sessionmaker[Session], commune_code: str, table: str, record_id: str
+) -> dict[str, Any] | None:
+    """The stored fields of one record (None if the server does not hold it)."""
+    with sessions() as session:
+        record = records_repo.get(session, commune_code, table, record_id)
+        return dict(record.data) if record is not None else None
+
+
+def commune_records(sessions: sessionmaker[Session], commune_code: str) -> list[dict[str, Any]]:
+    """Every record of a commune as plain data (export and comparison)."""
+    with sessions() as session:
+        return [
+            {
+                "table": r.table_name,
+                "id": r.record_id,
+                "version": r.version,
+                "deleted": r.deleted,
+                "data": dict(r.data),
+                "seq": r.seq,
+                "upstream": r.author_user_id is not None,
+            }
+            for r in records_repo.all_for_commune(session, commune_code)
+        ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import lzma
 import socket
 import ssl
 import threading
@@ -41,6 +42,8 @@ class Script:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
     delay: float = 0.0
     received: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+    # Answers (status, body) to give first, one per request, before ``status``/``body``.
+    queued: list[tuple[int, bytes]] = field(default_factory=list)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -51,13 +54,18 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         self.script.received.append((self.command, self.path, dict(self.headers), raw))
         time.sleep(self.script.delay)
+        status, body = (
+            self.script.queued.pop(0)
+            if self.script.queued
+            else (self.script.status, self.script.body)
+        )
         try:
-            self.send_response(self.script.status)
+            self.send_response(status)
             for name, value in self.script.headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Length", str(len(self.script.body)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(self.script.body)
+            self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up waiting (the timeout test): that is the point
 
@@ -130,10 +138,7 @@ def _request(items: int = 2) -> PushRequest:
 def _answer_for(request: PushRequest, **changes: Any) -> bytes:
     body: dict[str, Any] = {
         "batch_id": request.batch_id,
-        "results": [
-            {"table": i.table, "id": i.id, "status": "applied", "server_version": i.version}
-            for i in request.items
-        ],
+        "statuses": "a" * len(request.items),
         "server_time": "2025-01-01T00:00:00Z",
     }
     body.update(changes)
@@ -170,18 +175,32 @@ def test_good_addresses_are_normalised() -> None:
     assert SyncClient("HTTP://127.0.0.1:8765").base_url == "HTTP://127.0.0.1:8765"
 
 
-def test_push_sends_gzip_json_with_bearer_token(stub: Stub) -> None:
+def test_push_sends_xz_json_with_bearer_token(stub: Stub) -> None:
     request = _request()
     stub.script.body = _answer_for(request)
     with SyncClient(stub.url, "bi-mat") as client:
         answer = client.push(request)
-    assert [r.status for r in answer.results] == ["applied", "applied"]
+        assert client.counters.requests == 1 and client.counters.bytes_sent > 300
+    assert [r.status for r in answer.results(request.items)] == ["applied", "applied"]
     [(method, path, headers, raw)] = stub.script.received
     assert (method, path) == ("POST", "/api/v1/communes/12345/push")
     assert headers["Authorization"] == "Bearer bi-mat"
-    assert headers["Content-Encoding"] == "gzip"
+    assert headers["Content-Encoding"] == "xz"
     assert headers["Content-Type"] == "application/json"
-    assert PushRequest.model_validate_json(gzip.decompress(raw)) == request
+    assert PushRequest.model_validate_json(lzma.decompress(raw)) == request
+
+
+def test_a_server_without_xz_gets_gzip(stub: Stub) -> None:
+    request = _request()
+    refused = _error("Máy chủ không nhận dữ liệu nén kiểu 'xz'.", "unsupported_encoding")
+    stub.script.queued = [(415, refused)]
+    stub.script.body = _answer_for(request)
+    with SyncClient(stub.url, "t") as client:
+        client.push(request)
+        client.push(request)
+    encodings = [headers["Content-Encoding"] for _m, _p, headers, _r in stub.script.received]
+    assert encodings == ["xz", "gzip", "gzip"]
+    assert PushRequest.model_validate_json(gzip.decompress(stub.script.received[1][3])) == request
 
 
 def test_push_without_token_sends_nothing(stub: Stub) -> None:
@@ -217,7 +236,7 @@ def test_enroll(stub: Stub) -> None:
     [(_method, path, headers, raw)] = stub.script.received
     assert path == "/api/v1/enroll"
     assert "Authorization" not in headers
-    assert json.loads(gzip.decompress(raw))["code"] == "ABCD-EFGH-JKMN"
+    assert json.loads(lzma.decompress(raw))["code"] == "ABCD-EFGH-JKMN"
 
 
 def test_enroll_with_bad_input_sends_nothing(stub: Stub) -> None:
@@ -291,7 +310,8 @@ def test_server_failures(stub: Stub, status: int, body: bytes) -> None:
     "changes",
     [
         {"batch_id": str(uuid.uuid4())},
-        {"results": []},
+        {"statuses": ""},
+        {"statuses": "aaa"},
     ],
 )
 def test_answer_for_another_batch_is_a_failure(stub: Stub, changes: dict[str, Any]) -> None:
@@ -301,13 +321,18 @@ def test_answer_for_another_batch_is_a_failure(stub: Stub, changes: dict[str, An
         SyncClient(stub.url, "t").push(request)
 
 
-def test_answer_in_another_order_is_a_failure(stub: Stub) -> None:
+def test_problem_details_must_name_the_item_they_answer(stub: Stub) -> None:
     request = _request()
-    body = json.loads(_answer_for(request))
-    body["results"].reverse()
-    stub.script.body = json.dumps(body).encode()
+    first, second = request.items
+    # The detail of item 0 names item 1: applying it would mark the wrong row.
+    problem = {"index": 0, "table": second.table, "id": second.id, "status": "rejected"}
+    stub.script.body = _answer_for(request, statuses="ra", problems=[problem])
     with pytest.raises(ServerFailure):
         SyncClient(stub.url, "t").push(request)
+    problem["id"] = first.id
+    stub.script.body = _answer_for(request, statuses="ra", problems=[problem])
+    answer = SyncClient(stub.url, "t").push(request)
+    assert [r.status for r in answer.results(request.items)] == ["rejected", "applied"]
 
 
 # --- TLS: a throw-away CA and a server certificate for 127.0.0.1 ---------------------------

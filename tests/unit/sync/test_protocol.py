@@ -191,12 +191,15 @@ def test_responses_ignore_fields_a_newer_server_adds() -> None:
     answer = PushResponse.model_validate(
         {
             "batch_id": "b",
-            "results": [{"table": "persons", "id": "i", "status": "applied", "later": 1}],
+            "statuses": "r",
+            "problems": [
+                {"index": 0, "table": "persons", "id": "i", "status": "rejected", "later": 1}
+            ],
             "server_time": "2025-01-01T00:00:00Z",
             "pull_hint": "x",
         }
     )
-    assert answer.results[0] == ItemResult(table="persons", id="i", status="applied")
+    assert answer.problems[0] == ItemResult(index=0, table="persons", id="i", status="rejected")
 
 
 def test_error_text_lists_a_few_fields_then_counts_the_rest() -> None:

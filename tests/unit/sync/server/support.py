@@ -77,3 +77,37 @@ def push(
     path = f"/api/v1/communes/{commune or device.commune_code}/push"
     response: Response = http.post(path, content=raw, headers=headers)
     return response
+
+
+_LETTERS = {"a": "applied", "d": "duplicate", "c": "conflict", "r": "rejected"}
+
+
+def expand(answer: dict[str, Any], items: list[Any] | None = None) -> list[dict[str, Any]]:
+    """The compact push answer as one dict per item, as PushResponse.results() expands it."""
+    problems = {p["index"]: p for p in answer.get("problems", [])}
+    results: list[dict[str, Any]] = []
+    for index, letter in enumerate(answer["statuses"]):
+        detail = problems.get(index)
+        if detail is not None:
+            results.append({"server_version": None, **detail})
+            continue
+        sent = items[index] if items is not None and isinstance(items[index], dict) else {}
+        results.append(
+            {
+                "index": index,
+                "status": _LETTERS[letter],
+                "table": sent.get("table"),
+                "id": sent.get("id"),
+                "server_version": sent.get("version"),
+            }
+        )
+    return results
+
+
+def sent_items(response: Response) -> list[Any]:
+    """The items of the push request that got ``response``."""
+    raw = response.request.content
+    if response.request.headers.get("content-encoding") == "gzip":
+        raw = gzip.decompress(raw)
+    items: list[Any] = json.loads(raw)["items"]
+    return items

@@ -52,7 +52,7 @@ def test_gzip_and_plain_bodies_are_accepted(
 ) -> None:
     response = push(http, device, batch(device, item()), compress=compress)
     assert response.status_code == 200
-    assert response.json()["results"][0]["status"] == "applied"
+    assert response.json()["statuses"] == "a"
 
 
 def test_multi_member_gzip_is_accepted(http: TestClient, device: EnrolledDevice) -> None:
@@ -146,10 +146,11 @@ def test_bad_commune_in_path_is_a_400(http: TestClient, device: EnrolledDevice) 
 
 
 def test_large_answers_are_gzipped(http: TestClient, device: EnrolledDevice) -> None:
-    response = push(http, device, batch(device, *[item() for _ in range(30)]))
+    # Rejections carry a reason each: an answer well over the 1 KiB gzip threshold.
+    response = push(http, device, batch(device, *[item(version=0) for _ in range(30)]))
     assert response.status_code == 200
     assert response.headers.get("content-encoding") == "gzip"
-    assert len(response.json()["results"]) == 30
+    assert response.json()["statuses"] == "r" * 30
 
 
 def test_unknown_route_answers_an_error_body(http: TestClient) -> None:
@@ -193,3 +194,24 @@ def test_openapi_describes_the_protocol(http: TestClient) -> None:
     assert body_schema == {"$ref": "#/components/schemas/PushRequest"}
     assert push_op["security"]
     _resolve_refs(spec, schemas)
+
+
+def test_xz_bodies_are_accepted_capped_and_checked(
+    http: TestClient, device: EnrolledDevice
+) -> None:
+    import lzma
+
+    from sync.client import compress_body
+
+    raw = json.dumps(batch(device, item(), item())).encode()
+    status, body = _post_raw(http, device, compress_body(raw, "xz"), "xz")
+    assert (status, body["statuses"]) == (200, "aa")
+    # A small xz file that inflates far past the cap is stopped, not inflated.
+    bomb = lzma.compress(b"0" * (40 * 1024 * 1024), format=lzma.FORMAT_XZ)
+    assert len(bomb) < 64 * 1024
+    status, body = _post_raw(http, device, bomb, "xz")
+    assert (status, body["code"]) == (413, "body_too_large")
+    status, body = _post_raw(http, device, compress_body(raw, "xz")[:-9], "xz")
+    assert (status, body["code"]) == (400, "bad_gzip")
+    status, body = _post_raw(http, device, compress_body(raw, "xz") + b"rac", "xz")
+    assert (status, body["code"]) == (400, "bad_gzip")

@@ -14,13 +14,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from sync.protocol import PushResponse
 from sync.server.models import Batch, Device, Record
 from sync.server.services import push as push_service
-from tests.unit.sync.server.support import EnrolledDevice, batch, item, new_id, push
+from tests.unit.sync.server.support import (
+    EnrolledDevice,
+    batch,
+    expand,
+    item,
+    new_id,
+    push,
+    sent_items,
+)
 
 
 def _results(response: Any) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     PushResponse.model_validate_json(response.content)  # the answer speaks the protocol
-    results: list[dict[str, Any]] = response.json()["results"]
+    results: list[dict[str, Any]] = expand(response.json(), sent_items(response))
     return results
 
 
@@ -40,15 +48,17 @@ def test_new_row_is_applied_and_stored(
     http: TestClient, device: EnrolledDevice, sessions: sessionmaker[Session]
 ) -> None:
     row = item()
-    [result] = _results(push(http, device, batch(device, row)))
+    response = push(http, device, batch(device, row))
+    # All applied: one letter per item and no details, not the ids echoed back.
+    assert set(response.json()) == {"batch_id", "statuses", "problems", "server_time"}
+    assert (response.json()["statuses"], response.json()["problems"]) == ("a", [])
+    [result] = _results(response)
     assert result == {
+        "index": 0,
         "table": "persons",
         "id": row["id"],
         "status": "applied",
         "server_version": 1,
-        "server_data": None,
-        "server_deleted": None,
-        "reason": None,
     }
     stored = _record(sessions, row["id"])
     assert (stored.commune_code, stored.table_name, stored.version) == ("12345", "persons", 1)
@@ -195,7 +205,7 @@ def test_repeated_batch_gets_the_identical_answer_and_stores_nothing_twice(
     again = push(http, device, body, compress=False)
     assert again.status_code == 200
     assert again.content == first.content
-    assert [r["status"] for r in again.json()["results"]] == ["applied"] * 3
+    assert again.json()["statuses"] == "aaa"
     assert _count(sessions, Record) == 3
     assert _count(sessions, Batch) == 1
     with sessions() as session:

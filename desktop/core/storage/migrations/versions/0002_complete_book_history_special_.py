@@ -224,6 +224,7 @@ def upgrade() -> None:
             )
         )
         batch_op.add_column(sa.Column("insurance_valid_until", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("insurance_card", sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column("schooling_code", sa.String(length=8), nullable=True))
         batch_op.add_column(
             sa.Column(
@@ -248,7 +249,15 @@ def upgrade() -> None:
             )
         )
         batch_op.add_column(sa.Column("merged_into_id", sa.String(length=36), nullable=True))
+        batch_op.add_column(
+            sa.Column("name_sort_key", sa.Text(), nullable=False, server_default=sa.text("''"))
+        )
         batch_op.create_index(batch_op.f("ix_persons_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "ix_persons_list",
+            ["deleted", "name_sort_key", "id", "name_key", "birth_date", "household_id", "status"],
+            unique=False,
+        )
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(
@@ -259,6 +268,57 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
+
+    # Sync (issue 5): conflicts kept for a person, batches in flight, rows received.
+    op.create_table(
+        "sync_conflicts",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("table_name", sa.String(length=40), nullable=False),
+        sa.Column("row_id", sa.String(length=36), nullable=False),
+        sa.Column("local_values", sa.Text(), nullable=False),
+        sa.Column("local_deleted", sa.Boolean(), nullable=False),
+        sa.Column("server_values", sa.Text(), nullable=False),
+        sa.Column("server_deleted", sa.Boolean(), nullable=False),
+        sa.Column("server_version", sa.Integer(), nullable=False),
+        sa.Column("server_updated_by", sa.String(length=200), nullable=False),
+        sa.Column("upstream", sa.Boolean(), nullable=False),
+        sa.Column("detected_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("resolution", sa.String(length=10), nullable=True),
+        sa.Column("resolved_by", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sync_conflicts")),
+    )
+    with op.batch_alter_table("sync_conflicts", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sync_conflicts_row_id"), ["row_id"], unique=False)
+    op.create_table(
+        "sync_outbox_batches",
+        sa.Column("batch_id", sa.String(length=36), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("item_count", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("exported_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("batch_id", name=op.f("pk_sync_outbox_batches")),
+    )
+    op.create_table(
+        "sync_inbox",
+        sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("table_name", sa.String(length=40), nullable=False),
+        sa.Column("row_id", sa.String(length=36), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_sync_inbox")),
+    )
+    with op.batch_alter_table("commune_settings", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("pull_cursor", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(
+            sa.Column("auto_sync_minutes", sa.Integer(), nullable=False, server_default="30")
+        )
+        batch_op.add_column(sa.Column("ca_bundle_pem", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("last_sync_error", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("auto_events_through", sa.Date(), nullable=True))
 
     # The audit trail is append-only: the database itself refuses to change or remove a line.
     op.execute(
@@ -274,13 +334,26 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS audit_entries_no_update")
     op.execute("DROP TRIGGER IF EXISTS audit_entries_no_delete")
+    with op.batch_alter_table("commune_settings", schema=None) as batch_op:
+        batch_op.drop_column("auto_events_through")
+        batch_op.drop_column("last_sync_error")
+        batch_op.drop_column("ca_bundle_pem")
+        batch_op.drop_column("auto_sync_minutes")
+        batch_op.drop_column("pull_cursor")
+    op.drop_table("sync_inbox")
+    op.drop_table("sync_outbox_batches")
+    with op.batch_alter_table("sync_conflicts", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sync_conflicts_row_id"))
+    op.drop_table("sync_conflicts")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("last_login_at")
         batch_op.drop_column("must_change_password")
 
     with op.batch_alter_table("persons", schema=None) as batch_op:
+        batch_op.drop_index("ix_persons_list")
         batch_op.drop_index(batch_op.f("ix_persons_status"))
+        batch_op.drop_column("name_sort_key")
         batch_op.drop_column("merged_into_id")
         batch_op.drop_column("id_check_override")
         batch_op.drop_column("disability_severity_code")
@@ -288,6 +361,7 @@ def downgrade() -> None:
         batch_op.drop_column("school_class")
         batch_op.drop_column("school_name")
         batch_op.drop_column("schooling_code")
+        batch_op.drop_column("insurance_card")
         batch_op.drop_column("insurance_valid_until")
         batch_op.drop_column("insurance_number")
         batch_op.drop_column("birth_registration_place")

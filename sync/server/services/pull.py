@@ -1,0 +1,69 @@
+"""Pages of a commune's changes, in the order of the server's change numbers (seq)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync.protocol import MAX_PULL_LIMIT, PulledRecord, PullResponse
+from sync.server.models import Record
+from sync.server.models.base import utcnow
+from sync.server.repositories import records as records_repo
+from sync.server.services.enrollment import DeviceIdentity
+from sync.server.services.errors import ErrorKind, ServiceError
+
+
+def pulled(record: Record) -> PulledRecord:
+    """The protocol form of a stored row."""
+    return PulledRecord(
+        seq=record.seq,
+        table=record.table_name,
+        id=record.record_id,
+        version=record.version,
+        deleted=record.deleted,
+        updated_at=record.updated_at,
+        updated_by=record.updated_by,
+        data=dict(record.data),
+        upstream=record.author_user_id is not None,
+    )
+
+
+def changes(
+    sessions: sessionmaker[Session],
+    device: DeviceIdentity,
+    *,
+    after: int,
+    limit: int,
+    now: datetime | None = None,
+) -> PullResponse:
+    """The device's commune's rows changed after ``after``, except those it wrote itself.
+
+    The page ends at the commune's last committed change number, read first: pushes commit
+    their rows and the counter together, so nothing at or below it can still appear later,
+    and a cursor stored at ``next_after`` never skips a change.
+    """
+    if after < 0:
+        raise ServiceError(ErrorKind.INVALID, "invalid_cursor", "Vị trí đọc (after) phải ≥ 0.")
+    if not 1 <= limit <= MAX_PULL_LIMIT:
+        raise ServiceError(
+            ErrorKind.INVALID,
+            "invalid_limit",
+            f"Số bản ghi mỗi trang (limit) phải từ 1 đến {MAX_PULL_LIMIT}.",
+        )
+    with sessions() as session:
+        upto = records_repo.last_seq(session, device.commune_code)
+        rows = records_repo.changes_after(
+            session,
+            device.commune_code,
+            after=after,
+            upto=upto,
+            exclude_device=device.id,
+            limit=limit,
+        )
+        records = [pulled(row) for row in rows]
+    more = len(rows) == limit and rows[-1].seq < upto
+    next_after = rows[-1].seq if more else upto
+    return PullResponse(
+        records=records, next_after=next_after, more=more, server_time=now or utcnow()
+    )

@@ -1,0 +1,120 @@
+"""Headless sync, as an officer (or a script) runs it: `sotreem sync` against the real server.
+
+Both sides are separate processes: the server (`sotreem-server serve`), its administration
+commands, and `sotreem` itself, exactly as a person would type them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from desktop.core.services.book import Book
+from tests.conftest import ADMIN_PASSWORD
+from tests.integration.conftest import ROOT, ServerProcess
+from tests.unit.core.sync.helpers import add_household
+
+
+def sotreem(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m desktop ARGS` with the book's password in the environment."""
+    env = dict(os.environ, SOTREEM_HOME=str(home), SOTREEM_PASSWORD=ADMIN_PASSWORD)
+    env["PYTHONIOENCODING"] = "utf-8"
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        stdin=subprocess.DEVNULL,
+        timeout=180,
+        check=False,
+    )
+
+
+def summary_of(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    """The JSON summary line `sotreem sync` prints last."""
+    assert result.returncode == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return data
+
+
+def test_enrol_sync_correct_and_transfer_file_from_the_command_line(
+    book: Book, hamlet_id: str, sotreem_home: Path, sync_server: ServerProcess, tmp_path: Path
+) -> None:
+    add_household(book, hamlet_id, "1", children=2)
+    with book.read() as session:  # the first child's id, for the correction
+        person_id = session.execute(text("SELECT id FROM persons LIMIT 1")).scalar_one()
+    code = sync_server.issue_enrollment_code("12345")
+
+    first = sotreem(sotreem_home, "sync", "--server", sync_server.url, "--enroll", code)
+    assert "Đã đăng ký sổ này" in first.stdout
+    counts = summary_of(first)
+    assert (counts["sent"], counts["applied"], counts["conflicts"], counts["rejected"]) == (
+        4, 4, 0, 0,
+    )  # fmt: skip
+    assert counts["remaining"] == 0 and counts["received"] == 0
+
+    # Upstream corrects a child; `sotreem sync` brings it back.
+    sync_server.cli(
+        "create-user", "--username", "tinh", "--full-name", "Cán bộ tỉnh", "--communes", "*",
+        env={"SOTREEM_SERVER_PASSWORD": "mat-khau-tinh-1"},
+    )  # fmt: skip
+    sync_server.cli(
+        "correct", "--user", "tinh", "--commune", "12345", "--table", "persons",
+        "--id", person_id, "--set", "notes=Tỉnh đã xác minh",
+    )  # fmt: skip
+    second = summary_of(sotreem(sotreem_home, "sync"))
+    assert (second["sent"], second["received"]) == (0, 1)
+
+    # No connection: a transfer file, carried to upstream, and its answer carried back.
+    add_household(book, hamlet_id, "2")
+    request = tmp_path / "xa-12345.sotreem"
+    exported = sotreem(sotreem_home, "sync", "--export-file", str(request))
+    assert summary_of(exported)["exported"] == 2
+    assert "đã được mã hóa" in exported.stdout
+    imported = sync_server.cli("import-transfer", str(request))
+    assert "2 bản ghi được ghi" in imported
+    answer = Path(f"{request}.tra-loi")
+    back = summary_of(sotreem(sotreem_home, "sync", "--import-file", str(answer)))
+    assert (back["applied"], back["remaining"]) == (2, 0)
+    again = summary_of(sotreem(sotreem_home, "sync", "--import-file", str(answer)))
+    assert again["applied"] == 0  # importing twice changes nothing
+
+    held = sync_server.commune_summary("12345")
+    assert held["tables"]["persons"] == {"live": 3, "deleted": 0}
+    assert held["tables"]["households"] == {"live": 2, "deleted": 0}
+
+    # A damaged answer file is refused with a clear message, and nothing is written.
+    damaged = tmp_path / "hong.tra-loi"
+    damaged.write_bytes(answer.read_bytes()[:-10] + b"0123456789")
+    refused = sotreem(sotreem_home, "sync", "--import-file", str(damaged))
+    assert refused.returncode == 1
+    assert "Chữ ký của tệp không đúng" in refused.stderr
+
+    # Settings from the command line: the automatic sync interval.
+    settings = sotreem(sotreem_home, "sync", "--auto-minutes", "60", "--settings-only")
+    assert settings.returncode == 0 and "mỗi 60 phút" in settings.stdout
+    wrong = sotreem(sotreem_home, "sync", "--auto-minutes", "7", "--settings-only")
+    assert wrong.returncode == 2 and "Chu kỳ tự đồng bộ" in wrong.stderr
+
+
+def test_offline_sync_keeps_everything_and_says_so(
+    book: Book, hamlet_id: str, sotreem_home: Path, sync_server: ServerProcess
+) -> None:
+    add_household(book, hamlet_id, "1")
+    code = sync_server.issue_enrollment_code("12345")
+    assert summary_of(sotreem(sotreem_home, "sync", "--server", sync_server.url, "--enroll", code))
+    add_household(book, hamlet_id, "2")
+    sync_server.stop()
+    offline = sotreem(sotreem_home, "sync", "--push-only", "--attempts", "1")
+    assert offline.returncode == 3
+    data = json.loads(offline.stdout.strip().splitlines()[-1])
+    assert data["offline"] and data["remaining"] == 2
+    assert "Chưa kết nối được máy chủ" in offline.stdout
