@@ -42,6 +42,7 @@ def measure(size: int, repeat: int, quick: bool, cache: Path, log: bool = True) 
             ("bộ nhớ", lambda: scenarios.peak_memory(home, size)),
             ("khởi động nguội", lambda: scenarios.cold_start(home, size)),
             ("máy chủ nhận", lambda: scenarios.server_ingest(home, size, tmp_root)),
+            ("nhập Excel", lambda: scenarios.import_excel(size, tmp_root)),
         ):
             say(name)
             metrics += step()
@@ -79,7 +80,7 @@ def render(metrics: list[Metric], sizes: list[int], env: dict[str, str], previou
         f"| Phép đo | Mục tiêu | {head} | Tăng khi ×10 | Ghi chú |",
         "|---|---|" + "---:|" * len(sizes) + "---:|---|",
     ]
-    for key, per_size in by_key.items():
+    for per_size in by_key.values():
         first = next(iter(per_size.values()))
         values = [per_size.get(s) for s in sizes]
         cells = [f"{_fmt(m.value)} {m.unit}" if m and m.value is not None else "—" for m in values]

@@ -25,7 +25,7 @@ def test_harness_runs_at_tiny_size(tmp_path: Path) -> None:
                 "--cache",
                 str(tmp_path / "cache"),
             ]
-        )  # fmt: skip
+        )
         == 0
     )
     text = output.read_text(encoding="utf-8")
