@@ -28,10 +28,13 @@ from desktop.core.domain.permissions import Action
 from desktop.core.domain.roles import ROLE_LABELS
 from desktop.core.services.book import Book, CommuneInfo
 from desktop.ui import ops
+from desktop.ui.children.view import children_areas
 from desktop.ui.households.view import HouseholdsView
+from desktop.ui.imports.view import exchange_areas
 from desktop.ui.ops import run_op
 from desktop.ui.reports.view import ReportsView
 from desktop.ui.screen import resize_to_fit
+from desktop.ui.security.areas import install_security, security_areas
 from desktop.ui.sync.view import SyncServiceFactory, SyncView, default_sync_service
 from desktop.ui.widgets import ErrorLabel
 
@@ -199,10 +202,13 @@ class MainWindow(QMainWindow):
         self.sync = SyncView(book, service_factory=sync_service_factory)
         # Only the areas the role may use are shown (desktop/core/domain/permissions.py).
         self.areas: list[tuple[str, QWidget]] = [(self.tr("Hộ gia đình"), self.households)]
+        self.areas += children_areas(book)
         if book.user.may(Action.REPORT):
             self.areas.append((self.tr("Báo cáo"), self.reports))
         if book.user.may(Action.SYNC):
             self.areas.append((self.tr("Đồng bộ"), self.sync))
+        self.areas += exchange_areas(book, self.households.reload)
+        self.areas += security_areas(book)
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(180)
@@ -240,6 +246,9 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._area_changed)
         self.households.data_changed.connect(self.refresh_pending)
         self.sync.pending_changed.connect(self._show_pending)
+        # Rows received from upstream (online or by transfer file) show in the household list.
+        self.sync.synced.connect(lambda _outcome: self.households.reload())
+        self.sync.transferred.connect(lambda _outcome: self.households.reload())
         self.navigation.setCurrentRow(0)
 
         minutes = commune.idle_lock_minutes or 15
@@ -259,6 +268,7 @@ class MainWindow(QMainWindow):
             self.sync.refresh()
         self.refresh_pending()
         self.idle.start()
+        install_security(self)
 
     # -- navigation -----------------------------------------------------------------------
 

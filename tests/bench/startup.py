@@ -29,6 +29,13 @@ def measure(stage: str, user: str, password: str) -> int:
     window.show()
     app.processEvents()
     print(time.time(), flush=True)
+    from desktop.ui import ops
+
+    # The window starts background work (lists, the day's automatic events): let it finish
+    # before the book is closed under it.
+    while ops.running_ops():
+        app.processEvents()
+        time.sleep(0.01)
     window.close()
     book.close()
     return 0

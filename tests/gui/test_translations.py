@@ -186,7 +186,7 @@ def test_main_window_every_area(window: MainWindow, qtbot: Any) -> None:
         window.navigation.setCurrentRow(row)
         wait_for_ops(qtbot)
         check(window)
-    window.navigation.setCurrentRow(1)
+    window.show_area(window.reports)
     with qtbot.waitSignal(window.reports.computed, timeout=10_000):
         window.reports.compute()
     check(window)
@@ -222,7 +222,7 @@ def test_household_dialogs(window: MainWindow, qtbot: Any) -> None:
 
 def test_report_drilldown_file_dialog_and_messages(window: MainWindow, qtbot: Any) -> None:
     reports = window.reports
-    window.navigation.setCurrentRow(1)
+    window.show_area(window.reports)
     with qtbot.waitSignal(reports.computed, timeout=10_000):
         reports.compute()
     drill = reports.open_drilldown(reports.model.index(4, 4))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -16,11 +16,11 @@ from desktop import paths
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.identity import check_commune_code
 from desktop.core.domain.passwords import password_problems
-from desktop.core.domain.permissions import Action, allowed, require
+from desktop.core.domain.permissions import Action, PermissionDenied, allowed, require
 from desktop.core.domain.roles import Role, check_username
 from desktop.core.domain.text import clean_text
 from desktop.core.domain.urls import check_server_url
-from desktop.core.storage import migrate
+from desktop.core.storage import audit_hook, migrate
 from desktop.core.storage.base import new_id
 from desktop.core.storage.engine import (
     BookFileError,
@@ -38,6 +38,8 @@ from desktop.core.storage.keyfile import (
 )
 from desktop.core.storage.models import CommuneSettings, User, UserHamlet
 from desktop.core.storage.tracking import USERNAME, install_change_tracking
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Book",
@@ -87,14 +89,20 @@ class CurrentUser:
     role: Role
     # The hamlets a collaborator may see; None means every hamlet (other roles).
     hamlet_ids: frozenset[str] | None = None
+    # Set by an administrator's reset: only reading is allowed until the password is changed.
+    must_change_password: bool = False
 
     def may(self, action: Action) -> bool:
-        """True if this user's role allows ``action``."""
+        """True if this user's role allows ``action`` (screens; services also ``require``)."""
         return allowed(self.role, action)
 
     def require(self, action: Action) -> None:
         """Raise PermissionDenied (Vietnamese message) unless the role allows ``action``."""
         require(self.role, action)
+        if self.must_change_password and action != Action.VIEW_BOOK:
+            raise PermissionDenied(
+                "Quản trị viên vừa đặt lại mật khẩu của bạn. Hãy đổi mật khẩu trước khi làm việc."
+            )
 
 
 @dataclass(frozen=True)
@@ -120,14 +128,37 @@ class CommuneInfo:
 class Book:
     """An open, unlocked commune book. Services take one; it owns the engine."""
 
-    def __init__(self, path: Path, engine: Engine, user: CurrentUser, key_file: KeyFile) -> None:
+    def __init__(
+        self,
+        path: Path,
+        engine: Engine,
+        user: CurrentUser,
+        key_file: KeyFile,
+        master_key: bytes | None = None,
+    ) -> None:
         self.path = path
         self.engine = engine
         self.user = user
         self.key_file = key_file
+        # Kept only in memory while the book is open: new users' key wraps and backup MACs.
+        self._master_key = master_key
+        # Problems met while opening that did not stop it (e.g. the daily backup failed).
+        self.warnings: list[str] = []
         self._closed = False
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
         install_change_tracking(self._sessions)
+        audit_hook.install_audit_trail(self._sessions)
+
+    def unwrapped_key(self) -> bytes:
+        """The database key, for wrapping it for a new password or keying a backup's MAC."""
+        if self._master_key is None or self._closed:
+            raise KeyFileError("Sổ đã đóng: hãy đăng nhập lại.")
+        return self._master_key
+
+    @property
+    def closed(self) -> bool:
+        """True once ``close`` ran."""
+        return self._closed
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -161,6 +192,7 @@ class Book:
         if self._closed:
             return
         self._closed = True
+        self._master_key = None
         try:
             checkpoint(self.engine)
         finally:
@@ -256,7 +288,10 @@ def create_book(setup: BookSetup) -> tuple[Book, str]:
             full_name=setup.admin_full_name,
             role=Role.ADMIN.value,
         )
-        with make_session_factory(engine)() as session, session.begin():
+        setup_sessions = make_session_factory(engine)
+        audit_hook.install_audit_trail(setup_sessions)
+        with setup_sessions() as session, session.begin():
+            session.info[USERNAME] = setup.admin_username
             session.add(
                 CommuneSettings(
                     id=1,
@@ -278,15 +313,7 @@ def create_book(setup: BookSetup) -> tuple[Book, str]:
             leftover.unlink(missing_ok=True)
         raise
     user = CurrentUser(admin.id, admin.username, admin.full_name, Role.ADMIN)
-    return Book(db_path, engine, user, key_file), recovery_code
-
-
-def _backup_before_migration(engine: Engine, db_path: Path, revision: str | None) -> Path:
-    checkpoint(engine)
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    target = paths.backups_dir() / f"truoc-nang-cap-{stamp}-{revision or 'rong'}.db"
-    shutil.copy2(db_path, target)
-    return target
+    return Book(db_path, engine, user, key_file, master_key), recovery_code
 
 
 def _open_engine(master_key: bytes, key_file: KeyFile) -> Engine:
@@ -306,7 +333,9 @@ def _open_engine(master_key: bytes, key_file: KeyFile) -> Engine:
                 "Hãy cài phiên bản mới nhất; dữ liệu không bị thay đổi."
             )
         if revision != migrate.head_revision():
-            _backup_before_migration(engine, db_path, revision)
+            from desktop.core.services.backup import backup_before_migration
+
+            backup_before_migration(engine, key_file, master_key)
             migrate.upgrade(engine)
         with make_session_factory(engine)() as session:
             settings = session.scalars(select(CommuneSettings)).one_or_none()
@@ -330,6 +359,7 @@ def open_book(username: str, password: str, now: datetime | None = None) -> Book
         raise LoginError(
             f"Đăng nhập tạm khóa do nhập sai nhiều lần. Hãy thử lại sau {wait} giây.", wait
         )
+    failed_before = key_file.failed_attempts(name)
     try:
         master_key = key_file.unlock(name, password)
     except WrongSecret:
@@ -353,8 +383,32 @@ def open_book(username: str, password: str, now: datetime | None = None) -> Book
         raise LoginError("Tài khoản này đã bị khóa hoặc không còn trong sổ.")
     if key_file.record_success(name):
         key_file.save()
-    current = CurrentUser(user.id, user.username, user.full_name, Role(user.role), hamlets)
-    return Book(paths.book_file(), engine, current, key_file)
+    current = CurrentUser(
+        user.id, user.username, user.full_name, Role(user.role), hamlets, user.must_change_password
+    )
+    book = Book(paths.book_file(), engine, current, key_file, master_key)
+    try:
+        _after_login(book, failed_before, now)
+    except BaseException:
+        book.close()
+        raise
+    return book
+
+
+def _after_login(
+    book: Book, failed_before: tuple[int, datetime | None], now: datetime | None
+) -> None:
+    """Write the login (and wrong tries since the last one) to the audit trail; daily backup."""
+    from desktop.core.services.audit import record_login
+    from desktop.core.services.backup import BackupError, daily_backup_if_due
+
+    record_login(book, failed_before, now)
+    try:
+        daily_backup_if_due(book, now)
+    except BackupError as exc:
+        # Opening the book matters more than today's copy; the officer is told, not blocked.
+        log.warning("Daily backup failed")
+        book.warnings.append(exc.message_vi)
 
 
 def reset_password_with_recovery(username: str, recovery_code: str, new_password: str) -> None:
@@ -373,3 +427,6 @@ def reset_password_with_recovery(username: str, recovery_code: str, new_password
     key_file.set_password(name, new_password, master_key)
     key_file.record_success(name)
     key_file.save()
+    from desktop.core.services.audit import record_recovery_reset
+
+    record_recovery_reset(master_key, name)

@@ -9,11 +9,19 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from desktop.core.domain.collation_text import name_sort_text
 from desktop.core.domain.dates import is_child_on
 from desktop.core.domain.text import clean_text, fold
 from desktop.core.services.book import Book
 from desktop.core.storage.base import SyncState, utcnow
-from desktop.core.storage.models import Hamlet, Household, Person
+from desktop.core.storage.models import (
+    ChangeEvent,
+    GuardianLink,
+    Hamlet,
+    Household,
+    Person,
+    SpecialEpisode,
+)
 from desktop.core.synthetic import (
     SyntheticCommune,
     SyntheticHousehold,
@@ -59,23 +67,70 @@ def populate_book(book: Book, commune: SyntheticCommune, progress: Progress | No
         ]
         if hamlet_rows:
             session.execute(insert(Hamlet), hamlet_rows)
+        collaborators = {h.id: clean_text(h.collaborator_name) for h in commune.hamlets}
         households: list[dict[str, Any]] = []
         persons: list[dict[str, Any]] = []
+        records = _Records()
         for household in commune.households:
-            households.append(_household_row(household, stamp))
-            for person in household.members:
+            row = _household_row(household, stamp)
+            # The hamlet's collaborator is responsible for each of its households.
+            row["collaborator_name"] = collaborators.get(household.hamlet_id, "")
+            households.append(row)
+            for person in (*household.members, *household.history):
                 persons.append(_person_row(person, household.id, stamp))
-                if is_child_on(person.birth_date, commune.today):
+                records.add(person, household.id, stamp)
+                if person.status == "active" and is_child_on(person.birth_date, commune.today):
                     inserted += 1
             if len(persons) >= CHUNK_SIZE:
-                _write_chunk(session, households, persons)
+                _write_chunk(session, households, persons, records)
                 if progress is not None:
                     progress(inserted, total)
         if households:
-            _write_chunk(session, households, persons)
+            _write_chunk(session, households, persons, records)
             if progress is not None:
                 progress(inserted, total)
     return inserted
+
+
+class _Records:
+    """Guardian links, HCĐB episodes and change events waiting for their persons' chunk."""
+
+    def __init__(self) -> None:
+        self.guardians: list[dict[str, Any]] = []
+        self.episodes: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
+
+    def add(self, person: SyntheticPerson, household_id: str, stamp: dict[str, Any]) -> None:
+        for g in person.guardians:
+            self.guardians.append(
+                {**stamp, "id": g.id, "child_id": person.id, "person_id": None,
+                 "full_name": clean_text(g.full_name), "role": g.role,
+                 "parent_status": g.parent_status, "phone": "", "valid_from": None,
+                 "valid_to": None}
+            )  # fmt: skip
+        for e in person.episodes:
+            self.episodes.append(
+                {**stamp, "id": e.id, "person_id": person.id, "group_no": e.group_no,
+                 "subgroup_no": None, "start_date": e.start_date, "end_date": None,
+                 "evidence": e.evidence, "verified_by": ""}
+            )  # fmt: skip
+        for ev in person.events:
+            self.events.append(
+                {**stamp, "id": ev.id, "event_code": ev.event_code, "event_date": ev.event_date,
+                 "person_id": person.id, "household_id": household_id,
+                 "other_household_id": None, "place": ev.place, "cause": ev.cause,
+                 "details": ev.details, "automatic": ev.automatic}
+            )  # fmt: skip
+
+    def write(self, session: Session) -> None:
+        for model, rows in (
+            (GuardianLink, self.guardians),
+            (SpecialEpisode, self.episodes),
+            (ChangeEvent, self.events),
+        ):
+            if rows:
+                session.execute(insert(model), rows)
+            rows.clear()
 
 
 def populate_demo(
@@ -104,13 +159,18 @@ def _refuse_unless_empty(session: Session) -> None:
 
 
 def _write_chunk(
-    session: Session, households: list[dict[str, Any]], persons: list[dict[str, Any]]
+    session: Session,
+    households: list[dict[str, Any]],
+    persons: list[dict[str, Any]],
+    records: _Records,
 ) -> None:
-    # Households first: the persons of the chunk refer to them (foreign keys are on).
+    # Households first: the persons of the chunk refer to them, and their records refer to
+    # the persons (foreign keys are on).
     if households:
         session.execute(insert(Household), households)
     if persons:
         session.execute(insert(Person), persons)
+    records.write(session)
     households.clear()
     persons.clear()
 
@@ -140,6 +200,7 @@ def _person_row(
         "household_id": household_id,
         "full_name": name,
         "name_key": fold(name),
+        "name_sort_key": name_sort_text(name),
         "birth_date": person.birth_date,
         "birth_date_estimated": person.birth_date_estimated,
         "sex": person.sex,
@@ -147,4 +208,17 @@ def _person_row(
         "id_number": person.id_number,
         "relation_code": person.relation_code,
         "notes": person.notes,
+        "residence_code": person.residence_code,
+        "status": person.status,
+        "status_date": person.status_date,
+        "birth_registered": person.birth_registered,
+        "birth_registration_date": person.birth_registration_date,
+        "birth_registration_place": person.birth_registration_place,
+        "insurance_number": person.insurance_number,
+        "insurance_valid_until": person.insurance_valid_until,
+        "schooling_code": person.schooling_code,
+        "school_name": person.school_name,
+        "school_class": person.school_class,
+        "disability_code": person.disability_code,
+        "disability_severity_code": person.disability_severity_code,
     }

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from desktop.core.domain.dates import child_birth_window, format_vn_date
+from desktop.core.domain.permissions import Action
 from desktop.core.domain.population import AGE_GROUPS, SEX_FEMALE, SEX_MALE, age_group
 from desktop.core.reports.document import DocumentHeader
 from desktop.core.reports.population import (
@@ -16,7 +18,9 @@ from desktop.core.reports.population import (
     render_population_pdf,
     render_population_xlsx,
 )
+from desktop.core.reports.protect import ExportProtection
 from desktop.core.services.book import Book, CommuneInfo
+from desktop.core.services.children import ChildListRow, ChildService
 from desktop.core.storage.repositories import households as repo
 
 DEFINITION = (
@@ -68,6 +72,7 @@ class ReportService:
 
     def population(self, on: date) -> PopulationReport:
         """Children under 16 on ``on``, by age group and sex."""
+        self._book.user.require(Action.REPORT)
         cells: dict[tuple[str, int], list[str]] = defaultdict(list)
         with self._book.read() as session:
             for person in repo.persons_born_within(session, child_birth_window(on)):
@@ -90,6 +95,11 @@ class ReportService:
         )
         return PopulationReport(on, table, {key: ids for key, ids in cells.items() if ids})
 
+    def children_by_ids(self, ids: Sequence[str]) -> list[ChildListRow]:
+        """The children behind one number of a report (its drill-down), in the order given."""
+        self._book.user.require(Action.REPORT)
+        return ChildService(self._book).rows(list(ids))
+
     def header(self, commune: CommuneInfo, summary: str, issued_on: date) -> DocumentHeader:
         """The official header of a report issued by the commune's People's Committee."""
         recipients = []
@@ -111,9 +121,17 @@ class ReportService:
         )
 
     def write_population(
-        self, on: date, path: Path, fmt: str = "pdf", issued_on: date | None = None
+        self,
+        on: date,
+        path: Path,
+        fmt: str = "pdf",
+        issued_on: date | None = None,
+        protection: ExportProtection | None = None,
     ) -> PopulationReport:
-        """Compute the population on ``on`` and write it as ``fmt`` ("pdf" or "xlsx")."""
+        """Compute the population on ``on`` and write it as ``fmt`` ("pdf" or "xlsx").
+
+        ``protection`` puts a password on the file; the export is recorded in the audit trail.
+        """
         report = self.population(on)
         commune = self._book.commune()
         summary = (
@@ -122,9 +140,20 @@ class ReportService:
         )
         header = self.header(commune, summary, issued_on or date.today())
         if fmt == "pdf":
-            render_population_pdf(report.table, header, path)
+            render_population_pdf(report.table, header, path, protection=protection)
         elif fmt == "xlsx":
-            render_population_xlsx(report.table, header, path)
+            render_population_xlsx(report.table, header, path, protection=protection)
         else:
             raise ValueError(f"unknown format {fmt!r}")
+        from desktop.core.services.audit import record_export
+
+        protected = protection is not None and protection.enabled
+        record_export(
+            self._book,
+            what=f"population-{fmt}",
+            path=str(path),
+            rows=report.total,
+            protected=protected,
+            personal=False,
+        )
         return report

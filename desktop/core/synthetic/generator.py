@@ -36,6 +36,39 @@ NOTE_WARD = "Sống cùng người giám hộ."
 
 
 @dataclass(frozen=True)
+class SyntheticGuardian:
+    """A parent or carer of a synthetic child, known by name (a guardian_links row)."""
+
+    id: str
+    role: str
+    full_name: str
+    parent_status: str
+
+
+@dataclass(frozen=True)
+class SyntheticEpisode:
+    """A special-circumstance (HCĐB) episode of a synthetic child."""
+
+    id: str
+    group_no: int
+    start_date: date
+    evidence: str
+
+
+@dataclass(frozen=True)
+class SyntheticEvent:
+    """A change event of a synthetic person (birth, move, death, 16th birthday)."""
+
+    id: str
+    event_code: str
+    event_date: date
+    place: str = ""
+    cause: str = ""
+    details: str = ""
+    automatic: bool = False
+
+
+@dataclass(frozen=True)
 class SyntheticPerson:
     """A child of a synthetic household, shaped like a row of ``persons``."""
 
@@ -48,6 +81,23 @@ class SyntheticPerson:
     relation_code: str
     birth_date_estimated: bool
     notes: str
+    # The rest of the child record (step 5); defaults keep older callers working.
+    residence_code: str = "CU01"
+    birth_registered: bool | None = None
+    birth_registration_date: date | None = None
+    birth_registration_place: str = ""
+    insurance_number: str = ""
+    insurance_valid_until: date | None = None
+    schooling_code: str | None = None
+    school_name: str = ""
+    school_class: str = ""
+    disability_code: str | None = None
+    disability_severity_code: str | None = None
+    status: str = "active"
+    status_date: date | None = None
+    guardians: tuple[SyntheticGuardian, ...] = ()
+    episodes: tuple[SyntheticEpisode, ...] = ()
+    events: tuple[SyntheticEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +113,8 @@ class SyntheticHousehold:
     poverty_year: int | None
     phone: str
     members: list[SyntheticPerson]
+    # Persons who left the child population: moved out, died or turned 16 (history).
+    history: list[SyntheticPerson] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -203,7 +255,7 @@ _POVERTY_YEAR_LAG = pool("0 55, 1 35, 2 10")  # the yearly review is not always 
 # Independent random streams, one per step: a step added later (special circumstances,
 # disabilities, cases) takes a new stream at the END of this tuple, so communes generated
 # with an existing seed keep every value they had before.
-_STREAMS = ("layout", "households", "extras", "ids")
+_STREAMS = ("layout", "households", "extras", "ids", "records")
 
 
 def generate_commune(
@@ -218,6 +270,7 @@ def generate_commune(
     hamlets = _plan_hamlets(streams["layout"], spec, children)
     drafts = _draft_households(streams["households"], spec, hamlets, today)
     _children_extras(streams["extras"], spec, drafts, today)
+    _child_records(streams["records"], spec, drafts, today)
     return _assemble(streams["ids"], hamlets, drafts, today=today, profile=profile, seed=seed)
 
 
@@ -309,6 +362,7 @@ class _ChildDraft:
     id_number: str | None = None
     birth_date_estimated: bool = False
     twin: bool = False
+    record: dict[str, object] = field(default_factory=dict)  # step 5's fields
 
 
 @dataclass
@@ -322,6 +376,7 @@ class _HouseholdDraft:
     address: str
     phone: str
     children: list[_ChildDraft]
+    history: list[SyntheticPerson] = field(default_factory=list)  # step 5
 
 
 def _draft_households(
@@ -583,6 +638,7 @@ def _assemble(
                 relation_code=child.relation_code,
                 birth_date_estimated=child.birth_date_estimated,
                 notes=" ".join(child.notes),
+                **child.record,  # type: ignore[arg-type]
             )
             for child in draft.children
         ]
@@ -597,6 +653,303 @@ def _assemble(
                 poverty_year=draft.poverty_year,
                 phone=draft.phone,
                 members=members,
+                history=draft.history,
             )
         )
     return SyntheticCommune(hamlets, households, today, profile, seed)
+
+
+# -- step 5: the rest of the child record ----------------------------------------------------
+
+# Shares are rough national orders of magnitude (MICS 2020–2021, MOLISA summaries), enough
+# for a demonstration book and for the lists' filters to find something.
+_DISABILITY_TYPES = pool("DT01 30, DT02 15, DT03 10, DT04 15, DT05 22, DT06 8")
+_DISABILITY_SEVERITY = pool("MD01 15, MD02 35, MD03 50")
+_PLACES = (
+    "Hà Nội", "Thành phố Hồ Chí Minh", "Bình Dương", "Đồng Nai", "Bắc Ninh", "Hải Phòng",
+    "Nghệ An", "Đà Nẵng", "Thái Nguyên", "Long An",
+)  # fmt: skip
+_DEATH_CAUSES = ("Đuối nước", "Tai nạn giao thông", "Bệnh hiểm nghèo", "Sốt xuất huyết", "Chưa rõ")
+_LEVEL_PREFIX = {
+    "HT02": "Trường Mầm non",
+    "HT03": "Trường Mầm non",
+    "HT04": "Trường Tiểu học",
+    "HT05": "Trường THCS",
+    "HT06": "Trường THPT",
+    "HT07": "Trung tâm GDNN-GDTX",
+}
+REL_HEAD_CARER = "carer"
+
+
+def _child_records(
+    rng: random.Random, spec: Profile, drafts: list[_HouseholdDraft], today: date
+) -> None:
+    """Birth registration, BHYT, schooling, disability, parents, HCĐB, events, history."""
+    schools = {level: rng.sample(nm.STREETS, 2) for level in _LEVEL_PREFIX}
+    for household in drafts:
+        poor = household.poverty_code != NOT_POOR
+        family = household.head_name.split(" ", 1)[0]
+        parents = _parents(rng, spec, household, family)
+        for child in household.children:
+            record: dict[str, object] = {}
+            _registration(rng, child, today, record)
+            _insurance(rng, spec, child, today, record)
+            _schooling(rng, child, today, poor=poor, schools=schools, record=record)
+            if rng.random() < 0.012:
+                record["disability_code"] = _DISABILITY_TYPES.pick(rng)
+                record["disability_severity_code"] = _DISABILITY_SEVERITY.pick(rng)
+            guardians = _guardians_of(rng, spec, child, household, parents)
+            record["guardians"] = guardians
+            record["episodes"] = _episodes(
+                rng, child, today, poor=poor, guardians=guardians, record=record
+            )
+            record["events"] = _events(rng, child, today, record)
+            child.record = record
+        household.history = _history(rng, spec, household, family, today)
+
+
+def _registration(
+    rng: random.Random, child: _ChildDraft, today: date, record: dict[str, object]
+) -> None:
+    age_days = (today - child.birth_date).days
+    if NOTE_UNNAMED in child.notes:
+        record["birth_registered"] = False
+        return
+    if child.id_number:
+        share = 1.0  # a personal ID comes with the birth registration
+    elif age_days < NEWBORN_DAYS:
+        share = 0.5
+    elif age_days < 365:
+        share = 0.97
+    else:
+        share = 0.995
+    if rng.random() >= share:
+        record["birth_registered"] = False
+        return
+    record["birth_registered"] = True
+    record["birth_registration_date"] = min(
+        today, child.birth_date + timedelta(days=rng.randint(3, NEWBORN_DAYS - 5))
+    )
+    record["birth_registration_place"] = "UBND xã"
+
+
+def _insurance(
+    rng: random.Random, spec: Profile, child: _ChildDraft, today: date, record: dict[str, object]
+) -> None:
+    age = age_on(child.birth_date, today)
+    digits = f"{rng.randrange(10**10):010d}"
+    province = spec.province_code[-2:]
+    draw = rng.random()
+    if age < 6:
+        if draw < 0.94:
+            record["insurance_number"] = f"TE1{province}{digits}"
+            end = date(child.birth_date.year + 6, child.birth_date.month, 1) - timedelta(days=1)
+            record["insurance_valid_until"] = end
+        elif draw < 0.96 and (today - child.birth_date).days > 120:
+            # A card that ran out (issued for a shorter time, not renewed).
+            record["insurance_number"] = f"TE1{province}{digits}"
+            record["insurance_valid_until"] = today - timedelta(days=rng.randint(5, 90))
+    elif draw < 0.88:
+        record["insurance_number"] = f"HS4{province}{digits}"
+        record["insurance_valid_until"] = date(today.year, 12, 31)
+
+
+def _schooling(
+    rng: random.Random,
+    child: _ChildDraft,
+    today: date,
+    *,
+    poor: bool,
+    schools: dict[str, list[str]],
+    record: dict[str, object],
+) -> None:
+    age = age_on(child.birth_date, today)
+    level = "HT01"
+    if 1 <= age <= 2 and rng.random() < 0.35:
+        level = "HT02"
+    elif 3 <= age <= 5 and rng.random() < 0.93:
+        level = "HT03"
+    elif 6 <= age <= 10:
+        level = "HT04"
+    elif 11 <= age <= 14:
+        level = "HT05"
+    elif age >= 15:
+        level = "HT06" if rng.random() < 0.85 else "HT07"
+    if age >= 11 and rng.random() < (0.06 if poor else 0.02):
+        record["schooling_code"] = "HT08"
+        record["school_name"] = f"{_LEVEL_PREFIX['HT05']} {schools['HT05'][0]}"
+        return
+    record["schooling_code"] = level
+    if level in _LEVEL_PREFIX:
+        record["school_name"] = f"{_LEVEL_PREFIX[level]} {rng.choice(schools[level])}"
+    if level in ("HT04", "HT05", "HT06"):
+        record["school_class"] = f"{min(12, max(1, age - 5))}{rng.choice('ABCD')}"
+
+
+@dataclass(frozen=True)
+class _Parents:
+    father: str
+    mother: str
+    father_status: str
+    mother_status: str
+
+
+def _parents(
+    rng: random.Random, spec: Profile, household: _HouseholdDraft, family: str
+) -> _Parents:
+    ethnicity = household.ethnicity_code
+    father = nm.full_name(
+        rng, ethnicity, MALE, Generation.ADULT, family=family or None, south=spec.south
+    )
+    mother = nm.full_name(rng, ethnicity, FEMALE, Generation.ADULT, south=spec.south)
+    draw = rng.random()
+    father_status, mother_status = "alive", "alive"
+    if draw < 0.0015:
+        father_status, mother_status = "deceased", "deceased"  # orphans: HCĐB group 1
+    elif draw < 0.0075:
+        father_status = "deceased"
+    elif draw < 0.0115:
+        mother_status = "deceased"
+    elif draw < 0.0135:
+        father_status = "in_prison"
+    return _Parents(father, mother, father_status, mother_status)
+
+
+def _guardians_of(
+    rng: random.Random,
+    spec: Profile,
+    child: _ChildDraft,
+    household: _HouseholdDraft,
+    parents: _Parents,
+) -> tuple[SyntheticGuardian, ...]:
+    if child.relation_code == REL_WARD:
+        return (SyntheticGuardian(_new_id(rng), "guardian", household.head_name, "alive"),)
+    father, father_status = parents.father, parents.father_status
+    if child.relation_code == REL_STEPCHILD:
+        father = nm.full_name(rng, child.ethnicity_code, MALE, Generation.ADULT, south=spec.south)
+        father_status = "unknown"
+    adopted = child.relation_code == REL_ADOPTED
+    role_f, role_m = ("adoptive_parent",) * 2 if adopted else ("father", "mother")
+    links = [
+        SyntheticGuardian(_new_id(rng), role_f, father, father_status),
+        SyntheticGuardian(_new_id(rng), role_m, parents.mother, parents.mother_status),
+    ]
+    if child.relation_code == REL_GRANDCHILD:
+        links.append(SyntheticGuardian(_new_id(rng), REL_HEAD_CARER, household.head_name, "alive"))
+    return tuple(links)
+
+
+def _episodes(
+    rng: random.Random,
+    child: _ChildDraft,
+    today: date,
+    *,
+    poor: bool,
+    guardians: tuple[SyntheticGuardian, ...],
+    record: dict[str, object],
+) -> tuple[SyntheticEpisode, ...]:
+    groups: list[tuple[int, str]] = []
+    statuses = [g.parent_status for g in guardians if g.role in ("father", "mother")]
+    if statuses == ["deceased", "deceased"]:
+        groups.append((1, "Cha và mẹ đều đã mất (giấy chứng tử)."))
+    if record.get("disability_code") and rng.random() < 0.7:
+        groups.append((4, "Giấy xác nhận khuyết tật của UBND xã."))
+    if record.get("schooling_code") == "HT08" and poor and rng.random() < 0.5:
+        groups.append((8, "Bỏ học đi làm giúp gia đình, chưa hết THCS."))
+    if poor and rng.random() < 0.002:
+        groups.append((13, "Điều trị dài ngày tại bệnh viện tỉnh; hộ nghèo."))
+    draw = rng.random()
+    if draw < 0.0005:
+        groups.append((9, "Biên bản xác minh của xã."))
+    elif draw < 0.0008:
+        groups.append((11, "Hồ sơ vụ việc đã chuyển công an."))
+    episodes = []
+    for group, evidence in groups:
+        start = max(child.birth_date, today - timedelta(days=rng.randint(30, 900)))
+        episodes.append(SyntheticEpisode(_new_id(rng), group, start, evidence))
+    return tuple(episodes)
+
+
+def _events(
+    rng: random.Random, child: _ChildDraft, today: date, record: dict[str, object]
+) -> tuple[SyntheticEvent, ...]:
+    events = []
+    if (today - child.birth_date).days < 365 and rng.random() < 0.9:
+        events.append(SyntheticEvent(_new_id(rng), "BD01", child.birth_date))
+    elif rng.random() < 0.01:
+        days = min(700, max(1, (today - child.birth_date).days - 1))
+        moved = today - timedelta(days=rng.randint(1, days))
+        events.append(SyntheticEvent(_new_id(rng), "BD02", moved, place=f"{rng.choice(_PLACES)}"))
+        if rng.random() < 0.5:
+            record["residence_code"] = "CU02"
+    return tuple(events)
+
+
+def _history(
+    rng: random.Random,
+    spec: Profile,
+    household: _HouseholdDraft,
+    family: str,
+    today: date,
+) -> list[SyntheticPerson]:
+    """Persons who left the child population: turned 16 this year, moved out, died."""
+    out: list[SyntheticPerson] = []
+    ethnicity = household.ethnicity_code
+    draw = rng.random()
+    if draw < 0.04:
+        birthday = today - timedelta(days=rng.randint(1, 364))
+        birth = date(birthday.year - CHILD_AGE_LIMIT, birthday.month, min(birthday.day, 28))
+        kind = "turned16"
+    elif draw < 0.044:
+        birth = today - timedelta(days=rng.randint(2 * 365, 14 * 365))
+        kind = "moved_out"
+    elif draw < 0.0446:
+        birth = today - timedelta(days=rng.randint(30, 14 * 365))
+        kind = "dead"
+    else:
+        return out
+    sex = MALE if rng.random() < BOY_SHARE else FEMALE
+    name = nm.full_name(
+        rng, ethnicity, sex, Generation.CHILD, family=family or None, south=spec.south
+    )
+    events: list[SyntheticEvent] = []
+    status, status_date = "active", None
+    notes = ""
+    if kind == "turned16":
+        day = date(birth.year + CHILD_AGE_LIMIT, birth.month, birth.day)
+        events.append(
+            SyntheticEvent(
+                _new_id(rng), "BD05", day, details="Tự động: đủ 16 tuổi.", automatic=True
+            )
+        )
+    elif kind == "moved_out":
+        status, status_date = "moved_out", today - timedelta(days=rng.randint(10, 400))
+        events.append(SyntheticEvent(_new_id(rng), "BD03", status_date, place=rng.choice(_PLACES)))
+        notes = "Chuyển đi cùng mẹ."
+    else:
+        status = "dead"
+        status_date = max(birth + timedelta(days=1), today - timedelta(days=rng.randint(10, 700)))
+        events.append(
+            SyntheticEvent(_new_id(rng), "BD04", status_date, cause=rng.choice(_DEATH_CAUSES))
+        )
+    out.append(
+        SyntheticPerson(
+            id=_new_id(rng),
+            full_name=name,
+            birth_date=birth,
+            sex=sex,
+            ethnicity_code=ethnicity,
+            id_number=None,
+            relation_code=REL_CHILD,
+            birth_date_estimated=False,
+            notes=notes,
+            birth_registered=True,
+            birth_registration_date=birth + timedelta(days=20),
+            birth_registration_place="UBND xã",
+            schooling_code="HT06" if kind == "turned16" else None,
+            status=status,
+            status_date=status_date,
+            events=tuple(events),
+        )
+    )
+    return out

@@ -1,17 +1,21 @@
-"""Adding or editing one household and its children, keyboard first.
+"""Adding or editing one household and its members, keyboard first.
 
+One line per person — the children, and adults such as the head or the parents if the
+officer types them — with the fields of the paper book; "…" opens the person's full record.
 Every field keeps what was typed whatever goes wrong: a ValidationError from the service
-only adds red marks and messages (naming the child's row and the field) to the open form.
+only adds red marks and messages (naming the row and the field) to the open form, and
+possible duplicates are pointed out while typing.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QKeyEvent,
@@ -36,24 +40,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.population import SEX_LABELS
 from desktop.core.services import codes
 from desktop.core.services.book import Book
+from desktop.core.services.duplicates import DuplicateCandidate, DuplicateService
 from desktop.core.services.households import (
     ChildForm,
     HamletItem,
     HouseholdForm,
     HouseholdService,
+    NeedsConfirmation,
 )
 from desktop.ui import messages
+from desktop.ui.children.confirm import ConfirmWarningsDialog
+from desktop.ui.children.dialog import ChildDialog
 from desktop.ui.ops import run_op
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.widgets import DateLineEdit, ErrorLabel, FoldingComboBox, set_invalid
 
-# Column widths of the children grid (the name and notes columns take the rest).
-W_NUMBER, W_DATE, W_SEX, W_ETHNICITY, W_ID, W_REMOVE = 28, 112, 128, 150, 132, 70
-CHILD_FIELDS = ("full_name", "birth_date", "sex", "ethnicity_code", "id_number", "notes")
+# Column widths of the members grid (the name and notes columns take the rest).
+W_NUMBER, W_DATE, W_SEX, W_RELATION, W_ETHNICITY, W_ID, W_REGISTERED = (
+    28,
+    100,
+    104,
+    120,
+    120,
+    116,
+    96,
+)
+W_DETAILS, W_REMOVE = 34, 52
+CHILD_FIELDS = ("full_name", "birth_date", "sex", "relation_code", "ethnicity_code", "id_number",
+                "birth_registered", "notes")  # fmt: skip
 HOUSEHOLD_FIELDS = (
     "hamlet_id",
     "number",
@@ -62,7 +81,9 @@ HOUSEHOLD_FIELDS = (
     "poverty_code",
     "poverty_year",
     "phone",
+    "collaborator_name",
 )
+DUPLICATE_DELAY_MS = 350
 
 
 def _is_enter(event: QEvent) -> bool:
@@ -83,16 +104,20 @@ def _reading_order(problem: FieldProblem) -> tuple[int, int, int]:
 
 
 class ChildRow(QWidget):
-    """One child of the household: one line of fields and a line for its messages."""
+    """One member of the household: one line of fields and a line for its messages."""
 
     remove_requested = Signal(object)  # self
+    details_requested = Signal(object)  # self
+    identity_changed = Signal(object)  # self: name, birth date or ID number edited
     changed = Signal()
 
     def __init__(self, child: ChildForm | None, today: date, parent: QWidget | None = None):
         super().__init__(parent)
         self.original = child
+        self.full_form: ChildForm | None = None  # set by the full-record dialog
         self.removed = False
         self.removal_reason = ""
+        self.history = bool(child is not None and child.read_only_reason)
         self.number = QLabel()
         self.number.setObjectName("rowNumber")
         self.number.setFixedWidth(W_NUMBER)
@@ -106,9 +131,21 @@ class ChildRow(QWidget):
             [(self.tr("— chọn —"), 0)] + [(label, code) for code, label in SEX_LABELS.items()]
         )
         self.sex.setFixedWidth(W_SEX)
+        self.relation_code = FoldingComboBox()
+        self.relation_code.set_items(
+            [(self.tr("— chưa ghi —"), None)]
+            + [(c.name, c.code) for c in codes.household_relations()]
+        )
+        self.relation_code.setFixedWidth(W_RELATION)
         self.ethnicity_code = FoldingComboBox()
         self.ethnicity_code.set_items([(c.name, c.code) for c in codes.ethnic_groups()])
         self.ethnicity_code.setFixedWidth(W_ETHNICITY)
+        self.birth_registered = FoldingComboBox()
+        self.birth_registered.set_items(
+            [(self.tr("Chưa rõ"), None), (self.tr("Đã ĐK"), True), (self.tr("Chưa ĐK"), False)]
+        )
+        self.birth_registered.setFixedWidth(W_REGISTERED)
+        self.birth_registered.setToolTip(self.tr("Đăng ký khai sinh"))
         self.id_number = QLineEdit()
         self.id_number.setPlaceholderText(self.tr("12 số (nếu có)"))
         self.id_number.setValidator(
@@ -117,24 +154,38 @@ class ChildRow(QWidget):
         self.id_number.setFixedWidth(W_ID)
         self.notes = QLineEdit()
         self.notes.setPlaceholderText(self.tr("Ghi chú"))
+        self.details_button = QPushButton(self.tr("…"))
+        self.details_button.setFixedWidth(W_DETAILS)
+        self.details_button.setAutoDefault(False)
+        self.details_button.setToolTip(
+            self.tr("Hồ sơ đầy đủ: khai sinh, thẻ BHYT, học tập, khuyết tật, cha mẹ (F2)")
+        )
         self.remove_button = QPushButton(self.tr("Xóa"))
         self.remove_button.setFixedWidth(W_REMOVE)
         self.remove_button.setAutoDefault(False)
-        self.remove_button.setToolTip(self.tr("Xóa trẻ này khỏi hộ (chỉ khi nhập nhầm, trùng)"))
+        self.remove_button.setToolTip(self.tr("Xóa người này khỏi hộ (chỉ khi nhập nhầm, trùng)"))
         self.errors = ErrorLabel()
+        self.hint = QLabel()
+        self.hint.setObjectName("hintLabel")
+        self.hint.setWordWrap(True)
+        self.hint.hide()
 
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.setSpacing(6)
         line.addWidget(self.number)
         line.addWidget(self.full_name, 3)
-        for widget in (self.birth_date, self.sex, self.ethnicity_code, self.id_number):
+        for widget in (self.birth_date, self.sex, self.relation_code, self.ethnicity_code,
+                       self.id_number, self.birth_registered):  # fmt: skip
             line.addWidget(widget)
         line.addWidget(self.notes, 2)
+        line.addWidget(self.details_button)
         line.addWidget(self.remove_button)
-        errors_line = QHBoxLayout()
+        errors_line = QVBoxLayout()
         errors_line.setContentsMargins(W_NUMBER + 6, 0, 0, 0)
+        errors_line.setSpacing(0)
         errors_line.addWidget(self.errors)
+        errors_line.addWidget(self.hint)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
         layout.setSpacing(2)
@@ -145,12 +196,20 @@ class ChildRow(QWidget):
             self.full_name.setText(child.full_name)
             self.birth_date.set_value(child.birth_date)
             self.sex.set_current_data(child.sex)
+            self.relation_code.set_current_data(child.relation_code)
             self.ethnicity_code.set_current_data(child.ethnicity_code)
             self.id_number.setText(child.id_number or "")
+            self.birth_registered.set_current_data(child.birth_registered)
             self.notes.setText(child.notes)
+            if child.read_only_reason:
+                self.show_hint(child.read_only_reason)
         else:
             self.ethnicity_code.set_current_data("01")
+            self.relation_code.set_current_data("QH03")
         self.remove_button.clicked.connect(lambda: self.remove_requested.emit(self))
+        self.details_button.clicked.connect(lambda: self.details_requested.emit(self))
+        for edit in (self.full_name, self.birth_date, self.id_number):
+            edit.editingFinished.connect(lambda: self.identity_changed.emit(self))
         self.birth_date.problem_changed.connect(self._refresh_errors)
         self._problems: dict[str, str] = {}
         for field in CHILD_FIELDS:
@@ -184,11 +243,32 @@ class ChildRow(QWidget):
             self.full_name,
             self.birth_date,
             self.sex,
+            self.relation_code,
             self.ethnicity_code,
             self.id_number,
+            self.birth_registered,
             self.notes,
+            self.details_button,
             self.remove_button,
         ]
+
+    def show_hint(self, text: str) -> None:
+        """A calm line under the row (possible duplicates, why the row is history)."""
+        self.hint.setText(text)
+        self.hint.setVisible(bool(text))
+
+    def apply_full_form(self, form: ChildForm) -> None:
+        """The full record came back from its dialog: show its line, keep the rest."""
+        self.full_form = form
+        self.full_name.setText(form.full_name)
+        self.birth_date.set_value(form.birth_date)
+        self.sex.set_current_data(form.sex)
+        self.relation_code.set_current_data(form.relation_code)
+        self.ethnicity_code.set_current_data(form.ethnicity_code)
+        self.id_number.setText(form.id_number or "")
+        self.birth_registered.set_current_data(form.birth_registered)
+        self.notes.setText(form.notes)
+        self.changed.emit()
 
     def field_widget(self, field: str) -> QWidget:
         """The widget of a ChildForm field name."""
@@ -199,17 +279,21 @@ class ChildRow(QWidget):
         """A ChildForm with what is typed (keeps fields this form does not show)."""
         sex = self.sex.current_data()
         ethnicity = self.ethnicity_code.current_data()
+        relation = self.relation_code.current_data()
         values = {
             "full_name": self.full_name.text(),
             "birth_date": self.birth_date.value(),
             "sex": sex if isinstance(sex, int) else 0,
+            "relation_code": relation if isinstance(relation, str) else None,
             "ethnicity_code": ethnicity if isinstance(ethnicity, str) else "",
             "id_number": self.id_number.text().replace(" ", ""),
+            "birth_registered": self.birth_registered.current_data(),
             "notes": self.removal_reason if self.removed else self.notes.text(),
             "remove": self.removed,
         }
-        if self.original is not None:
-            return dataclasses.replace(self.original, **values)  # type: ignore[arg-type]
+        base = self.full_form or self.original
+        if base is not None:
+            return dataclasses.replace(base, **values)  # type: ignore[arg-type]
         return ChildForm(**values)  # type: ignore[arg-type]
 
     def _edited(self, field: str) -> None:
@@ -219,10 +303,10 @@ class ChildRow(QWidget):
         self.changed.emit()
 
     def set_read_only(self) -> None:
-        """Show the child without letting anything change."""
+        """Show the person without letting anything change (the full record can be read)."""
         for edit in (self.full_name, self.birth_date, self.id_number, self.notes):
             edit.setReadOnly(True)
-        for combo in (self.sex, self.ethnicity_code):
+        for combo in (self.sex, self.relation_code, self.ethnicity_code, self.birth_registered):
             combo.setEnabled(False)
         self.remove_button.hide()
 
@@ -233,7 +317,7 @@ class ChildRow(QWidget):
         self.removed = True
         self.removal_reason = reason
         self.setObjectName("removedRow")
-        for widget in self.inputs()[:-1]:
+        for widget in self.inputs()[:-2]:
             widget.setEnabled(False)
         self.remove_button.setText(self.tr("Hoàn tác"))
         self.remove_button.setToolTip(self.tr("Giữ lại trẻ này"))
@@ -304,10 +388,12 @@ class ChildrenHeader(QWidget):
         title(self.tr("Họ và tên *"), stretch=3)
         title(self.tr("Ngày sinh *"), W_DATE)
         title(self.tr("Giới tính *"), W_SEX)
+        title(self.tr("Quan hệ"), W_RELATION)
         title(self.tr("Dân tộc *"), W_ETHNICITY)
         self.id_title = title(self.tr("Số định danh"), W_ID)
+        title(self.tr("ĐK khai sinh"), W_REGISTERED)
         title(self.tr("Ghi chú"), stretch=2)
-        title("", W_REMOVE)
+        title("", W_DETAILS + W_REMOVE + 6)
 
 
 class RemoveChildDialog(QDialog):
@@ -355,6 +441,8 @@ class HouseholdDialog(QDialog):
     """The household form. Emits ``saved(household_id)`` after a successful save."""
 
     saved = Signal(str)
+    history_changed = Signal()  # a split or merge was made from the history window
+    duplicates_checked = Signal(object)  # the ChildRow whose possible duplicates were shown
 
     def __init__(
         self,
@@ -369,7 +457,9 @@ class HouseholdDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._book = book
         self._service = HouseholdService(book)
+        self._duplicates = DuplicateService(book)
         self.editable = editable
         self.show_personal = show_personal
         self._form = form
@@ -404,6 +494,8 @@ class HouseholdDialog(QDialog):
         self.phone.setValidator(
             QRegularExpressionValidator(QRegularExpression(r"[0-9 +.]{0,15}"), self.phone)
         )
+        self.collaborator_name = QLineEdit()
+        self.collaborator_name.setPlaceholderText(self.tr("cộng tác viên phụ trách hộ"))
         self.field_errors: dict[str, ErrorLabel] = {f: ErrorLabel() for f in HOUSEHOLD_FIELDS}
 
         grid = QGridLayout()
@@ -429,18 +521,20 @@ class HouseholdDialog(QDialog):
         place(2, 0, self.tr("Địa chỉ:"), "address", span=3)
         place(3, 0, self.tr("Hoàn cảnh:"), "poverty_code")
         place(3, 1, self.tr("Năm xét:"), "poverty_year")
+        place(4, 0, self.tr("Cộng tác viên:"), "collaborator_name")
         self._phone_caption = self._captions["phone"]
 
         # -- children --
-        children_title = QLabel(self.tr("Trẻ em trong hộ"))
+        children_title = QLabel(self.tr("Trẻ em và thành viên của hộ"))
         children_title.setObjectName("sectionTitle")
         children_hint = QLabel(
             self.tr(
-                "Ngày sinh gõ dd/mm/yyyy hoặc liền 8 số (05092019). "
-                "Enter ở ô Ghi chú của dòng cuối để thêm trẻ."
+                "Ngày sinh gõ dd/mm/yyyy hoặc liền 8 số (05092019). Enter ở ô Ghi chú của dòng "
+                "cuối để thêm người. Nút “…” (F2) mở hồ sơ đầy đủ: thẻ BHYT, học tập, cha mẹ."
             )
         )
         children_hint.setObjectName("hintLabel")
+        children_hint.setWordWrap(True)
         self.rows_box = QWidget()
         self.rows_layout = QVBoxLayout(self.rows_box)
         self.rows_layout.setContentsMargins(0, 0, 4, 0)
@@ -471,6 +565,10 @@ class HouseholdDialog(QDialog):
             self.tr("Lưu (Ctrl+S)"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.save_button.setObjectName("primary")
+        self.history_button = self.buttons.addButton(
+            self.tr("Lịch sử, tách/nhập hộ…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.history_button.setVisible(form is not None and form.id is not None)
         for button in self.buttons.buttons():
             if isinstance(button, QPushButton):
                 button.setAutoDefault(False)
@@ -495,6 +593,14 @@ class HouseholdDialog(QDialog):
         QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self.save)
         QShortcut(QKeySequence("Ctrl+N"), self, self._add_child_by_hand)
+        QShortcut(QKeySequence("F2"), self, self._details_of_focused)
+        self.history_button.clicked.connect(self.open_history)
+        self._duplicate_timer = QTimer(self)
+        self._duplicate_timer.setSingleShot(True)
+        self._duplicate_timer.setInterval(DUPLICATE_DELAY_MS)
+        self._duplicate_timer.timeout.connect(self._check_duplicates)
+        self._duplicate_rows: list[ChildRow] = []
+        self.child_dialog: ChildDialog | None = None
 
         for field in HOUSEHOLD_FIELDS:
             widget = getattr(self, field)
@@ -532,6 +638,7 @@ class HouseholdDialog(QDialog):
             self.poverty_code.set_current_data(form.poverty_code)
             self.poverty_year.setText(str(form.poverty_year) if form.poverty_year else "")
             self.phone.setText(form.phone)
+            self.collaborator_name.setText(form.collaborator_name)
             for child in form.children:
                 self.add_child(child)
             if not form.children:
@@ -559,12 +666,14 @@ class HouseholdDialog(QDialog):
         row = ChildRow(child, self._today, self.rows_box)
         if not self.show_personal:
             row.id_number.hide()
-        if not self.editable:
+        if not self.editable or row.history:
             row.set_read_only()
         self.rows.append(row)
         # Rows go above the "Thêm trẻ" line and the stretch.
         self.rows_layout.insertWidget(self.rows_layout.count() - 2, row)
         row.remove_requested.connect(self._remove_requested)
+        row.details_requested.connect(self.open_details)
+        row.identity_changed.connect(self._identity_changed)
         row.changed.connect(self._mark_dirty)
         for widget in row.inputs():
             widget.installEventFilter(self)
@@ -588,7 +697,7 @@ class HouseholdDialog(QDialog):
     def _update_tab_order(self) -> None:
         chain: list[QWidget] = [getattr(self, f) for f in (
             "hamlet_id", "number", "head_name", "phone", "address", "poverty_code",
-            "poverty_year",
+            "poverty_year", "collaborator_name",
         )]  # fmt: skip
         for row in self.rows:
             chain.extend(row.inputs())
@@ -718,6 +827,7 @@ class HouseholdDialog(QDialog):
             poverty_year=int(year_text) if year_text else None,
             phone=self.phone.text(),
             children=children,
+            collaborator_name=self.collaborator_name.text(),
         )
 
     def _rows_in_form(self) -> list[ChildRow]:
@@ -751,15 +861,24 @@ class HouseholdDialog(QDialog):
                 self._drop_row(row)
         rows = self._rows_in_form()
         local = self._local_problems(rows)
-        form = self.collect()
+        self._save(self.collect(), local, rows, accept_warnings=False)
+
+    def _save(
+        self,
+        form: HouseholdForm,
+        local: list[FieldProblem],
+        rows: list[ChildRow],
+        *,
+        accept_warnings: bool,
+    ) -> None:
         self._busy = True
         self.save_button.setEnabled(False)
-        service = self._service
+        service, today = self._service, self._today
         run_op(
             self,
-            lambda: service.save_household(form, self._today),
+            lambda: service.save_household(form, today, accept_warnings=accept_warnings),
             success=self._saved,
-            failure=lambda exc: self._save_failed(exc, local, rows),
+            failure=lambda exc: self._save_failed(exc, local, rows, form),
             label=self.tr("Đang lưu hộ gia đình…"),
         )
 
@@ -771,16 +890,139 @@ class HouseholdDialog(QDialog):
         self.accept()
 
     def _save_failed(
-        self, exc: BaseException, local: list[FieldProblem], rows: list[ChildRow]
+        self,
+        exc: BaseException,
+        local: list[FieldProblem],
+        rows: list[ChildRow],
+        form: HouseholdForm,
     ) -> None:
         self._busy = False
         self.save_button.setEnabled(True)
+        if isinstance(exc, NeedsConfirmation) and not local:
+            self._confirm(exc, rows, form)
+            return
         if not isinstance(exc, ValidationError):
             messages.show_exception(self, exc)
             return
         unreadable = {(p.row, p.field) for p in local}
         problems = local + [p for p in exc.problems if (p.row, p.field) not in unreadable]
         self.show_problems(sorted(problems, key=_reading_order), rows)
+
+    def _confirm(self, exc: NeedsConfirmation, rows: list[ChildRow], form: HouseholdForm) -> None:
+        """Warnings (ID that disagrees, possible duplicates, adults): save after a yes."""
+        dialog = ConfirmWarningsDialog(exc.problems, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.confirm_dialog = dialog
+
+        def accepted() -> None:
+            reason = dialog.override_reason()
+            if reason:
+                # The reason is kept on each person whose ID number raised a warning.
+                flagged = {p.row for p in dialog.id_warnings if p.row is not None}
+                for index in flagged:
+                    if 1 <= index <= len(form.children):
+                        child = form.children[index - 1]
+                        form.children[index - 1] = dataclasses.replace(
+                            child, id_check_override=reason
+                        )
+                        row = rows[index - 1]
+                        row.full_form = form.children[index - 1]
+            self._save(form, [], rows, accept_warnings=True)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    # -- the full record and possible duplicates ------------------------------------------
+
+    def _details_of_focused(self) -> None:
+        focused = self.focusWidget()
+        for row in self.rows:
+            if focused is not None and (focused is row or row.isAncestorOf(focused)):
+                self.open_details(row)
+                return
+
+    def open_details(self, row: ChildRow) -> ChildDialog | None:
+        """The row's full record; what is done there comes back to the row."""
+        if row not in self.rows:
+            return None
+        form = row.to_form()
+        dialog = ChildDialog(
+            self._book,
+            form,
+            household_id=self._form.id if self._form is not None else None,
+            embed=True,
+            today=self._today,
+            parent=self,
+        )
+        if not self.editable:
+            dialog._make_read_only()
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.form_ready.connect(row.apply_full_form)
+        self.child_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _identity_changed(self, row: ChildRow) -> None:
+        if not self.editable or row.history or row.removed:
+            return
+        if row not in self._duplicate_rows:
+            self._duplicate_rows.append(row)
+        self._duplicate_timer.start()
+
+    def _check_duplicates(self) -> None:
+        """Look for persons of the book the rows just typed may duplicate (background)."""
+        rows, self._duplicate_rows = self._duplicate_rows, []
+        household = self._form.id if self._form is not None else None
+        mine = tuple(r.original.id for r in self.rows if r.original is not None and r.original.id)
+        service = self._duplicates
+        for row in rows:
+            if row not in self.rows:
+                continue
+            name, born = row.full_name.text(), row.birth_date.value()
+            number = row.id_number.text().replace(" ", "") or None
+            if not name.strip() and not number:
+                row.show_hint("")
+                continue
+            run_op(
+                self,
+                functools.partial(
+                    service.candidates, name, born, number, household, exclude_ids=mine
+                ),
+                success=functools.partial(self._show_duplicates, row),
+                failure=lambda _exc: None,
+            )
+
+    def _show_duplicates(self, row: ChildRow, found: Sequence[DuplicateCandidate]) -> None:
+        if row not in self.rows:
+            return
+        if found:
+            lines = [
+                self.tr("Có thể trùng: {name}, sinh {born}{where} — {why}.").format(
+                    name=c.full_name,
+                    born=format_vn_date(c.birth_date),
+                    where=f", {c.household_label}" if c.household_label else "",
+                    why=c.reason_text,
+                )
+                for c in found[:3]
+            ]
+            row.show_hint("\n".join(lines))
+        else:
+            row.show_hint("")
+        self.duplicates_checked.emit(row)
+
+    def open_history(self) -> QDialog | None:
+        """The household's change events; split and merge households from there."""
+        if self._form is None or self._form.id is None:
+            return None
+        from desktop.ui.households.history import HouseholdHistoryDialog
+
+        dialog = HouseholdHistoryDialog(
+            self._book, self._form.id, editable=self.editable, today=self._today, parent=self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self.history_changed.emit)
+        dialog.open()
+        return dialog
 
     def show_problems(self, problems: list[FieldProblem], rows: list[ChildRow]) -> None:
         """Mark every problem at its field and list them all above the buttons."""

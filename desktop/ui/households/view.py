@@ -1,18 +1,21 @@
-"""The household list: search (accent-insensitive), hamlet filter, add and edit."""
+"""The household list: search (accent-insensitive), filters, add and edit, history.
+
+Like the children list it holds ids and fetches the rows shown. It also makes the automatic
+change events due (16th birthdays, R02) when the book is opened and every day after.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -21,17 +24,21 @@ from PySide6.QtWidgets import (
 
 from desktop.core.domain.permissions import Action
 from desktop.core.services.book import Book
+from desktop.core.services.events import AutoEventsResult, apply_automatic_events
 from desktop.core.services.households import (
     HamletItem,
     HouseholdForm,
     HouseholdRow,
+    HouseholdSearch,
     HouseholdService,
 )
 from desktop.ui import messages
+from desktop.ui.children.filters import FilterBar
 from desktop.ui.households.dialog import AddHamletDialog, HouseholdDialog
 from desktop.ui.households.model import (
     ADDRESS,
     CHILDREN,
+    COLLABORATOR,
     HAMLET,
     HEAD,
     NUMBER,
@@ -41,7 +48,9 @@ from desktop.ui.households.model import (
 )
 from desktop.ui.ops import run_op
 
-SEARCH_DELAY_MS = 200
+SEARCH_DELAY_MS = 150
+PAGE = 80
+AUTO_EVENTS_EVERY_MS = 60 * 60 * 1000  # the date is looked at every hour
 
 
 class HouseholdsView(QWidget):
@@ -49,6 +58,7 @@ class HouseholdsView(QWidget):
 
     data_changed = Signal()
     rows_loaded = Signal(int)  # number of households shown, after each search
+    auto_events_done = Signal(object)  # AutoEventsResult
 
     def __init__(self, book: Book, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,26 +67,22 @@ class HouseholdsView(QWidget):
         self._hamlets: list[HamletItem] = []
         self._request = 0
         self._select_after_load: str | None = None
+        self._auto_events_on: date | None = None
+        self._notice = ""
         self.dialog: HouseholdDialog | None = None
 
         title = QLabel(self.tr("Hộ gia đình"))
         title.setObjectName("pageTitle")
-        self.search = QLineEdit()
-        self.search.setPlaceholderText(
-            self.tr("Tìm theo tên chủ hộ, tên trẻ, số hộ… (gõ không dấu cũng được)")
-        )
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(360)
-        self.hamlet_filter = QComboBox()
-        self.hamlet_filter.setMinimumWidth(180)
-        self.hamlet_filter.addItem(self.tr("Tất cả thôn/tổ"), None)
+        self.filters = FilterBar(book.user, children=False)
+        self.search = self.filters.search
+        self.hamlet_filter = self.filters.hamlet
         self.add_button = QPushButton(self.tr("Thêm hộ (Ctrl+N)"))
         self.add_button.setObjectName("primary")
         self.edit_button = QPushButton(self.tr("Sửa hộ"))
         self.add_hamlet_button = QPushButton(self.tr("Thêm thôn"))
 
         self.model = HouseholdTableModel(self)
-        self.proxy = VietnameseSortProxy(self)
+        self.proxy = VietnameseSortProxy(self)  # a pass-through: the service orders the list
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -84,44 +90,41 @@ class HouseholdsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        # No sort column at first: the service's order (hamlet, then household number).
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((HAMLET, 150), (NUMBER, 70), (HEAD, 230), (POVERTY, 250)):
+        widths = {HAMLET: 140, NUMBER: 60, HEAD: 210, POVERTY: 180, CHILDREN: 80,
+                  COLLABORATOR: 170}  # fmt: skip
+        for column, width in widths.items():
             header.resizeSection(column, width)
         header.setSectionResizeMode(ADDRESS, QHeaderView.ResizeMode.Stretch)
-        header.resizeSection(CHILDREN, 90)
         self.status = QLabel()
         self.status.setObjectName("hintLabel")
 
-        tools = QHBoxLayout()
-        tools.addWidget(self.search, 3)
-        tools.addWidget(QLabel(self.tr("Thôn/Tổ:")))
-        tools.addWidget(self.hamlet_filter, 1)
-        tools.addSpacing(12)
-        tools.addWidget(self.add_button)
-        tools.addWidget(self.edit_button)
-        tools.addWidget(self.add_hamlet_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.add_hamlet_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.status)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
         layout.addWidget(title)
-        layout.addLayout(tools)
+        layout.addWidget(self.filters)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.status)
+        layout.addLayout(buttons)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.refresh)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.filters.text_changed.connect(self._search_timer.start)
+        self.filters.changed.connect(self.refresh)
         self.search.returnPressed.connect(self._search_now)
-        self.hamlet_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.model.rows_needed.connect(self._fetch)
         self.add_button.clicked.connect(self.open_new)
         self.edit_button.clicked.connect(self.open_selected)
         self.add_hamlet_button.clicked.connect(self.open_add_hamlet)
@@ -130,45 +133,65 @@ class HouseholdsView(QWidget):
         self.show_personal = book.user.may(Action.VIEW_PERSONAL)
         self.add_button.setVisible(self.can_edit)
         self.add_hamlet_button.setVisible(self.can_edit)
+        self.table.setColumnHidden(ADDRESS, not self.show_personal)
         if not self.can_edit:
             self.edit_button.setText(self.tr("Xem hộ"))
         self.table.activated.connect(self._activated)
         QShortcut(QKeySequence("Ctrl+N"), self, self.open_new)
         QShortcut(QKeySequence("Ctrl+F"), self, self._focus_search)
+        self._daily = QTimer(self)
+        self._daily.setInterval(AUTO_EVENTS_EVERY_MS)
+        self._daily.timeout.connect(self.run_automatic_events)
 
     # -- loading --------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Load the hamlets and the household list."""
+        """Load the hamlets and the household list; make the automatic events due today."""
         service = self._service
         run_op(self, service.hamlets, success=self._hamlets_loaded)
         self.refresh()
+        self.run_automatic_events()
+        if self.can_edit and not self._daily.isActive():
+            self._daily.start()
+
+    def run_automatic_events(self) -> None:
+        """The 16th-birthday exits due today (once a day; nothing happens twice)."""
+        today = date.today()
+        if not self.can_edit or self._auto_events_on == today:
+            return
+        self._auto_events_on = today
+        book = self._book
+        run_op(
+            self,
+            lambda: apply_automatic_events(book, today),
+            success=self._auto_events_done,
+            failure=lambda _exc: None,  # tried again tomorrow; nothing depends on it now
+        )
+
+    def _auto_events_done(self, result: AutoEventsResult) -> None:
+        if result.created:
+            self._notice = result.message_vi  # shown after the list's own count
+            self.refresh()
+            self.data_changed.emit()
+        self.auto_events_done.emit(result)
 
     def _hamlets_loaded(self, hamlets: Sequence[HamletItem]) -> None:
         self._hamlets = list(hamlets)
-        current = self.hamlet_filter.currentData()
-        self.hamlet_filter.blockSignals(True)
-        self.hamlet_filter.clear()
-        self.hamlet_filter.addItem(self.tr("Tất cả thôn/tổ"), None)
-        for hamlet in self._hamlets:
-            self.hamlet_filter.addItem(hamlet.name, hamlet.id)
-        index = self.hamlet_filter.findData(current)
-        self.hamlet_filter.setCurrentIndex(max(index, 0))
-        self.hamlet_filter.blockSignals(False)
+        self.filters.set_hamlets(self._hamlets)
 
     def refresh(self) -> None:
-        """Search again with the current text and hamlet (in the background)."""
+        """Search again with the current text and filters (in the background)."""
         self._search_timer.stop()
         self._request += 1
         request = self._request
-        query = self.search.text()
-        hamlet_id = self.hamlet_filter.currentData()
+        query = self.filters.household_query()
         service = self._service
-        run_op(
-            self,
-            lambda: service.list_households(query, hamlet_id),
-            success=lambda rows: self._rows_loaded(request, query, rows),
-        )
+
+        def work() -> tuple[HouseholdSearch, list[HouseholdRow]]:
+            found = service.find(query)
+            return found, service.household_rows(found.ids[:PAGE])
+
+        run_op(self, work, success=lambda result: self._rows_loaded(request, result))
 
     def _search_now(self) -> None:
         self.refresh()
@@ -177,24 +200,35 @@ class HouseholdsView(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
-    def _rows_loaded(self, request: int, query: str, rows: Sequence[HouseholdRow]) -> None:
+    def _fetch(self, ids: list[str]) -> None:
+        service = self._service
+        run_op(self, lambda: service.household_rows(ids), success=self.model.add_rows)
+
+    def _rows_loaded(
+        self, request: int, result: tuple[HouseholdSearch, list[HouseholdRow]]
+    ) -> None:
         if request != self._request:
             return  # an older search finished after a newer one started
+        found, rows = result
         selected = self._select_after_load or self.selected_id()
         self._select_after_load = None
-        self.model.set_rows(rows)
-        children = sum(r.children for r in rows)
-        if rows:
-            self.status.setText(self.tr("{h} hộ, {c} trẻ em").format(h=len(rows), c=children))
-        elif query.strip() or self.hamlet_filter.currentData():
+        self.model.set_ids(found.ids, rows)
+        if found.ids:
+            self.status.setText(
+                self.tr("{h} hộ, {c} trẻ em").format(h=len(found.ids), c=found.children)
+            )
+        elif self.filters.any_filter():
             self.status.setText(self.tr("Không tìm thấy hộ nào khớp với điều kiện tìm."))
         else:
             self.status.setText(
                 self.tr("Chưa có hộ nào. Bấm “Thêm thôn”, rồi “Thêm hộ” để bắt đầu nhập.")
             )
+        if self._notice:
+            self.status.setText(f"{self.status.text()} — {self._notice}")
+            self._notice = ""
         if selected:
             self.select_household(selected)
-        self.rows_loaded.emit(len(rows))
+        self.rows_loaded.emit(len(found.ids))
 
     # -- selection ------------------------------------------------------------------------
 
@@ -204,7 +238,9 @@ class HouseholdsView(QWidget):
         if not index.isValid():
             return None
         source = self.proxy.mapToSource(index)
-        return self.model.row_at(source.row()).id
+        if not 0 <= source.row() < self.model.rowCount():
+            return None
+        return self.model.id_at(source.row())
 
     def select_household(self, household_id: str) -> bool:
         """Select and show the household's row; False if it is not in the list."""
@@ -219,7 +255,7 @@ class HouseholdsView(QWidget):
 
     def _activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         source = self.proxy.mapToSource(self.proxy.index(index.row(), 0))
-        self.open_household(self.model.row_at(source.row()).id)
+        self.open_household(self.model.id_at(source.row()))
 
     # -- dialogs --------------------------------------------------------------------------
 
@@ -270,6 +306,7 @@ class HouseholdsView(QWidget):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._household_saved)
+        dialog.history_changed.connect(self._history_changed)
         self.dialog = dialog
         dialog.finished.connect(lambda _r: self._forget_dialog(dialog))
         dialog.open()
@@ -281,6 +318,11 @@ class HouseholdsView(QWidget):
 
     def _household_saved(self, household_id: str) -> None:
         self._select_after_load = household_id
+        self.model.forget([household_id])
+        self.refresh()
+        self.data_changed.emit()
+
+    def _history_changed(self) -> None:
         self.refresh()
         self.data_changed.emit()
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.core.services.book import Book
@@ -251,7 +251,8 @@ def test_enter_moves_to_the_next_field(view: HouseholdsView, qtbot: Any) -> None
 
     first = dialog.rows[0]
     first.full_name.setFocus()
-    for expected in (first.birth_date, first.sex, first.ethnicity_code, first.id_number):
+    for expected in (first.birth_date, first.sex, first.relation_code, first.ethnicity_code,
+                     first.id_number, first.birth_registered, first.notes):  # fmt: skip
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
         assert QApplication.focusWidget() is expected
     second = dialog.add_child()
@@ -286,3 +287,7 @@ def test_adding_a_household_without_hamlets_offers_to_add_one(book: Book, qtbot:
     box = wait_for_message(qtbot)
     answer(box, "Thêm thôn")
     qtbot.waitUntil(lambda: bool(find_top_level(AddHamletDialog)), timeout=5000)
+    # The answered box is deleted later; let that happen while ``view`` is still referenced
+    # here (its answer callback holds the view: freed during teardown it takes the view's
+    # last reference while the box, its child, is being destroyed).
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

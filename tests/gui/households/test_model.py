@@ -1,4 +1,4 @@
-"""The household table model, without a view, and its Vietnamese sort."""
+"""The household table model, without a view: ids in order, rows fetched on demand."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt
 
 from desktop.core.services.households import HouseholdRow
+from desktop.ui.children.lazy import LOADING
 from desktop.ui.households.model import (
     CHILDREN,
     HEAD,
     ID_ROLE,
-    NUMBER,
-    SORT_ROLE,
+    POVERTY,
     HouseholdTableModel,
     VietnameseSortProxy,
 )
@@ -27,66 +27,70 @@ def row(i: int, hamlet: str, number: str, head: str, children: int = 1) -> House
         address="",
         poverty="Hộ nghèo",
         children=children,
+        poverty_year=2025 if i == 1 else None,
+        collaborator_name="Đặng Thị Thu",
     )
 
 
-ROWS = [
-    row(1, "Thôn Đông", "10", "Đặng Văn Đức", 2),
-    row(2, "Thôn Đông", "2", "Nguyễn Văn An", 1),
-    row(3, "Thôn Bắc", "1", "Lê Thị Ánh", 3),
-    row(4, "Thôn Ân", "7", "Trần Ăn", 0),
-    row(5, "Thôn An", "3", "Phạm Dũng", 4),
-]
+ROWS = [row(i, "Thôn Đông", str(i), f"Chủ hộ {i}", i % 3) for i in range(1, 301)]
+IDS = [r.id for r in ROWS]
 
 
 def test_model_without_a_view() -> None:
     model = HouseholdTableModel()
     assert model.rowCount() == 0
-    model.set_rows(ROWS)
-    assert model.rowCount() == 5
-    assert model.columnCount() == 6
+    model.set_ids(IDS, ROWS[:50])
+    assert model.rowCount() == 300
+    assert model.columnCount() == 7
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert headers == ["Thôn/Tổ", "Số hộ", "Chủ hộ", "Địa chỉ", "Hoàn cảnh", "Số trẻ em"]
-    assert model.index(1, HEAD).data() == "Nguyễn Văn An"
-    assert model.index(0, CHILDREN).data() == "2"
+    assert headers == [
+        "Thôn/Tổ", "Số hộ", "Chủ hộ", "Địa chỉ", "Hoàn cảnh", "Số trẻ em", "Cộng tác viên",
+    ]  # fmt: skip
+    assert model.index(1, HEAD).data() == "Chủ hộ 2"
+    assert model.index(0, POVERTY).data() == "Hộ nghèo (2025)"
+    assert model.index(0, CHILDREN).data() == "1"
     assert model.index(3, 0).data(ID_ROLE) == "id-4"
     assert model.row_of("id-3") == 2
     assert model.row_of("nope") == -1
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.data(QModelIndex()) is None
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+    assert model.row_at(0).head_name == "Chủ hộ 1"
+
+
+def test_rows_are_fetched_on_demand() -> None:
+    model = HouseholdTableModel()
+    model.set_ids(IDS, ROWS[:50])
+    asked: list[list[str]] = []
+    model.rows_needed.connect(asked.append)
+    assert model.index(200, HEAD).data() is None
+    assert model.index(200, 0).data() == LOADING
+    assert len(asked) == 1 and "id-201" in asked[0] and len(asked[0]) <= 120
+    model.index(201, 0).data()
+    assert all(set(later).isdisjoint(asked[0]) for later in asked[1:])  # never asked twice
+    changed: list[int] = []
+    model.dataChanged.connect(lambda top, _bottom: changed.append(top.row()))
+    model.add_rows([r for r in ROWS if r.id in asked[0]])
+    assert model.index(200, HEAD).data() == "Chủ hộ 201"
+    assert changed and model.loaded(200)
+    model.forget(["id-201"])
+    assert not model.loaded(200)
+    assert model.index(200, 0).data() == LOADING
+    assert "id-201" in asked[-1]
 
 
 def test_model_passes_qtmodeltester(qtmodeltester: Any) -> None:
     model = HouseholdTableModel()
-    model.set_rows(ROWS)
+    model.rows_needed.connect(lambda ids: model.add_rows([r for r in ROWS if r.id in ids]))
+    model.set_ids(IDS, ROWS[:10])
     qtmodeltester.check(model)
-    empty = HouseholdTableModel()
-    qtmodeltester.check(empty)
+    qtmodeltester.check(HouseholdTableModel())
 
 
-def test_sort_follows_vietnamese_order(qtmodeltester: Any) -> None:
+def test_the_proxy_passes_rows_through_in_the_service_order(qtmodeltester: Any) -> None:
     model = HouseholdTableModel()
-    model.set_rows(ROWS)
+    model.set_ids(IDS[:5], ROWS[:5])
     proxy = VietnameseSortProxy()
     proxy.setSourceModel(model)
     qtmodeltester.check(proxy)
-
-    def column(c: int) -> list[str]:
-        return [proxy.index(r, c).data() for r in range(proxy.rowCount())]
-
-    proxy.sort(0, Qt.SortOrder.AscendingOrder)  # a < ă < â < b … d < đ
-    assert column(0) == ["Thôn An", "Thôn Ân", "Thôn Bắc", "Thôn Đông", "Thôn Đông"]
-    proxy.sort(NUMBER, Qt.SortOrder.AscendingOrder)  # numbers as numbers: 2 < 10
-    assert column(NUMBER) == ["1", "2", "3", "7", "10"]
-    proxy.sort(HEAD, Qt.SortOrder.AscendingOrder)  # by given name first
-    assert column(HEAD) == [
-        "Nguyễn Văn An",
-        "Lê Thị Ánh",
-        "Trần Ăn",
-        "Phạm Dũng",
-        "Đặng Văn Đức",
-    ]
-    proxy.sort(CHILDREN, Qt.SortOrder.DescendingOrder)
-    assert column(CHILDREN) == ["4", "3", "2", "1", "0"]
-    assert model.index(0, HEAD).data(SORT_ROLE) is not None
+    assert [proxy.index(r, HEAD).data() for r in range(5)] == [f"Chủ hộ {i}" for i in range(1, 6)]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.core.storage.models import Hamlet, Household, Person
@@ -117,16 +117,63 @@ def search_households(
     return [HouseholdListRow(*row) for row in session.execute(query).all()]
 
 
-def persons_born_within(session: Session, window: tuple[date, date]) -> Sequence[Person]:
-    """Live persons (in a live household or none) born in the (exclusive, inclusive] window."""
+@dataclass(frozen=True)
+class CountedPerson:
+    """What a head count needs of a person (loading whole rows is ten times slower)."""
+
+    id: str
+    birth_date: date
+    sex: int
+
+
+def persons_born_within(session: Session, window: tuple[date, date]) -> list[CountedPerson]:
+    """Persons of the book on the window's last day, born in the (exclusive, inclusive] window.
+
+    Tombstoned and merged records are left out, and so are persons who had moved out or died
+    on or before that day (their status date); one who moves out later still counts.
+    """
     after, until = window
-    return session.scalars(
-        select(Person)
+    rows = session.execute(
+        select(Person.id, Person.birth_date, Person.sex)
         .outerjoin(Household, Household.id == Person.household_id)
         .where(
             Person.deleted.is_(False),
             Person.birth_date > after,
             Person.birth_date <= until,
             or_(Person.household_id.is_(None), Household.deleted.is_(False)),
+            or_(
+                Person.status == "active",
+                and_(
+                    Person.status.in_(("moved_out", "dead")),
+                    Person.status_date.is_not(None),
+                    Person.status_date > until,
+                ),
+            ),
         )
     ).all()
+    return [CountedPerson(r[0], r[1], r[2]) for r in rows]
+
+
+def household_list_rows(session: Session, ids: Sequence[str]) -> list[tuple[object, ...]]:
+    """(id, hamlet name, number, head name, address, poverty code, poverty year, phone,
+    collaborator) of households by id, any order."""
+    out: list[tuple[object, ...]] = []
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        query = (
+            select(
+                Household.id,
+                Hamlet.name,
+                Household.number,
+                Household.head_name,
+                Household.address,
+                Household.poverty_code,
+                Household.poverty_year,
+                Household.phone,
+                Household.collaborator_name,
+            )
+            .join(Hamlet, Hamlet.id == Household.hamlet_id)
+            .where(Household.id.in_(chunk), Household.deleted.is_(False))
+        )
+        out.extend(tuple(r) for r in session.execute(query).all())
+    return out

@@ -7,7 +7,12 @@ from sqlalchemy import select
 
 from desktop.core.domain.errors import ValidationError
 from desktop.core.services.book import Book
-from desktop.core.services.households import ChildForm, HouseholdForm, HouseholdService
+from desktop.core.services.households import (
+    ChildForm,
+    HouseholdForm,
+    HouseholdService,
+    NeedsConfirmation,
+)
 from desktop.core.storage.base import SyncState
 from desktop.core.storage.models import Household, Person
 
@@ -66,7 +71,7 @@ def test_every_problem_names_the_row_and_nothing_is_written(book: Book, hamlet_i
         children=[
             ChildForm("Trần An", date(2030, 1, 1), 1),
             ChildForm("", date(2019, 1, 1), 2),
-            ChildForm("Trần Bình", date(2005, 1, 1), 1),
+            ChildForm("Trần Bình", date(1890, 1, 1), 1),
             ChildForm("Trần Cúc", date(2019, 1, 1), 2, id_number="12345"),
         ],
     )
@@ -76,7 +81,7 @@ def test_every_problem_names_the_row_and_nothing_is_written(book: Book, hamlet_i
     assert "Họ tên chủ hộ" in messages
     assert "Trẻ thứ 1 (Trần An): ngày sinh 01/01/2030 ở sau ngày hôm nay" in messages
     assert "Trẻ thứ 2: chưa nhập họ tên" in messages
-    assert "Trẻ thứ 3 (Trần Bình)" in messages and "đủ 16 tuổi" in messages
+    assert "Người thứ 3 (Trần Bình): ngày sinh 01/01/1890 quá xa" in messages
     assert "Trẻ thứ 4 (Trần Cúc)" in messages and "12 chữ số" in messages
     assert {p.row for p in info.value.problems if p.row} == {1, 2, 3, 4}
     assert form.children[0].full_name == "Trần An"  # the typed form is untouched
@@ -132,3 +137,87 @@ def test_removing_a_child_tombstones_it(book: Book, hamlet_id: str) -> None:
         people = session.scalars(select(Person)).all()
         assert len(people) == 2
         assert [p.notes for p in people if p.deleted] == ["Nhập trùng"]
+
+
+def test_adult_members_are_persons_but_not_children(book: Book, hamlet_id: str) -> None:
+    service = HouseholdService(book)
+    form = _form(
+        hamlet_id,
+        head_name="",
+        children=[
+            ChildForm("Nguyễn Văn Bình", date(1980, 2, 2), 1, relation_code="QH01"),
+            ChildForm("Lê Thị Thu", date(1983, 3, 3), 2, relation_code="QH02"),
+            ChildForm("Nguyễn Văn An", date(2019, 9, 5), 1),
+        ],
+    )
+    household_id = service.save_household(form, today=TODAY)
+    saved = service.get_household(household_id)
+    assert saved.head_name == "Nguyễn Văn Bình"  # taken from the member who is the head
+    assert [c.full_name for c in saved.children] == [
+        "Nguyễn Văn Bình", "Lê Thị Thu", "Nguyễn Văn An",
+    ]  # fmt: skip
+    (row,) = service.list_households(on=TODAY)
+    assert row.children == 1
+
+
+def test_an_adult_in_a_child_relation_needs_a_yes(book: Book, hamlet_id: str) -> None:
+    service = HouseholdService(book)
+    form = _form(hamlet_id, children=[ChildForm("Trần Bình", date(2005, 1, 1), 1)])
+    with pytest.raises(NeedsConfirmation) as info:
+        service.save_household(form, today=TODAY)
+    assert "Người thứ 1 (Trần Bình)" in info.value.message_vi
+    assert "không tính là trẻ em" in info.value.message_vi
+    with book.read() as session:
+        assert session.scalars(select(Household)).all() == []
+    service.save_household(form, today=TODAY, accept_warnings=True)
+
+
+def test_one_head_one_id_per_household(book: Book, hamlet_id: str) -> None:
+    service = HouseholdService(book)
+    form = _form(
+        hamlet_id,
+        children=[
+            ChildForm("Nguyễn Văn Bình", date(1980, 2, 2), 1, relation_code="QH01"),
+            ChildForm("Nguyễn Văn Cả", date(1960, 2, 2), 1, relation_code="QH01"),
+            ChildForm("Nguyễn Văn An", date(2019, 9, 5), 1, id_number="038219012345"),
+            ChildForm("Nguyễn Văn Em", date(2019, 9, 5), 1, id_number="038219012345"),
+        ],
+    )
+    with pytest.raises(ValidationError) as info:
+        service.save_household(form, today=TODAY, accept_warnings=True)
+    messages = info.value.message_vi
+    assert "Một hộ chỉ có một chủ hộ: các dòng 1, 2" in messages
+    assert "trùng với dòng 3" in messages
+    form.children[1].relation_code = "QH09"
+    form.children[0].full_name = "Nguyễn Văn Bính"
+    form.children[3].id_number = ""
+    with pytest.raises(ValidationError, match="ô Chủ hộ ghi “Nguyễn Văn Bình”"):
+        service.save_household(form, today=TODAY, accept_warnings=True)
+
+
+def test_search_and_rows_by_id(book: Book, hamlet_id: str) -> None:
+    from desktop.core.services.households import HouseholdQuery
+
+    service = HouseholdService(book)
+    first = service.save_household(_form(hamlet_id), today=TODAY)
+    second = service.save_household(
+        _form(
+            hamlet_id,
+            number="3",
+            head_name="Lê Thị Mai",
+            poverty_code="HN03",
+            children=[],
+            poverty_year=None,
+        ),
+        today=TODAY,
+    )
+    assert service.search(HouseholdQuery(), TODAY) == [second, first]  # number 3 before 12
+    assert service.search(HouseholdQuery(text="12"), TODAY) == [first]  # the household number
+    assert service.search(HouseholdQuery(poverty_code="HN02"), TODAY) == [first]
+    assert service.search(HouseholdQuery(age_group="11-15"), TODAY) == [first]
+    assert service.search(HouseholdQuery(sex=2, ethnicity_code="06"), TODAY) == [first]
+    rows = service.household_rows([first, "missing", second], TODAY)
+    assert [(r.number, r.children, r.poverty_year) for r in rows] == [
+        ("12", 2, 2025),
+        ("3", 0, None),
+    ]

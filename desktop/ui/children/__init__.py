@@ -1,0 +1,1 @@
+"""The children area: the list, the child's record, its profile and history."""
