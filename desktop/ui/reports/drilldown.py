@@ -1,9 +1,4 @@
-"""The children behind one number of a report (drill-down).
-
-PENDING (core): ``ReportService.children_by_ids(ids) -> list[ChildListRow]`` is requested
-from the core team. Until it exists, :func:`load_children` finds the same children through
-the existing HouseholdService (one read per household: correct, but slower on large books).
-"""
+"""The children behind one number of a report (drill-down)."""
 
 from __future__ import annotations
 
@@ -34,7 +29,6 @@ from desktop.core.domain.collation import name_sort_key, vn_sort_key
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.population import SEX_LABELS
 from desktop.core.services.book import Book
-from desktop.core.services.households import HouseholdService
 from desktop.core.services.reports import ReportService
 from desktop.ui.households.model import SORT_ROLE, VietnameseSortProxy
 from desktop.ui.ops import run_op
@@ -62,55 +56,23 @@ def load_children(
     book: Book, ids: Sequence[str], progress: Callable[[int, int], None] | None = None
 ) -> list[ChildListRow]:
     """The children with ``ids``, in Vietnamese name order (runs on a worker thread)."""
-    service = ReportService(book)
-    by_ids = getattr(service, "children_by_ids", None)
-    if callable(by_ids):  # the requested core method, once it exists
-        found: list[Any] = list(by_ids(list(ids)))
-        rows = [
-            ChildListRow(
-                id=r.id,
-                full_name=r.full_name,
-                birth_date=r.birth_date,
-                sex=r.sex,
-                hamlet_name=r.hamlet_name,
-                household_id=r.household_id,
-                household_number=r.household_number,
-                head_name=r.head_name,
-            )
-            for r in found
-        ]
-    else:
-        rows = _children_through_households(book, set(ids), progress)
+    found: list[Any] = list(ReportService(book).children_by_ids(list(ids)))
+    rows = [
+        ChildListRow(
+            id=r.id,
+            full_name=r.full_name,
+            birth_date=r.birth_date,
+            sex=r.sex,
+            hamlet_name=r.hamlet_name,
+            household_id=r.household_id,
+            household_number=r.household_number,
+            head_name=r.head_name,
+        )
+        for r in found
+    ]
+    if progress is not None:
+        progress(len(rows), len(rows))
     return sorted(rows, key=lambda r: name_sort_key(r.full_name))
-
-
-def _children_through_households(
-    book: Book, wanted: set[str], progress: Callable[[int, int], None] | None
-) -> list[ChildListRow]:
-    households = HouseholdService(book)
-    listed = households.list_households()
-    rows: list[ChildListRow] = []
-    for done, household in enumerate(listed, start=1):
-        if len(rows) == len(wanted):
-            break
-        form = households.get_household(household.id)
-        for child in form.children:
-            if child.id in wanted:
-                rows.append(
-                    ChildListRow(
-                        id=child.id,
-                        full_name=child.full_name,
-                        birth_date=child.birth_date,
-                        sex=child.sex,
-                        hamlet_name=household.hamlet_name,
-                        household_id=household.id,
-                        household_number=household.number,
-                        head_name=household.head_name,
-                    )
-                )
-        if progress is not None:
-            progress(done, len(listed))
-    return rows
 
 
 _COLUMNS = ("Họ và tên", "Ngày sinh", "Giới tính", "Thôn/Tổ", "Số hộ", "Chủ hộ")
