@@ -158,6 +158,41 @@ class ExportService:
             ],
         )
 
+    def children_table(self, ids: Sequence[str]) -> ListTable:
+        """The children list (the ids the "Trẻ em" screen shows, in its order) to export."""
+        from desktop.core.services.reports import ReportService
+
+        self._book.user.require(Action.EXPORT)
+        rows = ReportService(self._book).children_by_ids(list(ids))
+        issuer, place = self.list_header()
+        sexes = {1: "Nam", 2: "Nữ"}
+        return ListTable(
+            title="DANH SÁCH TRẺ EM",
+            issuer=issuer,
+            subtitle=place + format_vn_date(date.today()),
+            columns=(
+                ListColumn("TT", 6, "number"),
+                ListColumn("Họ và tên", 28),
+                ListColumn("Ngày sinh", 12),
+                ListColumn("Giới tính", 10),
+                ListColumn("Thôn/Tổ dân phố", 20),
+                ListColumn("Số hộ", 8),
+                ListColumn("Họ tên chủ hộ", 26),
+            ),
+            rows=[
+                (
+                    i,
+                    r.full_name,
+                    format_vn_date(r.birth_date),
+                    sexes.get(r.sex, "Chưa xác định"),
+                    r.hamlet_name,
+                    r.household_number,
+                    r.head_name,
+                )
+                for i, r in enumerate(rows, start=1)
+            ],
+        )
+
     # -- the book pages of a hamlet, the blank form -----------------------------------------
 
     def hamlet_book(self, hamlet_id: str, on: date | None = None) -> HamletBook:

@@ -111,6 +111,10 @@ class ChildrenView(QWidget):
         self.open_button.setObjectName("primary")
         self.event_button = QPushButton(self.tr("Ghi biến động"))
         self.duplicates_button = QPushButton(self.tr("Hồ sơ có thể trùng"))
+        # The list as filtered and sorted now goes to Excel (personal data: EXPORT right only).
+        self.export_button = QPushButton(self.tr("Xuất Excel…"))
+        self.export_button.setVisible(book.user.may(Action.EXPORT))
+        self.export_button.clicked.connect(self.export_excel)
         self.status = QLabel()
         self.status.setObjectName("hintLabel")
 
@@ -118,6 +122,7 @@ class ChildrenView(QWidget):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.event_button)
         buttons.addWidget(self.duplicates_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         buttons.addWidget(self.status)
         layout = QVBoxLayout(self)
@@ -201,6 +206,17 @@ class ChildrenView(QWidget):
             # The filters' columns (sex, flags, ID numbers) load while the officer looks.
             self._prepared = True
             run_op(self, self._service.prepare, failure=lambda _exc: None)
+
+    def export_excel(self) -> None:
+        """Write the children shown now (filters and order kept) to an .xlsx file."""
+        from desktop.core.services.exports import ExportService
+        from desktop.ui.printing.export_list import export_table
+
+        ids = list(self.model.ids)
+        book = self._book
+        export_table(
+            self, book, lambda: ExportService(book).children_table(ids), "danh-sach-tre-em.xlsx"
+        )
 
     def _fetch(self, ids: list[str]) -> None:
         service, today = self._service, self.today()
