@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor
 from desktop.core.importer.headers import column_label
 from desktop.core.importer.rows import RowProblem
 from desktop.core.services.imports import PreviewLine
+from desktop.ui.rows_model import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # the invisible root: tables have no children
@@ -31,57 +32,25 @@ _ERROR = QBrush(QColor("#9C0006"))
 _NEW = QBrush(QColor("#1E6B2F"))
 
 
-class _RowsModel(QAbstractTableModel, Generic[T]):
+class _RowsModel(RowsModel[T]):
     """Read-only rows of plain dataclasses; ``columns`` are (header, cell text)."""
 
     columns: Sequence[tuple[str, Callable[[Any], str]]] = ()
+    context = "ImportModels"
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[T] = []
-
-    def set_rows(self, rows: Sequence[T]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> T:
-        """The item on ``row``."""
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if not 0 <= index.column() < len(self.columns):
-            return None
-        item = self._rows[index.row()]
+    def cell(self, item: T, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.columns[index.column()][1](item)
+            return self.columns[column][1](item)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return self.foreground(item, index.column())
+            return self.foreground(item, column)
         return None
 
     def foreground(self, _item: T, _column: int) -> QBrush | None:
         """A text colour for a cell (None: the default)."""
         return None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            return _tr(self.columns[section][0])
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return str(section + 1)
-        return None
+    def row_label(self, section: int) -> Any:
+        return str(section + 1)
 
 
 class ProblemTableModel(_RowsModel[RowProblem]):

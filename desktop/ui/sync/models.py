@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
@@ -15,6 +14,7 @@ from PySide6.QtCore import (
 )
 
 from desktop.core.sync_service import ConflictSummary, SyncErrorRow, TableStatus
+from desktop.ui.rows_model import RowsModel
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -39,42 +39,18 @@ def format_datetime(value: datetime | None) -> str:
 Column = tuple[str, Callable[[Any], str], bool]  # header, cell text, right-aligned
 
 
-class _RowsModel(QAbstractTableModel, Generic[T]):
-    """Read-only rows of frozen dataclasses, one column per (header, text) pair."""
+class _RowsModel(RowsModel[T]):
+    """Read-only rows of frozen dataclasses, one column per (header, text, right) triple."""
 
     columns: tuple[Column, ...] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[T] = []
-
-    def set_rows(self, rows: Sequence[T]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> T:
-        """The item shown on ``row``."""
-        return self._rows[row]
+    context = "SyncModels"
 
     def identity(self, item: T) -> object:
         """What ID_ROLE answers for ``item``."""
         return None
 
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        if not 0 <= index.column() < len(self.columns):
-            return None
-        item = self._rows[index.row()]
-        _header, text, right = self.columns[index.column()]
+    def cell(self, item: T, column: int, role: int) -> Any:
+        _header, text, right = self.columns[column]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return text(item)
         if role == ID_ROLE:
@@ -82,22 +58,6 @@ class _RowsModel(QAbstractTableModel, Generic[T]):
         if role == Qt.ItemDataRole.TextAlignmentRole and right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            return _tr(self.columns[section][0])
-        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
-            return section + 1
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class TableStatusModel(_RowsModel[TableStatus]):

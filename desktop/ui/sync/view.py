@@ -709,6 +709,14 @@ class SyncView(QWidget):
 
     def export_to(self, path: Path) -> None:
         """Write the pending changes to ``path`` (background)."""
+        self._run_transfer(
+            lambda transfers: transfers.export(path), self._exported, self.tr("Đang ghi tệp…")
+        )
+
+    def _run_transfer(
+        self, work: Callable[[TransferService], Any], success: Callable[[Any], None], label: str
+    ) -> None:
+        """Run one transfer-file step in the background, one at a time."""
         service = self._service
         if service is None or self._busy:
             return
@@ -717,10 +725,10 @@ class SyncView(QWidget):
         transfers = TransferService(self._book, service)
         run_op(
             self,
-            lambda: transfers.export(path),
-            success=self._exported,
+            lambda: work(transfers),
+            success=success,
             failure=self._transfer_failed,
-            label=self.tr("Đang ghi tệp…"),
+            label=label,
         )
 
     def _exported(self, outcome: ExportOutcome) -> None:
@@ -737,18 +745,10 @@ class SyncView(QWidget):
 
     def import_from(self, path: Path) -> None:
         """Apply an answer file from upstream (background)."""
-        service = self._service
-        if service is None or self._busy:
-            return
-        self._busy = True
-        self._enable_transfer(False)
-        transfers = TransferService(self._book, service)
-        run_op(
-            self,
-            lambda: transfers.import_answer(path),
-            success=self._imported,
-            failure=self._transfer_failed,
-            label=self.tr("Đang nhập tệp trả lời…"),
+        self._run_transfer(
+            lambda transfers: transfers.import_answer(path),
+            self._imported,
+            self.tr("Đang nhập tệp trả lời…"),
         )
 
     def _imported(self, outcome: ImportOutcome) -> None:
