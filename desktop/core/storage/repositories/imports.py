@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -84,6 +85,9 @@ class EpisodeRow:
     end_date: date | None
 
 
+_Row = TypeVar("_Row", Household, Person, GuardianLink)
+
+
 def hamlets(session: Session) -> list[HamletRow]:
     rows = session.execute(
         select(Hamlet.id, Hamlet.name, Hamlet.name_key).where(Hamlet.deleted.is_(False))
@@ -156,25 +160,21 @@ def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
         yield ids[start : start + _CHUNK]
 
 
-def load_households(session: Session, ids: Sequence[str]) -> dict[str, Household]:
-    found: dict[str, Household] = {}
+def _load_by_ids(session: Session, model: type[_Row], ids: Sequence[str]) -> dict[str, _Row]:
+    found: dict[str, _Row] = {}
     for chunk in _chunks(ids):
-        for row in session.scalars(select(Household).where(Household.id.in_(chunk))):
+        for row in session.scalars(select(model).where(model.id.in_(chunk))):
             found[row.id] = row
     return found
+
+
+def load_households(session: Session, ids: Sequence[str]) -> dict[str, Household]:
+    return _load_by_ids(session, Household, ids)
 
 
 def load_persons(session: Session, ids: Sequence[str]) -> dict[str, Person]:
-    found: dict[str, Person] = {}
-    for chunk in _chunks(ids):
-        for row in session.scalars(select(Person).where(Person.id.in_(chunk))):
-            found[row.id] = row
-    return found
+    return _load_by_ids(session, Person, ids)
 
 
 def load_guardians(session: Session, ids: Sequence[str]) -> dict[str, GuardianLink]:
-    found: dict[str, GuardianLink] = {}
-    for chunk in _chunks(ids):
-        for row in session.scalars(select(GuardianLink).where(GuardianLink.id.in_(chunk))):
-            found[row.id] = row
-    return found
+    return _load_by_ids(session, GuardianLink, ids)
