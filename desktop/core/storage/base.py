@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import enum
-import uuid
+import os
 from datetime import UTC, datetime
 
 from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from desktop.core.domain.keys import IdSequence
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -24,9 +26,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+_IDS = IdSequence()
+os.register_at_fork(after_in_child=_IDS.after_fork)
+
+
 def new_id() -> str:
-    """A new primary key: a random UUID made on this machine, as text."""
-    return str(uuid.uuid4())
+    """A new primary key made on this machine, as text (see ``IdSequence``)."""
+    return _IDS()
 
 
 def utcnow() -> datetime:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import accumulate, pairwise
 
 from desktop.core.domain.dates import CHILD_AGE_LIMIT, age_on, child_birth_window, is_child_on
+from desktop.core.domain.keys import IdSequence
 from desktop.core.synthetic import names as nm
 from desktop.core.synthetic.names import FEMALE, KINH, MALE, UNKNOWN_SEX, Generation, Pool, pool
 
@@ -267,11 +267,13 @@ def generate_commune(
     spec = PROFILES[profile]
     today = today or date.today()
     streams = _streams(seed, profile)
+    # Keys as the app makes them in one sitting (an Excel import): one random prefix, counting.
+    ids = IdSequence(streams["ids"].getrandbits(IdSequence.RANDOM_BITS))
     hamlets = _plan_hamlets(streams["layout"], spec, children)
     drafts = _draft_households(streams["households"], spec, hamlets, today)
     _children_extras(streams["extras"], spec, drafts, today)
-    _child_records(streams["records"], spec, drafts, today)
-    return _assemble(streams["ids"], hamlets, drafts, today=today, profile=profile, seed=seed)
+    _child_records(streams["records"], ids, spec, drafts, today)
+    return _assemble(ids, hamlets, drafts, today=today, profile=profile, seed=seed)
 
 
 def _check_arguments(children: int, seed: int, profile: str) -> None:
@@ -297,10 +299,6 @@ def _streams(seed: int, profile: str) -> dict[str, random.Random]:
     # The profile is mixed in so that two profiles with one seed are not the same commune
     # renamed; string seeds are hashed with SHA-512, the same on every run and platform.
     return {name: random.Random(f"{root.getrandbits(64)}:{profile}") for name in _STREAMS}
-
-
-def _new_id(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
 def apportion(weights: Sequence[float], total: int) -> list[int]:
@@ -615,7 +613,7 @@ def _id_number(rng: random.Random, spec: Profile, child: _ChildDraft, used: set[
 
 
 def _assemble(
-    rng: random.Random,
+    ids: IdSequence,
     plans: list[_HamletPlan],
     drafts: list[_HouseholdDraft],
     *,
@@ -623,13 +621,13 @@ def _assemble(
     profile: str,
     seed: int,
 ) -> SyntheticCommune:
-    hamlets = [SyntheticHamlet(_new_id(rng), p.name, p.collaborator_name) for p in plans]
+    hamlets = [SyntheticHamlet(ids(), p.name, p.collaborator_name) for p in plans]
     households = []
     for draft in drafts:
-        household_id = _new_id(rng)
+        household_id = ids()
         members = [
             SyntheticPerson(
-                id=_new_id(rng),
+                id=ids(),
                 full_name=child.full_name,
                 birth_date=child.birth_date,
                 sex=child.sex,
@@ -682,7 +680,7 @@ REL_HEAD_CARER = "carer"
 
 
 def _child_records(
-    rng: random.Random, spec: Profile, drafts: list[_HouseholdDraft], today: date
+    rng: random.Random, ids: IdSequence, spec: Profile, drafts: list[_HouseholdDraft], today: date
 ) -> None:
     """Birth registration, BHYT, schooling, disability, parents, HCĐB, events, history."""
     schools = {level: rng.sample(nm.STREETS, 2) for level in _LEVEL_PREFIX}
@@ -698,14 +696,14 @@ def _child_records(
             if rng.random() < 0.012:
                 record["disability_code"] = _DISABILITY_TYPES.pick(rng)
                 record["disability_severity_code"] = _DISABILITY_SEVERITY.pick(rng)
-            guardians = _guardians_of(rng, spec, child, household, parents)
+            guardians = _guardians_of(rng, ids, spec, child, household, parents=parents)
             record["guardians"] = guardians
             record["episodes"] = _episodes(
-                rng, child, today, poor=poor, guardians=guardians, record=record
+                rng, ids, child, today, poor=poor, guardians=guardians, record=record
             )
-            record["events"] = _events(rng, child, today, record)
+            record["events"] = _events(rng, ids, child, today, record)
             child.record = record
-        household.history = _history(rng, spec, household, family, today)
+        household.history = _history(rng, ids, spec, household, family, today=today)
 
 
 def _registration(
@@ -817,13 +815,15 @@ def _parents(
 
 def _guardians_of(
     rng: random.Random,
+    ids: IdSequence,
     spec: Profile,
     child: _ChildDraft,
     household: _HouseholdDraft,
+    *,
     parents: _Parents,
 ) -> tuple[SyntheticGuardian, ...]:
     if child.relation_code == REL_WARD:
-        return (SyntheticGuardian(_new_id(rng), "guardian", household.head_name, "alive"),)
+        return (SyntheticGuardian(ids(), "guardian", household.head_name, "alive"),)
     father, father_status = parents.father, parents.father_status
     if child.relation_code == REL_STEPCHILD:
         father = nm.full_name(rng, child.ethnicity_code, MALE, Generation.ADULT, south=spec.south)
@@ -831,16 +831,17 @@ def _guardians_of(
     adopted = child.relation_code == REL_ADOPTED
     role_f, role_m = ("adoptive_parent",) * 2 if adopted else ("father", "mother")
     links = [
-        SyntheticGuardian(_new_id(rng), role_f, father, father_status),
-        SyntheticGuardian(_new_id(rng), role_m, parents.mother, parents.mother_status),
+        SyntheticGuardian(ids(), role_f, father, father_status),
+        SyntheticGuardian(ids(), role_m, parents.mother, parents.mother_status),
     ]
     if child.relation_code == REL_GRANDCHILD:
-        links.append(SyntheticGuardian(_new_id(rng), REL_HEAD_CARER, household.head_name, "alive"))
+        links.append(SyntheticGuardian(ids(), REL_HEAD_CARER, household.head_name, "alive"))
     return tuple(links)
 
 
 def _episodes(
     rng: random.Random,
+    ids: IdSequence,
     child: _ChildDraft,
     today: date,
     *,
@@ -866,20 +867,20 @@ def _episodes(
     episodes = []
     for group, evidence in groups:
         start = max(child.birth_date, today - timedelta(days=rng.randint(30, 900)))
-        episodes.append(SyntheticEpisode(_new_id(rng), group, start, evidence))
+        episodes.append(SyntheticEpisode(ids(), group, start, evidence))
     return tuple(episodes)
 
 
 def _events(
-    rng: random.Random, child: _ChildDraft, today: date, record: dict[str, object]
+    rng: random.Random, ids: IdSequence, child: _ChildDraft, today: date, record: dict[str, object]
 ) -> tuple[SyntheticEvent, ...]:
     events = []
     if (today - child.birth_date).days < 365 and rng.random() < 0.9:
-        events.append(SyntheticEvent(_new_id(rng), "BD01", child.birth_date))
+        events.append(SyntheticEvent(ids(), "BD01", child.birth_date))
     elif rng.random() < 0.01:
         days = min(700, max(1, (today - child.birth_date).days - 1))
         moved = today - timedelta(days=rng.randint(1, days))
-        events.append(SyntheticEvent(_new_id(rng), "BD02", moved, place=f"{rng.choice(_PLACES)}"))
+        events.append(SyntheticEvent(ids(), "BD02", moved, place=f"{rng.choice(_PLACES)}"))
         if rng.random() < 0.5:
             record["residence_code"] = "CU02"
     return tuple(events)
@@ -887,9 +888,11 @@ def _events(
 
 def _history(
     rng: random.Random,
+    ids: IdSequence,
     spec: Profile,
     household: _HouseholdDraft,
     family: str,
+    *,
     today: date,
 ) -> list[SyntheticPerson]:
     """Persons who left the child population: turned 16 this year, moved out, died."""
@@ -918,23 +921,19 @@ def _history(
     if kind == "turned16":
         day = date(birth.year + CHILD_AGE_LIMIT, birth.month, birth.day)
         events.append(
-            SyntheticEvent(
-                _new_id(rng), "BD05", day, details="Tự động: đủ 16 tuổi.", automatic=True
-            )
+            SyntheticEvent(ids(), "BD05", day, details="Tự động: đủ 16 tuổi.", automatic=True)
         )
     elif kind == "moved_out":
         status, status_date = "moved_out", today - timedelta(days=rng.randint(10, 400))
-        events.append(SyntheticEvent(_new_id(rng), "BD03", status_date, place=rng.choice(_PLACES)))
+        events.append(SyntheticEvent(ids(), "BD03", status_date, place=rng.choice(_PLACES)))
         notes = "Chuyển đi cùng mẹ."
     else:
         status = "dead"
         status_date = max(birth + timedelta(days=1), today - timedelta(days=rng.randint(10, 700)))
-        events.append(
-            SyntheticEvent(_new_id(rng), "BD04", status_date, cause=rng.choice(_DEATH_CAUSES))
-        )
+        events.append(SyntheticEvent(ids(), "BD04", status_date, cause=rng.choice(_DEATH_CAUSES)))
     out.append(
         SyntheticPerson(
-            id=_new_id(rng),
+            id=ids(),
             full_name=name,
             birth_date=birth,
             sex=sex,

@@ -158,12 +158,15 @@ def test_addresses_name_the_hamlet() -> None:
     assert any(address.startswith("Số ") for address, _ in addresses)
 
 
-def test_ids_are_unique_version_4_uuids() -> None:
+def test_ids_are_unique_keys_made_as_in_one_sitting() -> None:
     generated = commune(5_000)
     ids = [h.id for h in generated.hamlets] + [h.id for h in generated.households]
     ids += [p.id for p in generated.persons()]
     assert len(set(ids)) == len(ids)
-    assert all(uuid.UUID(value).version == 4 for value in ids)
+    assert all(uuid.UUID(value).version == 8 for value in ids)
+    # One random prefix per commune (like one Excel import), a different one per seed.
+    assert len({value[:28] for value in ids}) == 1
+    assert commune(50, seed=7).households[0].id[:28] != ids[0][:28]
 
 
 # -- names ---------------------------------------------------------------------------------
