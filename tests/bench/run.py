@@ -3,6 +3,7 @@
     .venv/bin/python -m tests.bench.run                 # 5,000 and 50,000 children
     .venv/bin/python -m tests.bench.run --sizes 5000    # one size
     .venv/bin/python -m tests.bench.run --quick         # skip the throttled sync
+    .venv/bin/python -m tests.bench.run --json F        # also keep the raw figures in F
 
 Synthetic communes are built once and cached in tests/bench/.cache/.
 """
@@ -60,6 +61,13 @@ def _fmt(value: float | None) -> str:
     return text.replace(",", " ")
 
 
+def _notes(measured: list[Metric]) -> str:
+    """One note if every size says the same, else each size's note after its size."""
+    if len({m.note for m in measured}) <= 1:
+        return measured[0].note if measured else ""
+    return " ".join(f"{m.size:,} trẻ: ".replace(",", ".") + m.note for m in measured)
+
+
 def render(metrics: list[Metric], sizes: list[int], env: dict[str, str], previous: str) -> str:
     """docs/performance.md, keeping the bundle section written by the installer build."""
     by_key: dict[str, dict[int, Metric]] = {}
@@ -73,7 +81,7 @@ def render(metrics: list[Metric], sizes: list[int], env: dict[str, str], previou
         "Each time is the median of several runs. Not part of the pass/fail suite; a tiny smoke "
         "run is (`tests/bench/test_smoke.py`).",
         "",
-        f"- Date: {datetime.now():%d/%m/%Y %H:%M}",
+        f"- Date: {env['date']}",
         f"- Commit: `{env['commit']}`",
         f"- Machine: {env['machine']}; {env['os']}; Python {env['python']}",
         "",
@@ -89,7 +97,7 @@ def render(metrics: list[Metric], sizes: list[int], env: dict[str, str], previou
             low, high = per_size.get(sizes[0]), per_size.get(sizes[-1])
             if low and high and low.value and high.value is not None:
                 growth = f"×{high.value / low.value:.1f}"
-        notes = "; ".join(dict.fromkeys(m.note for m in values if m and m.note))
+        notes = _notes([m for m in values if m and m.note])
         lines.append(
             f"| {first.label} | {first.target} | {' | '.join(cells)} | {growth} | {notes} |"
         )
@@ -107,19 +115,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--json", type=Path, help="also write the raw figures as JSON")
     parser.add_argument("--cache", type=Path, default=CACHE)
+    parser.add_argument(
+        "--from-json", type=Path, help="write the page again from figures saved with --json"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     metrics: list[Metric] = []
-    for size in sizes:
-        metrics += measure(size, args.repeat, args.quick, args.cache)
-    env = scenarios.environment()
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text(encoding="utf-8"))
+        env = saved["environment"]
+        metrics = [Metric(**m) for m in saved["metrics"] if m["size"] in sizes]
+    else:
+        for size in sizes:
+            metrics += measure(size, args.repeat, args.quick, args.cache)
+        env = {**scenarios.environment(), "date": f"{datetime.now():%d/%m/%Y %H:%M}"}
     previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
     args.output.write_text(render(metrics, sizes, env, previous), encoding="utf-8")
     if args.json:
-        args.json.write_text(
-            json.dumps([m.__dict__ for m in metrics], ensure_ascii=False, indent=1),
-            encoding="utf-8",
-        )
+        saved = {"environment": env, "metrics": [m.__dict__ for m in metrics]}
+        args.json.write_text(json.dumps(saved, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"Đã ghi {args.output}")
     return 0
 

@@ -36,7 +36,12 @@ def test_harness_runs_at_tiny_size(tmp_path: Path) -> None:
     assert "kept" in text  # the installer's bundle section survives
     import json
 
-    figures = json.loads(json_out.read_text(encoding="utf-8"))
+    figures = json.loads(json_out.read_text(encoding="utf-8"))["metrics"]
     measured = {f["key"] for f in figures if f["value"] is not None}
     assert {"search", "open_list", "save_household", "sync_full_bytes", "server_ingest",
             "sync_incremental_trips", "cold_start_main", "peak_memory"} <= measured  # fmt: skip
+    # The page can be written again from the saved figures, the same as measured.
+    again = tmp_path / "again.md"
+    again.write_text("<!-- bundle:start -->\nkept\n<!-- bundle:end -->\n", encoding="utf-8")
+    assert run.main(["--sizes", "50", "--output", str(again), "--from-json", str(json_out)]) == 0
+    assert again.read_text(encoding="utf-8") == text
