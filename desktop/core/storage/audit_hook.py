@@ -28,7 +28,12 @@ from desktop.core.storage.repositories import audit as repo
 from desktop.core.storage.tracking import SYNC_APPLY, USERNAME
 
 GENESIS_HASH = "0" * 64
-NOT_AUDITED_TABLES = frozenset({"audit_entries", "alembic_version"})
+# The sync machinery's own working rows are not audited: a kept batch is a copy of rows whose
+# every change is already audited (and would put up to 500 rows' values in the trail twice per
+# batch); the inbox holds received rows until they are applied, which is audited as sync_*.
+NOT_AUDITED_TABLES = frozenset(
+    {"audit_entries", "alembic_version", "sync_outbox_batches", "sync_inbox"}
+)
 # Bookkeeping that changes on every save or sync: not what a person changed.
 _BOOKKEEPING = frozenset(
     {"version", "synced_version", "updated_at", "updated_by", "sync_state", "sync_error"}
@@ -276,12 +281,17 @@ def _flush_entries(session: Session) -> list[NewEntry]:
         )  # fmt: skip
     for obj in session.dirty:
         table = _table_of(obj)
-        if table is None or not session.is_modified(obj, include_collections=False):
+        if table is None:
             continue
         state = inspect(obj)
+        # Only attributes that were assigned since the load can have changed; a sync that
+        # marks 500 rows UPLOADING touches bookkeeping only and is skipped at once here.
+        touched = state.committed_state.keys()
         before: dict[str, Any] = {}
         after = {}
         for col in _audited_columns(table):
+            if col not in touched:
+                continue
             history = state.attrs[col].history
             if not history.has_changes():
                 continue

@@ -14,7 +14,13 @@ from desktop.core.domain.errors import ValidationError
 from desktop.core.services.book import Book
 from desktop.core.services.households import HouseholdService
 from desktop.core.storage.base import SyncState
-from desktop.core.storage.models import Household, Person, SyncConflict, SyncOutboxBatch
+from desktop.core.storage.models import (
+    AuditEntry,
+    Household,
+    Person,
+    SyncConflict,
+    SyncOutboxBatch,
+)
 from desktop.core.sync_service import FieldChoice, SyncService
 from sync.client import SyncClient
 from sync.server.services import corrections, enrollment
@@ -114,6 +120,21 @@ def test_changes_travel_both_ways_and_both_books_equal_the_server(
     assert_same_as_server(book, live_server.records())
     # A computer never receives its own changes back.
     assert first.sync().received == 0
+    # What arrived by sync is in each book's audit trail, marked as coming from sync.
+    received_rows = {(t, i) for t, i in live_server.records() if t != "hamlets"}
+    assert {(t, i) for a, t, i in _audit(other_book) if a == "sync_create"} >= received_rows
+    assert ("sync_update", "persons", child.id) in _audit(book)
+    # Only what sync changed in the book itself: not the outbox's and inbox's working rows.
+    machinery = {t for _, t, _ in _audit(book)} & {"sync_outbox_batches", "sync_inbox"}
+    assert not machinery
+
+
+def _audit(book: Book) -> set[tuple[str, str, str]]:
+    with book.read() as session:
+        rows = session.execute(
+            select(AuditEntry.action, AuditEntry.table_name, AuditEntry.record_id)
+        ).all()
+    return {(a, t, i) for a, t, i in rows}
 
 
 def test_pull_pages_by_seq_and_keeps_the_cursor(
