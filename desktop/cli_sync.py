@@ -1,6 +1,7 @@
 """`sotreem sync`: enrol, push and pull, and the transfer file for communes without a connection.
 
 sotreem sync --server URL --enroll CODE     enrol this book, then sync
+sotreem sync --enroll-file F [--file-code C] enrol from upstream's file (no connection needed)
 sotreem sync                                push everything waiting, then pull
 sotreem sync --export-file F                write pending changes to an encrypted file
 sotreem sync --import-file F                apply the answer file from upstream
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,12 @@ from desktop.cli import CliError, open_from_args
 
 def _print_summary(data: dict[str, Any]) -> None:
     print(json.dumps(data, ensure_ascii=False))
+
+
+def _ask_file_code() -> str:
+    if not sys.stdin.isatty():
+        raise CliError("Cần --file-code (mã mở tệp đăng ký do cấp trên đọc cho).", 2)
+    return input("Mã mở tệp đăng ký: ")
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -45,6 +53,23 @@ def cmd_sync(args: argparse.Namespace) -> int:
             service.set_auto_sync(args.auto_minutes)
             every = f"mỗi {args.auto_minutes} phút" if args.auto_minutes else "tắt"
             print(f"Tự đồng bộ: {every}.")
+        if args.enroll and args.enroll_file:
+            raise CliError("Chỉ dùng một trong hai: --enroll hoặc --enroll-file.", 2)
+        if args.enroll_file:
+            code = args.file_code or _ask_file_code()
+            name = service.enroll_from_file(Path(args.enroll_file), code)
+            print(f"Đã đăng ký sổ này bằng tệp (máy “{name}”).")
+            if args.server:
+                print(f"Địa chỉ máy chủ: {service.set_server_url(args.server)}.")
+            elif not service.status().server_url:
+                print(
+                    "Chưa có địa chỉ máy chủ: dùng --export-file để gửi dữ liệu cho cấp trên; "
+                    "khi có mạng, đặt địa chỉ bằng --server URL."
+                )
+                if not (args.export_file or args.import_file):
+                    return 0
+        elif args.server and not args.enroll:
+            print(f"Đã lưu địa chỉ máy chủ {service.set_server_url(args.server)}.")
         if args.enroll:
             server = args.server or book.commune().upstream_url
             if not server:
@@ -114,8 +139,20 @@ def add_commands(sub: Any) -> None:
         "sync",
         help="đồng bộ với máy chủ cấp trên (gửi rồi nhận), hoặc xuất/nhập tệp chuyển dữ liệu",
     )
-    p_sync.add_argument("--server", help="địa chỉ máy chủ (khi đăng ký)")
+    p_sync.add_argument(
+        "--server", help="địa chỉ máy chủ (khi đăng ký; hoặc đặt cho máy đã đăng ký bằng tệp)"
+    )
     p_sync.add_argument("--enroll", metavar="MÃ", help="mã đăng ký thiết bị một lần")
+    p_sync.add_argument(
+        "--enroll-file",
+        metavar="TỆP",
+        help="đăng ký bằng tệp do cấp trên gửi (xã không có mạng; không cần mạng)",
+    )
+    p_sync.add_argument(
+        "--file-code",
+        metavar="MÃ",
+        help="mã mở tệp đăng ký (nếu không ghi, chương trình sẽ hỏi)",
+    )
     p_sync.add_argument(
         "--export-file", metavar="TỆP", help="ghi các thay đổi chờ gửi vào tệp (không cần mạng)"
     )

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
@@ -50,6 +51,7 @@ from desktop.core.storage.models import (
 )
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
+from sync import enrollment_file
 from sync.client import SyncClient, SyncError
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
@@ -599,8 +601,69 @@ class SyncService:
             # A new enrolment starts reading the server's changes from the beginning.
             settings.pull_cursor = 0
 
-    def credentials(self) -> tuple[str, str, str]:
-        """(server URL, device token, device id); ValidationError if not enrolled."""
+    def set_server_url(self, server_url: str) -> str:
+        """Give a book enrolled from a file the server's address, for online sync later."""
+        self._book.user.require(Action.SYNC)
+        url = check_server_url(server_url)
+        if url is None:
+            raise ValidationError(FieldProblem("upstream_url", "Chưa nhập địa chỉ máy chủ."))
+        with self._book.transaction() as session:
+            session.info[SYNC_APPLY] = True
+            settings = repo.settings(session)
+            if not settings.device_token:
+                raise ValidationError(
+                    FieldProblem(
+                        "upstream_url",
+                        "Máy này chưa đăng ký; hãy đăng ký bằng mã (có mạng) hoặc bằng tệp.",
+                    )
+                )
+            settings.upstream_url = url
+        return url
+
+    def enroll_from_file(self, path: Path, code: str) -> str:
+        """Register this book from an enrolment file made upstream (no connection needed).
+
+        ``code`` is the file's one-time opening code, given separately by upstream. Returns
+        the device name the file was made for. Nothing is written unless everything checks.
+        """
+        self._book.user.require(Action.SYNC)
+        try:
+            data = path.read_bytes()[: enrollment_file.MAX_FILE_BYTES + 1]
+        except OSError as exc:
+            raise ValidationError(
+                FieldProblem("enroll_file", f"Không đọc được tệp {path}: {exc.strerror or exc}.")
+            ) from exc
+        try:
+            header, secret = enrollment_file.open_file(data, code or "")
+        except enrollment_file.EnrollmentFileError as exc:
+            field = "enroll_code" if exc.code.startswith("enrollment_code") else "enroll_file"
+            raise ValidationError(FieldProblem(field, exc.message_vi)) from exc
+        commune = self._book.commune()
+        if header.commune_code != commune.code:
+            raise ValidationError(
+                FieldProblem(
+                    "enroll_file",
+                    f"Tệp đăng ký này dành cho xã có mã {header.commune_code}, không phải xã "
+                    f"{commune.code} của sổ này. Chưa có gì được ghi vào sổ.",
+                )
+            )
+        url = check_server_url(secret.server_url) if secret.server_url else None
+        with self._book.transaction() as session:
+            session.info[SYNC_APPLY] = True
+            settings = repo.settings(session)
+            if url is not None:
+                settings.upstream_url = url
+            settings.device_id = secret.device_id
+            settings.device_token = secret.token
+            settings.pull_cursor = 0
+        return header.device_name
+
+    def credentials(self, *, need_url: bool = True) -> tuple[str, str, str]:
+        """(server URL, device token, device id); ValidationError if not enrolled.
+
+        A book enrolled from a file may have no server address: transfer files need none
+        (``need_url=False``); an online sync does.
+        """
         with self._book.read() as session:
             settings = repo.settings(session)
             url, token, device_id = (
@@ -608,15 +671,24 @@ class SyncService:
                 settings.device_token,
                 settings.device_id,
             )
-        if not url or not token or not device_id:
+        if not token or not device_id:
             raise ValidationError(
                 FieldProblem(
                     "upstream_url",
-                    "Máy này chưa đăng ký với máy chủ cấp trên. "
-                    "Hãy nhập địa chỉ máy chủ và mã đăng ký thiết bị.",
+                    "Máy này chưa đăng ký với máy chủ cấp trên. Hãy nhập địa chỉ máy chủ và "
+                    "mã đăng ký thiết bị, hoặc (xã không có mạng) nhập tệp đăng ký do cấp "
+                    "trên gửi.",
                 )
             )
-        return url, token, device_id
+        if need_url and not url:
+            raise ValidationError(
+                FieldProblem(
+                    "upstream_url",
+                    "Máy này đã đăng ký bằng tệp nhưng chưa có địa chỉ máy chủ, nên chỉ dùng "
+                    "được tệp chuyển dữ liệu. Khi có mạng, hãy hỏi cấp trên địa chỉ máy chủ.",
+                )
+            )
+        return url or "", token, device_id
 
     @contextmanager
     def _client(self, url: str, token: str | None) -> Iterator[SyncClient]:
@@ -843,7 +915,7 @@ class SyncService:
     def take_all_batches(self) -> list[PushRequest]:
         """Put every queued row into kept batches (for a transfer file); the open batches."""
         commune_code = self._book.commune().code
-        _url, _token, device_id = self.credentials()
+        _url, _token, device_id = self.credentials(need_url=False)
         self._release_orphans()
         with self._book.read() as session:
             in_flight = _in_flight_versions(session)

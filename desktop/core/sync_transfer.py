@@ -82,7 +82,7 @@ class TransferService:
         """Write every pending change (and batches not yet answered) to ``path``."""
         self._book.user.require(Action.SYNC)
         check_writable(path)
-        _url, token, device_id = self._sync.credentials()
+        _url, token, device_id = self._sync.credentials(need_url=False)
         commune = self._book.commune()
         pushes = self._sync.take_all_batches()
         with self._book.transaction() as session:
@@ -121,7 +121,7 @@ class TransferService:
     def import_answer(self, path: Path) -> ImportOutcome:
         """Apply an answer file from upstream: results of the batches, upstream changes."""
         self._book.user.require(Action.SYNC)
-        _url, token, device_id = self._sync.credentials()
+        _url, token, device_id = self._sync.credentials(need_url=False)
         commune = self._book.commune()
         try:
             data = path.read_bytes()

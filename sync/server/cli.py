@@ -77,6 +77,18 @@ def _parser() -> argparse.ArgumentParser:
         help=f"thời hạn của mã, tính bằng giờ ({DEFAULT_ENROLLMENT_VALID_HOURS})",
     )
 
+    offline = commands.add_parser(
+        "enrollment-file",
+        parents=[db],
+        help="đăng ký một máy của xã không có mạng: ghi tệp đăng ký và in mã mở tệp",
+    )
+    offline.add_argument("--commune", type=_commune, required=True, help="mã xã (5 chữ số)")
+    offline.add_argument("--device-name", required=True, help="tên máy, ví dụ “Máy tính UBND xã”")
+    offline.add_argument("--output", type=Path, required=True, help="tệp đăng ký sẽ ghi")
+    offline.add_argument(
+        "--server-url", help="địa chỉ máy chủ, để máy xã dùng khi có mạng (không bắt buộc)"
+    )
+
     report = commands.add_parser(
         "commune-summary", parents=[db], help="số bản ghi, số máy, lần gửi gần nhất của một xã"
     )
@@ -298,6 +310,33 @@ def _run_admin(args: argparse.Namespace, sessions: Any, out: TextIO) -> bool:
     return True
 
 
+def _enrollment_file(args: argparse.Namespace, sessions: Any, out: TextIO) -> None:
+    target: Path = args.output
+    if args.server_url and not re.match(r"^https?://[^\s/]+", args.server_url):
+        raise CliError(
+            "--server-url phải là địa chỉ http:// hoặc https://, ví dụ https://dongbo.tinh.gov.vn"
+        )
+    if target.exists():
+        raise CliError(f"Tệp {target} đã có; hãy chọn tên khác (không ghi đè).")
+    sealed, code, device_id = enrollment.register_offline(
+        sessions, args.commune, args.device_name, server_url=args.server_url
+    )
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        tmp.write_bytes(sealed)
+        tmp.replace(target)
+    except OSError as exc:
+        # The device exists but its token is nowhere: revoke it rather than leave it dangling.
+        enrollment.revoke_device(sessions, device_id)
+        raise CliError(f"Không ghi được tệp {target}: {exc.strerror or exc}.") from exc
+    out.write(
+        f"Đã đăng ký máy “{args.device_name.strip()}” của xã {args.commune} (mã máy {device_id}).\n"
+        f"Tệp đăng ký: {target}\n"
+        f"Mã mở tệp (chỉ hiện một lần, đọc cho cán bộ xã qua điện thoại, đừng gửi cùng tệp):\n"
+        f"{code}\n"
+    )
+
+
 def _serve(settings: ServerSettings, host: str, port: int) -> None:
     # Imported here so that the administrative commands start fast and need no uvicorn.
     import uvicorn
@@ -319,6 +358,8 @@ def _run(args: argparse.Namespace, out: TextIO) -> None:
         if args.command == "enrollment-code":
             code = enrollment.issue_code(sessions, args.commune, valid_hours=args.valid_hours)
             out.write(code + "\n")
+        elif args.command == "enrollment-file":
+            _enrollment_file(args, sessions, out)
         elif args.command == "commune-summary":
             _print_summary(summary.commune_summary(sessions, args.commune), args.format, out)
         elif args.command == "devices":

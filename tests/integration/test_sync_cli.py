@@ -118,3 +118,56 @@ def test_offline_sync_keeps_everything_and_says_so(
     data = json.loads(offline.stdout.strip().splitlines()[-1])
     assert data["offline"] and data["remaining"] == 2
     assert "Chưa kết nối được máy chủ" in offline.stdout
+
+
+def _enrollment_file(sync_server: ServerProcess, commune: str, target: Path) -> str:
+    """`sotreem-server enrollment-file`; the opening code it prints (last line)."""
+    printed = sync_server.cli(
+        "enrollment-file", "--commune", commune, "--device-name", "Máy UBND xã",
+        "--output", str(target),
+    )  # fmt: skip
+    assert "chỉ hiện một lần" in printed and target.exists()
+    return printed.strip().splitlines()[-1]
+
+
+def test_a_commune_with_no_connection_enrols_and_syncs_by_files_only(
+    book: Book, hamlet_id: str, sotreem_home: Path, sync_server: ServerProcess, tmp_path: Path
+) -> None:
+    add_household(book, hamlet_id, "1", children=2)
+    enrol = tmp_path / "may-xa-12345.dangky"
+    code = _enrollment_file(sync_server, "12345", enrol)
+    foreign = tmp_path / "xa-khac.dangky"
+    foreign_code = _enrollment_file(sync_server, "54321", foreign)
+
+    # A wrong code, or another commune's file: refused, nothing written to the book.
+    wrong = sotreem(sotreem_home, "sync", "--enroll-file", str(enrol), "--file-code", "A" * 20)
+    assert wrong.returncode == 2 and "Mã mở tệp không đúng" in wrong.stderr
+    other = sotreem(
+        sotreem_home, "sync", "--enroll-file", str(foreign), "--file-code", foreign_code
+    )
+    assert other.returncode == 2 and "dành cho xã có mã 54321" in other.stderr
+    not_yet = sotreem(sotreem_home, "sync", "--export-file", str(tmp_path / "x.sotreem"))
+    assert not_yet.returncode == 2 and "chưa đăng ký" in not_yet.stderr
+
+    # The right code: enrolled, with no server address and no network needed.
+    enrolled = sotreem(sotreem_home, "sync", "--enroll-file", str(enrol), "--file-code", code)
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert "Đã đăng ký sổ này bằng tệp (máy “Máy UBND xã”)" in enrolled.stdout
+    assert "Chưa có địa chỉ máy chủ" in enrolled.stdout
+    online = sotreem(sotreem_home, "sync")
+    assert online.returncode == 2 and "chưa có địa chỉ máy chủ" in online.stderr
+
+    # Files both ways, as for any commune without a connection.
+    request = tmp_path / "xa-12345.sotreem"
+    assert summary_of(sotreem(sotreem_home, "sync", "--export-file", str(request)))["exported"] == 4
+    assert "4 bản ghi được ghi" in sync_server.cli("import-transfer", str(request))
+    back = summary_of(sotreem(sotreem_home, "sync", "--import-file", f"{request}.tra-loi"))
+    assert (back["applied"], back["remaining"]) == (4, 0)
+    assert sync_server.commune_summary("12345")["tables"]["persons"] == {"live": 2, "deleted": 0}
+    devices = json.loads(sync_server.cli("devices", "--commune", "12345", "--format", "json"))
+    assert [d["name"] for d in devices] == ["Máy UBND xã"]
+
+    # The day the commune gets a connection: the address, then an ordinary sync.
+    add_household(book, hamlet_id, "2")
+    later = summary_of(sotreem(sotreem_home, "sync", "--server", sync_server.url))
+    assert (later["sent"], later["applied"], later["remaining"]) == (2, 2, 0)

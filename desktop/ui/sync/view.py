@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 OFFLINE_MESSAGE = "Chưa kết nối được máy chủ. Dữ liệu vẫn được giữ để gửi lần sau."
 TRANSFER_FILTER = "Tệp chuyển dữ liệu Sổ Trẻ Em (*.sotreem *.tra-loi);;Mọi tệp (*)"
 CA_FILTER = "Chứng chỉ CA (*.pem *.crt *.cer);;Mọi tệp (*)"
+ENROLL_FILTER = "Tệp đăng ký máy (*.dangky);;Mọi tệp (*)"
 
 SyncServiceFactory = Callable[[Book], "SyncService | None"]
 
@@ -203,7 +204,57 @@ class SyncView(QWidget):
         enrol_buttons.addWidget(self.enrol_button)
         enrol_buttons.addStretch(1)
         enrol_form.addRow("", enrol_buttons)
+        # A commune with no connection at all: upstream sends a file, and reads its code aloud.
+        file_hint = QLabel(
+            self.tr(
+                "Xã không có mạng: cấp trên gửi một tệp đăng ký (USB, Zalo) và đọc mã mở tệp "
+                "qua điện thoại."
+            )
+        )
+        file_hint.setObjectName("hintLabel")
+        file_hint.setWordWrap(True)
+        enrol_form.addRow(file_hint)
+        self.enrol_file = QLineEdit()
+        self.enrol_file.setReadOnly(True)
+        self.enrol_file.setPlaceholderText(self.tr("chưa chọn tệp"))
+        self.enrol_file_button = QPushButton(self.tr("Chọn tệp…"))
+        file_line = QHBoxLayout()
+        file_line.addWidget(self.enrol_file, 1)
+        file_line.addWidget(self.enrol_file_button)
+        enrol_form.addRow(self.tr("Tệp đăng ký:"), file_line)
+        self.file_code = QLineEdit()
+        self.file_code.setPlaceholderText(self.tr("20 ký tự, ví dụ K7QM-2XBD-9PRT-4WHA-MN3C"))
+        self.file_code_button = QPushButton(self.tr("Đăng ký bằng tệp"))
+        code_line = QHBoxLayout()
+        code_line.addWidget(self.file_code, 1)
+        code_line.addWidget(self.file_code_button)
+        enrol_form.addRow(self.tr("Mã mở tệp:"), code_line)
+        self.file_error = ErrorLabel()
+        enrol_form.addRow("", self.file_error)
         self.enrol_box.hide()
+
+        # -- enrolled from a file, no server address yet --
+        self.url_box = QGroupBox(self.tr("Địa chỉ máy chủ (khi xã có mạng)"))
+        self.later_url = QLineEdit()
+        self.later_url.setPlaceholderText(self.tr("ví dụ: https://treem.thanhhoa.gov.vn"))
+        self.later_url_button = QPushButton(self.tr("Lưu địa chỉ"))
+        self.later_url_error = ErrorLabel()
+        url_hint = QLabel(
+            self.tr(
+                "Máy này đã đăng ký bằng tệp: gửi dữ liệu bằng “Xuất tệp gửi cấp trên…” ở thẻ "
+                "“Không có mạng”. Khi có mạng, nhập địa chỉ máy chủ để đồng bộ trực tiếp."
+            )
+        )
+        url_hint.setObjectName("hintLabel")
+        url_hint.setWordWrap(True)
+        url_form = QFormLayout(self.url_box)
+        url_form.addRow(url_hint)
+        url_line = QHBoxLayout()
+        url_line.addWidget(self.later_url, 1)
+        url_line.addWidget(self.later_url_button)
+        url_form.addRow(self.tr("Địa chỉ máy chủ:"), url_line)
+        url_form.addRow("", self.later_url_error)
+        self.url_box.hide()
 
         # -- tab: status --
         self.server_label = QLabel()
@@ -321,6 +372,7 @@ class SyncView(QWidget):
         layout.addWidget(intro)
         layout.addWidget(self.unavailable)
         layout.addWidget(self.enrol_box)
+        layout.addWidget(self.url_box)
         layout.addLayout(push_line)
         layout.addWidget(self.outcome)
         layout.addWidget(self.outcome_details)
@@ -335,6 +387,13 @@ class SyncView(QWidget):
         self.sync_button.clicked.connect(self.push)
         self.server_url.textEdited.connect(lambda _t: self._show_enrol_problem("", ""))
         self.enrol_code.textEdited.connect(lambda _t: self._show_enrol_problem("", ""))
+        self.enrol_file_button.clicked.connect(self._choose_enroll_file)
+        self.file_code_button.clicked.connect(self.enroll_from_file)
+        self.file_code.returnPressed.connect(self.enroll_from_file)
+        self.file_code.textEdited.connect(lambda _t: self._show_file_problem(""))
+        self.later_url_button.clicked.connect(self.save_server_url)
+        self.later_url.returnPressed.connect(self.save_server_url)
+        self.later_url.textEdited.connect(lambda _t: self.later_url_error.show_message(""))
         self.auto_combo.activated.connect(self._auto_chosen)
         self.resolve_button.clicked.connect(self.resolve_selected)
         self.conflicts_view.doubleClicked.connect(lambda _i: self.resolve_selected())
@@ -431,10 +490,12 @@ class SyncView(QWidget):
             if status.has_ca_bundle
             else self.tr("Đang dùng chứng chỉ của hệ thống.")
         )
+        online = status.enrolled and bool(status.server_url)
         self.enrol_box.setVisible(not status.enrolled)
+        self.url_box.setVisible(status.enrolled and not status.server_url)
         if not status.enrolled and not self.server_url.text() and status.server_url:
             self.server_url.setText(status.server_url)
-        self.sync_button.setEnabled(status.enrolled and not self._busy)
+        self.sync_button.setEnabled(online and not self._busy)
         self.sync_hint.setVisible(not status.enrolled)
         self._enable_transfer(status.enrolled and not self._busy)
         self._arm_timer(status)
@@ -455,7 +516,8 @@ class SyncView(QWidget):
     # -- automatic sync --------------------------------------------------------------------
 
     def _arm_timer(self, status: SyncStatus) -> None:
-        minutes = status.auto_sync_minutes if status.enrolled else 0
+        # A book enrolled from a file with no server address has nowhere to sync to.
+        minutes = status.auto_sync_minutes if status.enrolled and status.server_url else 0
         if minutes <= 0:
             self.auto_timer.stop()
             return
@@ -466,6 +528,8 @@ class SyncView(QWidget):
     def auto_sync(self) -> None:
         """The timer's tick: sync quietly in the background unless something else runs."""
         if self._busy or self.status is None or not self.status.enrolled:
+            return
+        if not self.status.server_url:
             return
         log.info("Automatic sync")
         self._start_sync(quiet=True)
@@ -510,6 +574,80 @@ class SyncView(QWidget):
             pool=Pool.NETWORK,
             label=self.tr("Đang đăng ký với máy chủ…"),
         )
+
+    def _choose_enroll_file(self) -> None:
+        dialog = self._file_dialog(self.tr("Chọn tệp đăng ký máy"), False, self.tr(ENROLL_FILTER))
+        dialog.fileSelected.connect(self.enrol_file.setText)
+        dialog.open()
+
+    def _show_file_problem(self, message: str) -> None:
+        self.file_error.show_message(message)
+        set_invalid(self.file_code, message or None)
+
+    def enroll_from_file(self) -> None:
+        """Enrol this PC from the chosen enrolment file and its opening code (no network)."""
+        service = self._service
+        if service is None or self._busy:
+            return
+        name, code = self.enrol_file.text().strip(), self.file_code.text().strip()
+        if not name:
+            self._show_file_problem(self.tr("Hãy chọn tệp đăng ký do cấp trên gửi."))
+            return
+        if not code:
+            self._show_file_problem(self.tr("Hãy nhập mã mở tệp do cấp trên đọc cho."))
+            return
+        self._busy = True
+        self.file_code_button.setEnabled(False)
+        run_op(
+            self,
+            lambda: service.enroll_from_file(Path(name), code),
+            success=self._enrolled_from_file,
+            failure=self._enrol_file_failed,
+            label=self.tr("Đang mở tệp đăng ký…"),
+        )
+
+    def _enrolled_from_file(self, device_name: object) -> None:
+        self._busy = False
+        self.file_code_button.setEnabled(True)
+        self.file_code.clear()
+        self.enrol_file.clear()
+        self._show_outcome(
+            self.tr("Đã đăng ký máy này bằng tệp (máy “{name}”). Gửi dữ liệu cho cấp trên bằng "
+                    "“Xuất tệp gửi cấp trên…” ở thẻ “Không có mạng”.").format(name=device_name),
+            "",
+        )  # fmt: skip
+        self.refresh()
+
+    def _enrol_file_failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.file_code_button.setEnabled(True)
+        if isinstance(exc, ValidationError):
+            self._show_file_problem("\n".join(p.message for p in exc.problems))
+            return
+        messages.show_exception(self, exc)
+
+    def save_server_url(self) -> None:
+        """Give a book enrolled from a file the server's address."""
+        service = self._service
+        url = self.later_url.text().strip()
+        if service is None or self._busy:
+            return
+        if not url:
+            self.later_url_error.show_message(self.tr("Hãy nhập địa chỉ máy chủ."))
+            return
+
+        def saved(_url: object) -> None:
+            self.later_url.clear()
+            self._show_outcome(self.tr("Đã lưu địa chỉ máy chủ. Có thể đồng bộ khi có mạng."), "")
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError):
+                self.later_url_error.show_message("\n".join(p.message for p in exc.problems))
+                return
+            messages.show_exception(self, exc)
+
+        run_op(self, lambda: service.set_server_url(url), success=saved, failure=failed)
 
     def _enrolled(self, _none: object) -> None:
         self._busy = False

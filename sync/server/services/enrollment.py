@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.protocol import EnrollRequest, EnrollResponse
+from sync import enrollment_file
+from sync.protocol import MAX_DEVICE_NAME_LENGTH, EnrollRequest, EnrollResponse
 from sync.server.models import Device, EnrollmentCode
 from sync.server.models.base import utcnow
 from sync.server.repositories import devices as devices_repo
@@ -134,6 +135,50 @@ def enroll(
         code.used_at = now
         code.device_id = device_id
     return EnrollResponse(device_id=device_id, token=token, commune_code=request.commune_code)
+
+
+def register_offline(
+    sessions: sessionmaker[Session],
+    commune_code: str,
+    device_name: str,
+    *,
+    server_url: str | None = None,
+    now: datetime | None = None,
+) -> tuple[bytes, str, str]:
+    """Register a device for a commune with no connection, as an administrator's act.
+
+    Returns the enrolment file's bytes, its one-time opening code (shown once, never stored)
+    and the new device's id. The server keeps only the token's hash, as for online enrolment.
+    """
+    name = device_name.strip()
+    if not name or len(name) > MAX_DEVICE_NAME_LENGTH or "\x00" in name:
+        raise ServiceError(
+            ErrorKind.INVALID,
+            "invalid_device_name",
+            f"Tên máy phải có từ 1 đến {MAX_DEVICE_NAME_LENGTH} ký tự.",
+        )
+    now = now or utcnow()
+    token = new_token()
+    device_id = str(uuid.uuid4())
+    secret = enrollment_file.EnrollmentSecret(
+        device_id=device_id, token=token, server_url=server_url or None
+    )
+    code = enrollment_file.new_code()
+    sealed = enrollment_file.seal(
+        commune_code=commune_code, device_name=name, secret=secret, code=code, created_at=now
+    )
+    with sessions.begin() as session:
+        devices_repo.add(
+            session,
+            Device(
+                id=device_id,
+                commune_code=commune_code,
+                name=name,
+                token_hash=sha256_hex(token),
+                created_at=now,
+            ),
+        )
+    return sealed, code, device_id
 
 
 def authenticate(sessions: sessionmaker[Session], token: str) -> DeviceIdentity:

@@ -308,3 +308,50 @@ def test_transfer_file_round_trip_from_the_area(
     view.import_from(bad)
     qtbot.waitUntil(lambda: view.outcome.objectName() == "problemSummary", timeout=10_000)
     assert "không phải tệp chuyển dữ liệu" in view.outcome.text()
+
+
+def test_enrol_from_a_file_with_no_connection_then_add_the_address(
+    book: Book, hamlet_id: str, live_server: LiveServer, qtbot: Any, tmp_path: Path
+) -> None:
+    from sync.server.services import enrollment
+
+    add_household(book, hamlet_id, "1")
+    sealed, code, _device = enrollment.register_offline(live_server.sessions, "12345", "Máy xã")
+    enrol_file = tmp_path / "may-xa.dangky"
+    enrol_file.write_bytes(sealed)
+    view = make_view(book, qtbot)
+    assert view.enrol_box.isVisible() and not view.url_box.isVisible()
+
+    view.enroll_from_file()  # nothing chosen: explained at the field
+    assert view.file_error.text() == "Hãy chọn tệp đăng ký do cấp trên gửi."
+    view.enrol_file.setText(str(enrol_file))
+    view.file_code.setText("AAAA-BBBB-CCCC-DDDD-EEEE")
+    view.file_code_button.click()
+    qtbot.waitUntil(lambda: not view.busy, timeout=20_000)
+    wait_for_ops(qtbot)
+    assert "Mã mở tệp không đúng" in view.file_error.text()
+    assert view.file_code.text() == "AAAA-BBBB-CCCC-DDDD-EEEE"  # what was typed stays
+
+    view.file_code.setText(code.lower())
+    view.file_code_button.click()
+    qtbot.waitUntil(lambda: not view.busy, timeout=20_000)
+    refreshed(view, qtbot)
+    assert "Đã đăng ký máy này bằng tệp (máy “Máy xã”)" in view.outcome.text()
+    assert not view.enrol_box.isVisible() and view.url_box.isVisible()
+    assert view.enrolled_label.text() == "đã đăng ký"
+    # No server address yet: files only, no online sync and no automatic one.
+    assert not view.sync_button.isEnabled()
+    assert view.export_button.isEnabled() and view.import_button.isEnabled()
+
+    view.later_url.setText("không phải địa chỉ")
+    view.later_url_button.click()
+    qtbot.waitUntil(lambda: bool(view.later_url_error.text()), timeout=10_000)
+    view.later_url.setText(live_server.url)
+    view.later_url_button.click()
+    qtbot.waitUntil(lambda: not view.url_box.isVisible(), timeout=10_000)
+    wait_for_ops(qtbot)
+    assert view.sync_button.isEnabled()
+    view.sync_button.click()
+    qtbot.waitUntil(lambda: not view.busy, timeout=20_000)
+    wait_for_ops(qtbot)
+    assert live_server.records()  # the book's rows reached the server online

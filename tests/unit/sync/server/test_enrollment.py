@@ -169,3 +169,36 @@ def test_revoking_an_unknown_device_fails(sessions: sessionmaker[Session]) -> No
     with pytest.raises(ServiceError) as refused:
         enrollment.revoke_device(sessions, "khong-co")
     assert refused.value.code == "device_not_found"
+
+
+def test_an_enrollment_file_registers_a_device_whose_token_works(
+    sessions: sessionmaker[Session],
+) -> None:
+    from sync import enrollment_file
+
+    sealed, code, device_id = enrollment.register_offline(
+        sessions, "12345", "  Máy UBND xã  ", server_url="https://dongbo.tinh.gov.vn"
+    )
+    header, secret = enrollment_file.open_file(sealed, code)
+    assert (header.commune_code, header.device_name, secret.device_id) == (
+        "12345", "Máy UBND xã", device_id,
+    )  # fmt: skip
+    assert secret.server_url == "https://dongbo.tinh.gov.vn"
+    identity = enrollment.authenticate(sessions, secret.token)
+    assert (identity.id, identity.commune_code) == (device_id, "12345")
+    with sessions() as session:
+        stored = session.get(Device, device_id)
+        assert stored is not None and stored.token_hash == sha256_hex(secret.token)
+        assert secret.token not in {stored.token_hash, stored.name}
+    # Revoked like any other device.
+    enrollment.revoke_device(sessions, device_id)
+    with pytest.raises(ServiceError):
+        enrollment.authenticate(sessions, secret.token)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 101, "tên\x00máy"])
+def test_an_enrollment_file_needs_a_device_name(sessions: sessionmaker[Session], name: str) -> None:
+    with pytest.raises(ServiceError, match="Tên máy"):
+        enrollment.register_offline(sessions, "12345", name)
+    with sessions() as session:
+        assert session.scalars(select(Device)).all() == []
