@@ -12,8 +12,8 @@ class IdSequence:
 
     Each is an RFC 9562 version 8 UUID: 90 bits drawn at random once (per program run, or
     per ``IdSequence``), then a 32-bit counter. Two runs clash only if they draw the same
-    90 bits — less likely than two random version 4 UUIDs (122 bits) clashing among a few
-    hundred million, and the server keeps each commune's rows apart anyway. Rows made in one
+    90 bits; the server keeps each commune's rows apart, so only one commune's runs count:
+    among 100,000 of them (decades of daily use) the chance is about 4 in 10**18. Rows made in one
     sitting (a household typed, an Excel file imported) get neighbouring keys, so a batch of
     them compresses to a fraction of the size of random keys on a 2G link, and new rows land
     at the end of the table's index instead of all over it. The clock plays no part.
