@@ -628,7 +628,9 @@ class SyncService:
         """
         self._book.user.require(Action.SYNC)
         try:
-            data = path.read_bytes()[: enrollment_file.MAX_FILE_BYTES + 1]
+            # Read at most one byte past the limit: a huge file is refused without loading it.
+            with path.open("rb") as handle:
+                data = handle.read(enrollment_file.MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise ValidationError(
                 FieldProblem("enroll_file", f"Không đọc được tệp {path}: {exc.strerror or exc}.")
