@@ -13,7 +13,6 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from desktop import paths
@@ -30,6 +29,7 @@ from desktop.core.services.book import (
     create_book,
     open_book,
 )
+from sync import clock
 
 ENV_PASSWORD = "SOTREEM_PASSWORD"
 ENV_USER = "SOTREEM_USER"
@@ -117,7 +117,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from desktop.core.services.reports import ReportService
 
-    on = parse_vn_date(args.date, "date", "Ngày chốt số liệu") if args.date else date.today()
+    on = parse_vn_date(args.date, "date", "Ngày chốt số liệu") if args.date else clock.today()
     book = open_from_args(args)
     try:
         service = ReportService(book)

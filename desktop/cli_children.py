@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import date
 
 from desktop.cli import CliError, open_from_args
 from desktop.core.domain.dates import format_vn_date, parse_vn_date
 from desktop.core.domain.errors import ValidationError
+from sync import clock
 
 
 def cmd_auto_events(args: argparse.Namespace) -> int:
     """Run the ``auto-events`` subcommand."""
     from desktop.core.services.events import apply_automatic_events
 
-    today = date.today()
+    today = clock.today()
     if args.date:
         try:
             day = parse_vn_date(args.date, label="--date")

@@ -23,6 +23,7 @@ from desktop import paths
 from desktop.cli import CliError, open_from_args
 from desktop.core.domain.dates import parse_vn_date
 from desktop.core.domain.permissions import PermissionDenied
+from sync import clock
 
 EXIT_REJECTED = 1
 
@@ -43,7 +44,7 @@ def _protection(args: argparse.Namespace) -> Any:
 
 
 def _day(text: str | None, label: str) -> date:
-    return parse_vn_date(text, "date", label) if text else date.today()
+    return parse_vn_date(text, "date", label) if text else clock.today()
 
 
 def _run(args: argparse.Namespace, work: Callable[[Any], int]) -> int:

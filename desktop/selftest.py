@@ -25,9 +25,10 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
+
+from sync import clock
 
 DEMO_CHILDREN = 200
 COMMUNE_CODE = "99999"
@@ -231,15 +232,15 @@ class SelfTest:
     def compute_report(self) -> str:
         from desktop.core.services.reports import ReportService
 
-        report = ReportService(self.s.book).population(date.today())
+        report = ReportService(self.s.book).population(clock.today())
         _require(report.total > 0, "báo cáo không đếm được trẻ em nào")
-        return f"{report.total} trẻ em dưới 16 tuổi ngày {date.today():%d/%m/%Y}"
+        return f"{report.total} trẻ em dưới 16 tuổi ngày {clock.today():%d/%m/%Y}"
 
     def write_pdf(self) -> str:
         from desktop.core.services.reports import ReportService
 
         path = self.s.work / "dan-so-tre-em.pdf"
-        ReportService(self.s.book).write_population(date.today(), path, "pdf")
+        ReportService(self.s.book).write_population(clock.today(), path, "pdf")
         data = path.read_bytes()
         _require(data.startswith(b"%PDF-"), "tệp không bắt đầu bằng %PDF")
         _require(b"%%EOF" in data[-1024:], "tệp PDF bị cắt cụt (thiếu %%EOF)")
@@ -249,7 +250,7 @@ class SelfTest:
         from desktop.core.services.reports import ReportService
 
         path = self.s.work / "dan-so-tre-em.xlsx"
-        ReportService(self.s.book).write_population(date.today(), path, "xlsx")
+        ReportService(self.s.book).write_population(clock.today(), path, "xlsx")
         data = path.read_bytes()
         _require(data.startswith(b"PK\x03\x04"), "tệp Excel không phải tệp .xlsx (zip)")
         return f"{len(data):,} byte".replace(",", ".")

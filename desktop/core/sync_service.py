@@ -51,7 +51,7 @@ from desktop.core.storage.models import (
 )
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
-from sync import enrollment_file
+from sync import clock, enrollment_file
 from sync.client import SyncClient, SyncError
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
@@ -432,7 +432,7 @@ def _display(kind: str, value: Any) -> str:
             return value
     if kind == "datetime" and isinstance(value, str):
         try:
-            return datetime.fromisoformat(value).astimezone().strftime("%d/%m/%Y %H:%M")
+            return clock.to_local(datetime.fromisoformat(value)).strftime("%d/%m/%Y %H:%M")
         except ValueError:
             return value
     return str(value)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import (
@@ -43,6 +42,7 @@ from desktop.ui import messages
 from desktop.ui.ops import run_op
 from desktop.ui.theme import app_icon
 from desktop.ui.widgets import ErrorLabel, PasswordStrength, monospace_font, set_invalid
+from sync import clock
 
 log = logging.getLogger(__name__)
 
@@ -465,7 +465,7 @@ class RecoveryPage(QWizardPage):
             lines = [
                 self.tr("SỔ TRẺ EM — MÃ KHÔI PHỤC"),
                 commune,
-                self.tr("Ngày tạo: {d}").format(d=date.today().strftime("%d/%m/%Y")),
+                self.tr("Ngày tạo: {d}").format(d=clock.today().strftime("%d/%m/%Y")),
                 "",
                 self.tr("Cất giấy này ở nơi an toàn, không để cùng máy tính."),
             ]

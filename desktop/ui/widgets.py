@@ -22,6 +22,7 @@ from desktop.core.domain.dates import check_birth_date, format_vn_date, parse_vn
 from desktop.core.domain.errors import ValidationError
 from desktop.core.domain.passwords import password_problems
 from desktop.core.domain.text import fold
+from sync import clock
 
 INVALID = "invalid"  # dynamic property styled by the app's style sheet (red border)
 
@@ -84,7 +85,7 @@ class DateLineEdit(QLineEdit):
 
     def today(self) -> date:
         """The date future dates are compared with."""
-        return self._today or date.today()
+        return self._today or clock.today()
 
     def value(self) -> date | None:
         """The date typed, or None if empty or not a valid date."""

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from sync import clock
 from sync.protocol import JsonScalar
 from sync.server.db import make_session_factory, open_database
 from sync.server.services import corrections, enrollment, summary, transfer, users
@@ -165,7 +166,7 @@ def _device_json(device: DeviceInfo) -> dict[str, Any]:
 
 
 def _local(value: datetime | None) -> str:
-    return value.astimezone().strftime("%d/%m/%Y %H:%M") if value is not None else "chưa có"
+    return clock.to_local(value).strftime("%d/%m/%Y %H:%M") if value is not None else "chưa có"
 
 
 def _print_summary(report: summary.CommuneSummary, fmt: str, out: TextIO) -> None:

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import DatabaseError
@@ -26,6 +26,7 @@ from desktop.core.storage.engine import make_engine, make_session_factory
 from desktop.core.storage.repositories import audit as repo
 from desktop.core.storage.repositories import users as users_repo
 from desktop.core.storage.repositories.audit import AuditQuery
+from sync import clock
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +139,7 @@ class ChainReport:
 
 def local_text(at: datetime) -> str:
     """``at`` (UTC) as the PC's local time, dd/mm/yyyy HH:MM:SS."""
-    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return aware.astimezone().strftime("%d/%m/%Y %H:%M:%S")
+    return clock.to_local(at).strftime("%d/%m/%Y %H:%M:%S")
 
 
 def _aware(at: datetime) -> datetime:
@@ -147,8 +147,7 @@ def _aware(at: datetime) -> datetime:
 
 
 def _local_day_start_utc(day: date) -> datetime:
-    local = datetime.combine(day, time.min).astimezone()
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return clock.local_day_start(day).replace(tzinfo=None)
 
 
 def _query(filters: AuditFilter) -> AuditQuery:
@@ -366,7 +365,7 @@ def record_login(
     with book.transaction() as session:
         user = users_repo.get(session, book.user.id)
         if user is not None:
-            user.last_login_at = now or datetime.now(UTC)
+            user.last_login_at = now or clock.now()
         audit_hook.record(session, entries)
 
 

@@ -42,6 +42,7 @@ from desktop.core.storage import audit_hook, backup_files, migrate
 from desktop.core.storage.audit_hook import AuditAction, NewEntry
 from desktop.core.storage.engine import BookFileError, make_engine, make_session_factory
 from desktop.core.storage.keyfile import KeyFile, KeyFileError, WrongSecret
+from sync import clock
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ def _sha256_file(path: Path) -> str:
 
 
 def _local_stamp(now: datetime) -> str:
-    return now.astimezone().strftime("%Y%m%d-%H%M%S")
+    return clock.to_local(now).strftime("%Y%m%d-%H%M%S")
 
 
 def _unique_path(folder: Path, kind: BackupKind, now: datetime) -> Path:
@@ -253,7 +254,7 @@ def write_backup(
     now: datetime | None = None,
 ) -> BackupInfo:
     """Write one backup of the open database to ``target_dir`` (default: the backups folder)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     folder = target_dir if target_dir is not None else paths.backups_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -343,8 +344,8 @@ def backup_before_migration(engine: Engine, key_file: KeyFile, master_key: bytes
 
 def daily_backup_if_due(book: Book, now: datetime | None = None) -> BackupInfo | None:
     """Make today's automatic backup unless one exists (first opening of the day)."""
-    now = now or datetime.now(UTC)
-    today = now.astimezone().date()
+    now = now or clock.now()
+    today = clock.to_local(now).date()
     for listed in _named_backups(paths.backups_dir()):
         kind, stamp = listed[1], listed[2]
         if kind == BackupKind.DAILY and stamp.date() == today:
@@ -540,7 +541,7 @@ def verify_backup(
         raise BackupError(f"Tệp khóa trong {path.name} đã bị sửa đổi. Không có gì bị thay đổi.")
     if _backup_key_file(path, key_bytes).book_id != info.book_id:
         raise BackupError(f"Tệp khóa trong {path.name} không khớp với dữ liệu. Không dùng được.")
-    extracted = paths.data_dir() / f".khoi-phuc-{os.getpid()}-{_local_stamp(datetime.now(UTC))}.db"
+    extracted = paths.data_dir() / f".khoi-phuc-{os.getpid()}-{_local_stamp(clock.now())}.db"
     _remove_db_files(extracted)
     try:
         try:
@@ -629,7 +630,7 @@ def restore_verified(
             f"không phải của xã đang dùng (mã {verified.current_commune}). Chỉ khôi phục khi "
             "chắc chắn muốn thay cả sổ bằng sổ của xã đó. Không có gì bị thay đổi."
         )
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     db_path, key_path = paths.book_file(), paths.key_file()
     aside = paths.backups_dir() / f"truoc-khoi-phuc-{_local_stamp(now)}"
     counter = 2

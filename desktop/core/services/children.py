@@ -39,6 +39,7 @@ from desktop.core.services.book_index import (
 from desktop.core.storage.models import ChangeEvent, GuardianLink, Person
 from desktop.core.storage.repositories import children as repo
 from desktop.core.storage.repositories import events as events_repo
+from sync import clock
 
 __all__ = [
     "AGE_FILTERS",
@@ -639,7 +640,7 @@ class ChildService:
         if Flag.DISABILITY in query.flags and not user.may(Action.VIEW_SENSITIVE):
             raise PermissionDenied("Tài khoản của bạn không có quyền lọc theo khuyết tật.")
         index = current_index(self._book, details=query.needs_details())
-        return index.search_persons(query, user, on or date.today(), access.may_see_personal(user))
+        return index.search_persons(query, user, on or clock.today(), access.may_see_personal(user))
 
     def prepare(self) -> None:
         """Load the whole list index now (run in the background once the list is shown)."""
@@ -650,7 +651,7 @@ class ChildService:
         """The list rows of ``ids``, in the same order (unknown ids are left out)."""
         user = self._book.user
         user.require(Action.VIEW_BOOK)
-        today = on or date.today()
+        today = on or clock.today()
         personal = access.may_see_personal(user)
         sensitive = user.may(Action.VIEW_SENSITIVE)
         ethnic = {c.code: c.name for c in codes.ethnic_groups()}
@@ -744,7 +745,7 @@ class ChildService:
         """
         user = self._book.user
         user.require(Action.EDIT_BOOK)
-        today = today or date.today()
+        today = today or clock.today()
         problems, warnings = check_person(form, None, today, user)
         if problems:
             raise ValidationError(problems)
@@ -808,7 +809,7 @@ class ChildService:
 
         user = self._book.user
         user.require(Action.VIEW_BOOK)
-        today = on or date.today()
+        today = on or clock.today()
         sensitive = user.may(Action.VIEW_SENSITIVE)
         groups = {int(c.code): c.name for c in codes.special_circumstance_groups()}
         with self._book.read() as session:
@@ -895,7 +896,7 @@ class ChildService:
         """Problems, warnings and possible duplicates of a person being typed (read only)."""
         user = self._book.user
         user.require(Action.VIEW_BOOK)
-        today = today or date.today()
+        today = today or clock.today()
         problems, warnings = check_person(form, None, today, user)
         with self._book.read() as session:
             blocking, duplicates = duplicate_problems(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -28,6 +27,7 @@ from desktop.core.synthetic import (
     SyntheticPerson,
     generate_commune,
 )
+from sync import clock
 
 CHUNK_SIZE = 2_000
 """Persons per bulk insert; households go in with the persons of their chunk."""
@@ -145,7 +145,7 @@ def populate_demo(
     with book.read() as session:
         # Checked before generating too, so a refusal comes at once even for 50,000 children.
         _refuse_unless_empty(session)
-    commune = generate_commune(children, seed=seed, today=date.today(), profile=profile)
+    commune = generate_commune(children, seed=seed, today=clock.today(), profile=profile)
     return populate_book(book, commune, progress)
 
 

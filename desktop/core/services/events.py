@@ -28,6 +28,7 @@ from desktop.core.storage.models import ChangeEvent, GuardianLink, Household, Pe
 from desktop.core.storage.repositories import children as children_repo
 from desktop.core.storage.repositories import events as repo
 from desktop.core.storage.repositories import households as households_repo
+from sync import clock
 
 BIRTH, MOVED_IN, MOVED_OUT, DEATH, TURNED_16, ADOPTION, SPLIT, JOINED, CHANGED = (
     "BD01", "BD02", "BD03", "BD04", "BD05", "BD06", "BD07", "BD08", "BD09",
@@ -165,7 +166,7 @@ class EventService:
         """Check and record one event for one person in one transaction; the event's id."""
         user = self._book.user
         user.require(Action.EDIT_BOOK)
-        today = today or date.today()
+        today = today or clock.today()
         names = {c.code: c.name for c in codes.change_event_types()}
         problems: list[FieldProblem] = []
         if form.event_code == TURNED_16:
@@ -367,7 +368,7 @@ class EventService:
         """Move ``member_ids`` out of ``source_id`` into a new household (tách hộ); its id."""
         user = self._book.user
         user.require(Action.EDIT_BOOK)
-        today = today or date.today()
+        today = today or clock.today()
         problems: list[FieldProblem] = []
         if not member_ids:
             problems.append(FieldProblem("members", "Tách hộ: hãy chọn ít nhất một người."))
@@ -435,7 +436,7 @@ class EventService:
         """
         user = self._book.user
         user.require(Action.EDIT_BOOK)
-        today = today or date.today()
+        today = today or clock.today()
         if source_id == target_id:
             raise ValidationError(FieldProblem("target", "Hãy chọn một hộ khác để nhập vào."))
         if day > today:
@@ -487,7 +488,7 @@ def apply_automatic_events(book: Book, today: date | None = None) -> AutoEventsR
     the day before. Nobody is deleted; the record becomes read-only history.
     """
     book.user.require(Action.EDIT_BOOK)
-    today = today or date.today()
+    today = today or clock.today()
     created = 0
     closed = 0
     ids: list[str] = []

@@ -59,6 +59,7 @@ from desktop.core.services.book import Book
 from desktop.core.storage.base import new_id
 from desktop.core.storage.models import ChangeEvent, Person
 from desktop.core.storage.repositories import exports as repo
+from sync import clock
 
 if TYPE_CHECKING:
     from desktop.core.services.children import ChildProfile
@@ -142,7 +143,7 @@ class ExportService:
         return ListTable(
             title="DANH SÁCH HỘ GIA ĐÌNH",
             issuer=issuer,
-            subtitle=place + format_vn_date(date.today()),
+            subtitle=place + format_vn_date(clock.today()),
             columns=(
                 ListColumn("TT", 6, "number"),
                 ListColumn("Thôn/Tổ dân phố", 20),
@@ -169,7 +170,7 @@ class ExportService:
         return ListTable(
             title="DANH SÁCH TRẺ EM",
             issuer=issuer,
-            subtitle=place + format_vn_date(date.today()),
+            subtitle=place + format_vn_date(clock.today()),
             columns=(
                 ListColumn("TT", 6, "number"),
                 ListColumn("Họ và tên", 28),
@@ -200,7 +201,7 @@ class ExportService:
         user = self._book.user
         user.require(Action.EXPORT)
         access.require_hamlet(user, hamlet_id)
-        on = on or date.today()
+        on = on or clock.today()
         labels = self._labels()
         show_personal = access.may_see_personal(user)
         show_sensitive = user.may(Action.VIEW_SENSITIVE)
@@ -310,7 +311,7 @@ class ExportService:
         from desktop.core.services.children import ChildService
 
         self._book.user.require(Action.EXPORT)
-        on = on or date.today()
+        on = on or clock.today()
         profile = ChildService(self._book).profile(person_id, on)
         with self._book.read() as session:
             has_card = repo.insurance_card(session, person_id)
@@ -362,7 +363,7 @@ class ExportService:
         user = self._book.user
         user.require(Action.EXPORT)
         user.require(Action.VIEW_PERSONAL)
-        on = on or date.today()
+        on = on or clock.today()
         labels = self._labels()
         out: list[PoliceListRow] = []
         with self._book.read() as session:
@@ -412,7 +413,7 @@ class ExportService:
             commune_name=commune.display_name,
             province=commune.province_name,
             commune_code=commune.code,
-            made_on=on or date.today(),
+            made_on=on or clock.today(),
             protection=protection,
         )
         return _record(
@@ -429,7 +430,7 @@ class ExportService:
         """
         access.require_whole_book(self._book.user, Action.IMPORT)
         self._book.user.require(Action.EDIT_BOOK)
-        today = today or date.today()
+        today = today or clock.today()
         answers, notes = _read_police_answers(path, self._book.commune().code)
         report = PoliceImportReport(file_name=path.name, notes=list(notes))
         with self._book.read() as session:

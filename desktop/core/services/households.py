@@ -31,6 +31,7 @@ from desktop.core.services.children import (
 )
 from desktop.core.storage.models import Hamlet, Household, Person
 from desktop.core.storage.repositories import households as repo
+from sync import clock
 
 __all__ = [
     "ChildForm",
@@ -140,12 +141,12 @@ class HouseholdService:
         user.require(Action.VIEW_BOOK)
         index = current_index(self._book, details=query.needs_details())
         return index.search_households(
-            query, user, on or date.today(), access.may_see_personal(user)
+            query, user, on or clock.today(), access.may_see_personal(user)
         )
 
     def find(self, query: HouseholdQuery, on: date | None = None) -> HouseholdSearch:
         """``search``, with the number of children the households found hold together."""
-        today = on or date.today()
+        today = on or clock.today()
         ids = self.search(query, today)
         return HouseholdSearch(ids, current_index(self._book).children_in(ids, today))
 
@@ -153,7 +154,7 @@ class HouseholdService:
         """The list rows of ``ids``, in the same order (unknown ids are left out)."""
         user = self._book.user
         user.require(Action.VIEW_BOOK)
-        today = on or date.today()
+        today = on or clock.today()
         poverty_names = {c.code: c.name for c in codes.poverty_statuses()}
         index = current_index(self._book)
         with self._book.read() as session:
@@ -187,7 +188,7 @@ class HouseholdService:
         self, query: str = "", hamlet_id: str | None = None, on: date | None = None
     ) -> list[HouseholdRow]:
         """Every household matching ``query`` (see ``search``) as rows, in list order."""
-        today = on or date.today()
+        today = on or clock.today()
         ids = self.search(HouseholdQuery(text=query, hamlet_id=hamlet_id), today)
         return self.household_rows(ids, today)
 
@@ -228,7 +229,7 @@ class HouseholdService:
         """
         user = self._book.user
         user.require(Action.EDIT_BOOK)
-        today = today or date.today()
+        today = today or clock.today()
         problems = _check_household(form)
         warnings: list[FieldProblem] = []
         editable = [(i, c) for i, c in enumerate(form.children, start=1) if not c.read_only_reason]

@@ -40,6 +40,7 @@ from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import access
 from desktop.core.services.book import Book
 from desktop.core.storage.repositories import imports as repo
+from sync import clock
 
 Progress = Callable[[int, int], None]
 SAMPLE_ROWS = 5
@@ -340,7 +341,7 @@ class ImportService:
     ) -> ImportPreview:
         """Read every row and match it against the book; nothing is written."""
         self._require()
-        today = today or date.today()
+        today = today or clock.today()
         wanted_sheet = sheet or (mapping.sheet if mapping else None)
         with reader.SpreadsheetFile(path) as opened:
             head, guess = self._choose_sheet(opened, wanted_sheet)

@@ -22,6 +22,7 @@ from desktop.core.reports.protect import ExportProtection
 from desktop.core.services.book import Book, CommuneInfo
 from desktop.core.services.children import ChildListRow, ChildService
 from desktop.core.storage.repositories import households as repo
+from sync import clock
 
 DEFINITION = (
     "Trẻ em là người dưới 16 tuổi (Luật Trẻ em 2016, Điều 1), tính theo tuổi tròn tại ngày "
@@ -138,7 +139,7 @@ class ReportService:
             f"Số trẻ em dưới 16 tuổi trên địa bàn {commune.unit_kind.lower()} {commune.name} "
             f"tính đến ngày {format_vn_date(on)}"
         )
-        header = self.header(commune, summary, issued_on or date.today())
+        header = self.header(commune, summary, issued_on or clock.today())
         if fmt == "pdf":
             render_population_pdf(report.table, header, path, protection=protection)
         elif fmt == "xlsx":

@@ -24,6 +24,7 @@ from desktop.core.storage.audit_hook import AuditAction
 from desktop.core.storage.keyfile import KeyFile, WrongSecret, new_recovery_code
 from desktop.core.storage.models import User
 from desktop.core.storage.repositories import users as repo
+from sync import clock
 
 MIN_IDLE_MINUTES = 1
 MAX_IDLE_MINUTES = 120
@@ -232,7 +233,7 @@ class UserService:
             AuditAction.RECOVERY_CODE,
             table_name="users",
             record_id=self._book.user.id,
-            after={"issued_at": datetime.now(UTC)},
+            after={"issued_at": clock.now()},
         )
         return code
 

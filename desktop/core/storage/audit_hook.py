@@ -26,6 +26,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from desktop.core.storage.base import Base, new_id
 from desktop.core.storage.repositories import audit as repo
 from desktop.core.storage.tracking import SYNC_APPLY, USERNAME
+from sync import clock
 
 GENESIS_HASH = "0" * 64
 # The sync machinery's own working rows are not audited: a kept batch is a copy of rows whose
@@ -151,7 +152,7 @@ def append(connection: Connection, entries: Sequence[NewEntry], at: datetime | N
     """Chain and insert ``entries`` on ``connection`` (inside the caller's transaction)."""
     if not entries:
         return
-    stamp = _utc_naive(at or datetime.now(UTC))
+    stamp = _utc_naive(at or clock.now())
     last = repo.last_link(connection)
     seq, prev = (last.seq, last.entry_hash) if last is not None else (0, GENESIS_HASH)
     rows: list[dict[str, Any]] = []

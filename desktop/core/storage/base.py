@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from desktop.core.domain.keys import IdSequence
+from sync import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,7 +38,7 @@ def new_id() -> str:
 
 def utcnow() -> datetime:
     """Now, in UTC, timezone-aware."""
-    return datetime.now(UTC)
+    return clock.now()
 
 
 class SyncState(enum.StrEnum):

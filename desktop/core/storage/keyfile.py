@@ -13,13 +13,15 @@ import os
 import secrets
 import tempfile
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from sync import clock
 
 FORMAT_VERSION = 1
 MASTER_KEY_BYTES = 32
@@ -248,14 +250,14 @@ class KeyFile:
             return 0
         delay = lockout_delay(int(state["failures"]))
         last = datetime.fromisoformat(state["last"])
-        elapsed = ((now or datetime.now(UTC)) - last).total_seconds()
+        elapsed = ((now or clock.now()) - last).total_seconds()
         return max(0, int(delay - elapsed + 0.999))
 
     def record_failure(self, username: str, now: datetime | None = None) -> int:
         """Count one wrong password; returns the delay now imposed, in seconds."""
         state = self._data["lockout"].setdefault(username, {"failures": 0})
         state["failures"] = int(state["failures"]) + 1
-        state["last"] = (now or datetime.now(UTC)).isoformat()
+        state["last"] = (now or clock.now()).isoformat()
         return lockout_delay(int(state["failures"]))
 
     def failed_attempts(self, username: str) -> tuple[int, datetime | None]:

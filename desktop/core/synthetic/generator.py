@@ -12,6 +12,7 @@ from desktop.core.domain.dates import CHILD_AGE_LIMIT, age_on, child_birth_windo
 from desktop.core.domain.keys import IdSequence
 from desktop.core.synthetic import names as nm
 from desktop.core.synthetic.names import FEMALE, KINH, MALE, UNKNOWN_SEX, Generation, Pool, pool
+from sync import clock
 
 MIN_CHILDREN, MAX_CHILDREN = 50, 50_000
 CHILDREN_PER_HAMLET = 150
@@ -265,7 +266,7 @@ def generate_commune(
     # ``today`` defaults to the current date: pass it to reproduce a commune on another day.
     _check_arguments(children, seed, profile)
     spec = PROFILES[profile]
-    today = today or date.today()
+    today = today or clock.today()
     streams = _streams(seed, profile)
     # Keys as the app makes them in one sitting (an Excel import): one random prefix, counting.
     ids = IdSequence(streams["ids"].getrandbits(IdSequence.RANDOM_BITS))

@@ -47,6 +47,7 @@ from desktop.ui.children.guardians import GuardiansEditor
 from desktop.ui.ops import run_op
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.widgets import DateLineEdit, ErrorLabel, FoldingComboBox, set_invalid
+from sync import clock
 
 CHECK_DELAY_MS = 400
 GENERAL_FIELDS = (
@@ -100,7 +101,7 @@ class ChildDialog(QDialog):
         self._service = ChildService(book)
         self._household_id = household_id
         self._embed = embed
-        self._today = today or date.today()
+        self._today = today or clock.today()
         self._form = form
         self._busy = False
         self._dirty = False

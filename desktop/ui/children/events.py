@@ -22,6 +22,7 @@ from desktop.core.services.events import PERSON_EVENTS, EventForm, EventService
 from desktop.ui import messages
 from desktop.ui.ops import run_op
 from desktop.ui.widgets import DateLineEdit, ErrorLabel, FoldingComboBox, set_invalid
+from sync import clock
 
 # What the "place" field means for each event.
 _PLACE_LABELS = {
@@ -48,7 +49,7 @@ class EventDialog(QDialog):
         super().__init__(parent)
         self._service = EventService(book)
         self._person_id = person_id
-        self._today = today or date.today()
+        self._today = today or clock.today()
         self._busy = False
         self.setWindowTitle(self.tr("Ghi biến động — {name}").format(name=person_name))
         names = {c.code: c.name for c in codes.change_event_types()}

@@ -41,6 +41,7 @@ from desktop.ui.children.merge import MergeDialog
 from desktop.ui.children.records import RecordsModel
 from desktop.ui.ops import run_op
 from desktop.ui.screen import resize_to_fit
+from sync import clock
 
 
 def _table(model: RecordsModel) -> QTableView:
@@ -98,7 +99,7 @@ class ChildProfileDialog(QDialog):
         self._book = book
         self._service = ChildService(book)
         self._person_id = person_id
-        self._today = today or date.today()
+        self._today = today or clock.today()
         self.profile: ChildProfile | None = None
         self.can_edit = book.user.may(Action.EDIT_BOOK)
         self.setWindowTitle(self.tr("Hồ sơ trẻ em"))

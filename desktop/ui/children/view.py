@@ -55,6 +55,7 @@ from desktop.ui.children.model import (
 )
 from desktop.ui.children.profile import ChildProfileDialog
 from desktop.ui.ops import run_op
+from sync import clock
 
 SEARCH_DELAY_MS = 120
 PAGE = 80  # rows fetched with each search: a screenful and a little more
@@ -167,7 +168,7 @@ class ChildrenView(QWidget):
 
     def today(self) -> date:
         """The day ages and alerts are computed on."""
-        return self._today or date.today()
+        return self._today or clock.today()
 
     def refresh(self) -> None:
         """Search again with the current text, filters and order (in the background)."""

@@ -59,6 +59,7 @@ from desktop.ui.children.dialog import ChildDialog
 from desktop.ui.ops import run_op
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.widgets import DateLineEdit, ErrorLabel, FoldingComboBox, set_invalid
+from sync import clock
 
 # Column widths of the members grid (the name and notes columns take the rest).
 W_NUMBER, W_DATE, W_SEX, W_RELATION, W_ETHNICITY, W_ID, W_REGISTERED = (
@@ -463,7 +464,7 @@ class HouseholdDialog(QDialog):
         self.editable = editable
         self.show_personal = show_personal
         self._form = form
-        self._today = today or date.today()
+        self._today = today or clock.today()
         self._busy = False
         self._dirty = False
         self.rows: list[ChildRow] = []

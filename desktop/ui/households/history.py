@@ -38,6 +38,7 @@ from desktop.ui.children.records import RecordsModel
 from desktop.ui.ops import run_op
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.widgets import DateLineEdit, ErrorLabel, FoldingComboBox
+from sync import clock
 
 
 class HouseholdHistoryDialog(QDialog):
@@ -58,7 +59,7 @@ class HouseholdHistoryDialog(QDialog):
         super().__init__(parent)
         self._book = book
         self._household_id = household_id
-        self._today = today or date.today()
+        self._today = today or clock.today()
         self._form: HouseholdForm | None = None
         self.setWindowTitle(self.tr("Lịch sử của hộ"))
         self.heading = QLabel()

@@ -47,6 +47,7 @@ from desktop.ui.households.model import (
     VietnameseSortProxy,
 )
 from desktop.ui.ops import run_op
+from sync import clock
 
 SEARCH_DELAY_MS = 150
 PAGE = 80
@@ -156,7 +157,7 @@ class HouseholdsView(QWidget):
 
     def run_automatic_events(self) -> None:
         """The 16th-birthday exits due today (once a day; nothing happens twice)."""
-        today = date.today()
+        today = clock.today()
         if not self.can_edit or self._auto_events_on == today:
             return
         self._auto_events_on = today

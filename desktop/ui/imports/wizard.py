@@ -8,7 +8,6 @@ after the import.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -54,6 +53,7 @@ from desktop.ui.printing.files import (
     offer_to_open,
 )
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
+from sync import clock
 
 FILE, MAPPING, PREVIEW, DONE = range(4)
 NOT_MAPPED = -1
@@ -179,7 +179,7 @@ class ImportWizard(QDialog):
         self.sheet.setMaximumWidth(420)
         self.sheet.setEnabled(False)
         self.reference_date = DateLineEdit(label=self.tr("Ngày cập nhật"))
-        self.reference_date.set_value(date.today())
+        self.reference_date.set_value(clock.today())
         self.reference_date.setFixedWidth(130)
         form = QFormLayout()
         form.addRow(self.tr("Tệp:"), row)

@@ -8,7 +8,6 @@ that shows a child (e.g. the child profile window).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -41,6 +40,7 @@ from desktop.core.services.households import HamletItem, HouseholdService
 from desktop.ui.ops import run_op
 from desktop.ui.printing.files import ask_protection, choose_save_path, offer_to_open
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
+from sync import clock
 
 SEARCH_DELAY_MS = 250
 
@@ -149,7 +149,7 @@ class HamletBookDialog(_PrintDialog):
         )
         self.hamlet = _HamletChoice(book, optional=False)
         self.on_date = DateLineEdit(label=self.tr("Ngày in"))
-        self.on_date.set_value(date.today())
+        self.on_date.set_value(clock.today())
         self.on_date.setFixedWidth(130)
         self.form.addRow(self.tr("Thôn/tổ dân phố:"), self.hamlet)
         self.form.addRow(self.tr("Ngày in:"), self.on_date)
@@ -176,7 +176,7 @@ class HamletBookDialog(_PrintDialog):
     def write(self, path: Path, protection: ExportProtection | None = None) -> None:
         """Print the chosen hamlet's pages to ``path`` in the background."""
         hamlet_id = self.hamlet.hamlet_id()
-        on = self.on_date.value() or date.today()
+        on = self.on_date.value() or clock.today()
         if hamlet_id is None:
             return
         self.print_button.setEnabled(False)

@@ -13,7 +13,6 @@ or, to build the rows in the background from a service instead of from the view'
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -32,6 +31,7 @@ from desktop.core.services.book import Book
 from desktop.core.services.exports import ExportedFile, ExportService
 from desktop.ui.ops import run_op
 from desktop.ui.printing.files import ask_protection, choose_save_path, offer_to_open
+from sync import clock
 
 # Widest a column gets in the file (characters), and the narrowest.
 _MAX_WIDTH, _MIN_WIDTH = 45, 6
@@ -64,7 +64,7 @@ def table_from_model(model: QAbstractItemModel, title: str, subtitle: str = "") 
         widths.append(min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 2)))
     return ListTable(
         title=title,
-        subtitle=subtitle or _tr("Lập ngày {d}").format(d=date.today().strftime("%d/%m/%Y")),
+        subtitle=subtitle or _tr("Lập ngày {d}").format(d=clock.today().strftime("%d/%m/%Y")),
         columns=[ListColumn(h, w) for h, w in zip(headers, widths, strict=True)],
         rows=rows,
     )

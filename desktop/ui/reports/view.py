@@ -32,6 +32,7 @@ from desktop.ui.reports.drilldown import DrilldownDialog
 from desktop.ui.reports.model import PopulationTableModel
 from desktop.ui.security.export_dialog import ExportPasswordDialog, ask_export_protection
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
+from sync import clock
 
 FORMATS = {
     "pdf": ("PDF", "Tệp PDF (*.pdf)"),
@@ -60,7 +61,7 @@ class ReportsView(QWidget):
         subtitle = QLabel(self.tr("Theo nhóm tuổi và giới tính, tính đến ngày chốt số liệu."))
         subtitle.setObjectName("hintLabel")
         self.reference_date = DateLineEdit(label=self.tr("Ngày chốt số liệu"))
-        self.reference_date.set_value(date.today())
+        self.reference_date.set_value(clock.today())
         self.reference_date.setFixedWidth(130)
         self.date_error = ErrorLabel()
         self.compute_button = QPushButton(self.tr("Tính"))

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 
 from desktop.core.sync_service import ConflictSummary, SyncErrorRow, TableStatus
 from desktop.ui.rows_model import RowsModel
+from sync import clock
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -32,7 +33,7 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is not None:
-        value = value.astimezone()
+        value = clock.to_local(value)
     return value.strftime("%d/%m/%Y %H:%M")
 
 
