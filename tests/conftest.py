@@ -4,14 +4,41 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
+
+from sync.clock import VIETNAM
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "matkhau-manh-2026"
+
+
+def travel_to(day: date, hour: int = 9) -> time_machine.travel:
+    """A time-machine trip to ``hour`` o'clock in Vietnam on ``day``; the clock keeps ticking."""
+    return time_machine.travel(datetime(day.year, day.month, day.day, hour, tzinfo=VIETNAM))
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Set the clock before anything else of the test runs.
+
+    ``@pytest.mark.today("2026-11-22")`` pins the day a test (or a module, with ``pytestmark``)
+    depends on, so it passes on any real day. Otherwise ``SOTREEM_TEST_TODAY`` (an ISO date)
+    moves the clock for the whole run: CI runs the core and service tests again on a leap day
+    and on the last day of a year, so a test that silently depends on today's date shows up.
+    """
+    marker = request.node.get_closest_marker("today")
+    wanted = marker.args[0] if marker else os.environ.get("SOTREEM_TEST_TODAY")
+    if not wanted:
+        yield
+        return
+    with travel_to(date.fromisoformat(wanted)):
+        yield
 
 
 @pytest.fixture(autouse=True)

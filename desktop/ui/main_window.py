@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 import shiboken6
@@ -37,6 +36,7 @@ from desktop.ui.screen import resize_to_fit
 from desktop.ui.security.areas import install_security, security_areas
 from desktop.ui.sync.view import SyncServiceFactory, SyncView, default_sync_service
 from desktop.ui.widgets import ErrorLabel
+from sync import clock
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +62,13 @@ class IdleWatcher(QObject):
     def __init__(self, timeout_ms: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.timeout_ms = timeout_ms
-        self._last = time.monotonic()
+        # The monotonic clock, replaceable so a test can move time instead of waiting for it.
+        self.now: Callable[[], float] = clock.monotonic
+        self._last = self.now()
         self._timer = QTimer(self)
         # Checking a timestamp is cheaper than restarting a timer on every mouse move.
         self._timer.setInterval(max(50, min(timeout_ms // 4, 15_000)))
-        self._timer.timeout.connect(self._check)
+        self._timer.timeout.connect(self.check)
         self._installed = False
 
     def start(self) -> None:
@@ -75,7 +77,7 @@ class IdleWatcher(QObject):
         if app is not None and not self._installed:
             app.installEventFilter(self)
             self._installed = True
-        self._last = time.monotonic()
+        self._last = self.now()
         self._timer.start()
 
     def stop(self) -> None:
@@ -88,15 +90,16 @@ class IdleWatcher(QObject):
 
     def activity(self) -> None:
         """Count as input now."""
-        self._last = time.monotonic()
+        self._last = self.now()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY:
-            self._last = time.monotonic()
+            self._last = self.now()
         return False
 
-    def _check(self) -> None:
-        if (time.monotonic() - self._last) * 1000 >= self.timeout_ms:
+    def check(self) -> None:
+        """Emit ``idle`` if there was no input for the timeout (the timer calls this)."""
+        if (self.now() - self._last) * 1000 >= self.timeout_ms:
             self._timer.stop()
             self.idle.emit()
 

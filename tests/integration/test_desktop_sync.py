@@ -18,6 +18,9 @@ from tests.integration.conftest import ServerProcess
 
 TODAY = date(2026, 11, 22)
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 def _household(book: Book, hamlet_id: str, number: str, children: int = 2) -> str:
     return HouseholdService(book).save_household(

@@ -17,6 +17,9 @@ from desktop.core.services.book_index import age_window, latest_birth_for_age
 
 TODAY = date(2026, 11, 22)
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 def facts(**fields: object) -> ChildFacts:
     base: dict[str, object] = {"birth_date": date(2020, 5, 1), "sex": 1}

@@ -23,6 +23,9 @@ from desktop.core.services.households import HouseholdService
 from desktop.core.storage.models import GuardianLink, Person
 from tests.unit.core.book.support import TODAY, child, ids_of, save_household
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 @pytest.fixture
 def commune(book: Book, hamlet_id: str, second_hamlet: str) -> dict[str, str]:

@@ -16,6 +16,9 @@ from desktop.core.services.events import EventForm, EventService
 from desktop.core.storage.models import ChangeEvent, GuardianLink, MergeRecord, Person
 from tests.unit.core.book.support import TODAY, child, ids_of, save_household
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 @pytest.fixture
 def twins(book: Book, hamlet_id: str, second_hamlet: str) -> dict[str, str]:

@@ -17,6 +17,9 @@ from desktop.core.storage.models import ChangeEvent, GuardianLink, Person, Speci
 from desktop.core.storage.repositories import events as events_repo
 from tests.unit.core.book.support import TODAY, child, ids_of, save_household
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 @pytest.fixture
 def family(book: Book, hamlet_id: str) -> dict[str, str]:

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date
 from functools import cache
 
+import pytest
 from sqlalchemy import func, select
 
 from desktop.core.domain import child_rules as rules
@@ -18,6 +19,9 @@ from desktop.core.storage.models import ChangeEvent, GuardianLink, Person, Speci
 from desktop.core.synthetic import SyntheticCommune, generate_commune
 
 TODAY = date(2026, 3, 15)
+
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
 
 
 @cache

@@ -16,6 +16,9 @@ from desktop.core.services.exports import ExportService
 from desktop.core.storage.models import ChangeEvent, Person
 from tests.unit.core.exports.conftest import TODAY, person_id
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 HEAD = 6  # the header row of the list
 
 

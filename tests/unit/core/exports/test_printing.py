@@ -22,6 +22,9 @@ from desktop.core.services.exports import ExportService
 from desktop.core.storage.models import AuditEntry
 from tests.unit.core.exports.conftest import TODAY, hamlet_id, pdf_text, person_id
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 def _size(path: Path) -> tuple[float, float]:
     box = PdfReader(path).pages[0].mediabox

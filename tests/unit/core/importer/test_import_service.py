@@ -28,6 +28,9 @@ from desktop.core.storage.models import (
 )
 from tests.unit.core.importer.conftest import TODAY, row, write_csv, write_xlsx
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 def _count(book: Book, model: type[Any]) -> int:
     with book.read() as session:

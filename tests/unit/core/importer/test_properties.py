@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 from datetime import date, datetime, time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,9 @@ from desktop.core.importer.reader import NO_CACHED_VALUE, CellError, Sheet, Shee
 from desktop.core.importer.rows import parse_rows
 from desktop.core.importer.values import CellProblem
 from tests.unit.core.importer.conftest import TODAY
+
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
 
 VIETNAMESE = (
     "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"

@@ -13,6 +13,9 @@ from desktop.core.services.reports import ReportService
 from desktop.core.synthetic import generate_commune
 from tests.unit.core.importer.conftest import TODAY
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_a_synthetic_commune_round_trips_through_the_template(

@@ -20,6 +20,9 @@ from desktop.core.services.book import Book
 from desktop.core.services.imports import ImportService
 from tests.unit.core.importer.conftest import TODAY
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 def _content(path: Path) -> dict[str, list[list[object]]]:
     workbook = load_workbook(path)

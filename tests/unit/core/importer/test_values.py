@@ -12,6 +12,9 @@ from desktop.core.importer.reader import NO_CACHED_VALUE, CellError
 from desktop.core.importer.values import CellProblem
 from tests.unit.core.importer.conftest import TODAY
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 @pytest.mark.parametrize(
     ("cell", "expected", "estimated"),

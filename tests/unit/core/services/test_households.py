@@ -18,6 +18,9 @@ from desktop.core.storage.models import Household, Person
 
 TODAY = date(2026, 11, 22)
 
+# The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
+pytestmark = pytest.mark.today(TODAY.isoformat())
+
 
 def _form(hamlet_id: str, **overrides: object) -> HouseholdForm:
     form = HouseholdForm(
