@@ -71,7 +71,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from desktop.core.services.imports import ImportService
 
     source = Path(args.file)
-    today = _day(args.date, "Ngày cập nhật")
+    as_of = _day(args.as_of or args.date, "Số liệu tính đến ngày")
     mapping = None
     if args.mapping:
         from desktop.core.importer.reader import ImportFileError
@@ -83,7 +83,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     def work(book: Any) -> int:
         service = ImportService(book)
-        preview = service.preview(source, sheet=args.sheet, mapping=mapping, today=today)
+        preview = service.preview(source, sheet=args.sheet, mapping=mapping, as_of=as_of)
         if args.dry_run:
             summary = preview.summary
             print("Chạy thử (--dry-run): chưa ghi gì vào sổ.")
@@ -218,8 +218,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     p_import.add_argument("--sheet", help="tên trang tính (mặc định: trang có dòng tiêu đề)")
     p_import.add_argument(
-        "--date", help="ngày cập nhật thông tin DD/MM/YYYY (mặc định hôm nay): tính tuổi 16"
+        "--as-of",
+        metavar="DD/MM/YYYY",
+        help="số liệu tính đến ngày (mặc định hôm nay): tuổi và mọi quy tắc tính theo ngày này",
     )
+    p_import.add_argument("--date", help=argparse.SUPPRESS)  # the earlier name of --as-of
     p_import.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi")
     p_import.add_argument("--rejected", metavar="TỆP.xlsx", help="nơi ghi các dòng bị từ chối")
     p_import.add_argument(

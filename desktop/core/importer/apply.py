@@ -40,6 +40,9 @@ class ApplyCounts:
     persons_updated: int
     guardians_written: int
     episodes_created: int
+    # (person id, date of birth) of every row written as a child on the list's date, so the
+    # caller can record the 16th birthdays that came between that date and today.
+    children: tuple[tuple[str, date], ...] = ()
 
 
 def _set(obj: object, name: str, value: object) -> None:
@@ -95,6 +98,7 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
     link_ids = [g.link_id for r in changed for g in r.guardians if g.link_id]
     links = repo.load_guardians(session, link_ids)
     created = updated = guardians = episodes = 0
+    children: list[tuple[str, date]] = []
     # Links and episodes point at persons through plain foreign keys (no ORM relationship
     # orders the inserts), so they are added after their persons have been flushed.
     pending: list[GuardianLink | SpecialEpisode] = []
@@ -115,6 +119,8 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
             guardians += row_guardians
             episodes += row_episodes
             created += 1
+            if row.parsed.is_child:
+                children.append((person_id, row.parsed.person.birth_date))
         else:
             person = persons.get(row.person_id)
             if person is not None:
@@ -135,6 +141,8 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
             )
             guardians += row_guardians
             episodes += row_episodes
+            if row.parsed.is_child:
+                children.append((row.person_id, row.parsed.person.birth_date))
         if index % FLUSH_EVERY == 0:
             _flush(session, pending)
         if progress is not None:
@@ -148,6 +156,7 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
         persons_updated=updated,
         guardians_written=guardians,
         episodes_created=episodes,
+        children=tuple(children),
     )
 
 

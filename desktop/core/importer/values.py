@@ -136,8 +136,9 @@ def birth_date(cell: Cell, today: date) -> BirthDate:
     value = found.value
     if value > today:
         raise CellProblem(
-            f"ngày sinh {format_vn_date(value)} ở sau ngày nhập ({format_vn_date(today)}).",
-            "Hãy kiểm tra lại năm sinh.",
+            f"ngày sinh {format_vn_date(value)} ở sau ngày của danh sách (số liệu tính đến "
+            f"ngày {format_vn_date(today)}).",
+            "Hãy kiểm tra lại năm sinh, hoặc ngày “Số liệu tính đến ngày”.",
         )
     if value.year < EARLIEST_BIRTH_YEAR or age_on(value, today) > MAX_AGE:
         raise CellProblem(

@@ -485,7 +485,8 @@ def apply_automatic_events(book: Book, today: date | None = None) -> AutoEventsR
 
     For every person of the book who turned 16 since the last run (or since the book was
     created), a BD05 event dated on the birthday is recorded and the open HCĐB episodes end
-    the day before. Nobody is deleted; the record becomes read-only history.
+    the day before. Nobody is deleted; the record becomes read-only history. A PC that was
+    off for months catches up on the first run: every birthday of the gap gets its own date.
     """
     book.user.require(Action.EDIT_BOOK)
     today = today or clock.today()
@@ -501,23 +502,39 @@ def apply_automatic_events(book: Book, today: date | None = None) -> AutoEventsR
         after = latest_birth_for_age(start, 16) - timedelta(days=2)
         until = latest_birth_for_age(today, 16) + timedelta(days=1)
         for person in repo.born_between(session, after, until):
-            birthday = rules.turned_sixteen_between(person.birth_date, start, today)
-            if birthday is None or person.status != rules.STATUS_ACTIVE:
-                continue
-            if repo.has_event(session, person.id, TURNED_16):
-                continue
-            session.add(
-                ChangeEvent(
-                    event_code=TURNED_16,
-                    event_date=birthday,
-                    person_id=person.id,
-                    household_id=person.household_id,
-                    details=AUTO_DETAILS,
-                    automatic=True,
-                )
-            )
-            closed += _close_episodes(session, person.id, birthday - timedelta(days=1))
-            created += 1
-            ids.append(person.id)
+            ended = record_sixteenth_birthday(session, person, start, today)
+            if ended is not None:
+                closed += ended
+                created += 1
+                ids.append(person.id)
         repo.set_auto_events_through(session, today)
     return AutoEventsResult(created, closed, today, ids)
+
+
+def record_sixteenth_birthday(
+    session: Session, person: Person, after: date, until: date
+) -> int | None:
+    """Record ``person``'s 16th birthday if it fell in (``after``, ``until``] (R02).
+
+    The BD05 event is dated on the birthday itself and open HCĐB episodes end the day before,
+    whatever day this runs: a list that was true on an earlier date, imported today, gets the
+    same history as if the child had been in the book all along. Returns the number of
+    episodes closed, or None when nothing was due (not in the window, not active, or already
+    recorded).
+    """
+    birthday = rules.turned_sixteen_between(person.birth_date, after, until)
+    if birthday is None or person.status != rules.STATUS_ACTIVE:
+        return None
+    if repo.has_event(session, person.id, TURNED_16):
+        return None
+    session.add(
+        ChangeEvent(
+            event_code=TURNED_16,
+            event_date=birthday,
+            person_id=person.id,
+            household_id=person.household_id,
+            details=AUTO_DETAILS,
+            automatic=True,
+        )
+    )
+    return _close_episodes(session, person.id, birthday - timedelta(days=1))

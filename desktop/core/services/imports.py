@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from desktop.core.domain.dates import format_vn_date, sixteenth_birthday
 from desktop.core.domain.permissions import Action
 from desktop.core.importer import reader
 from desktop.core.importer.apply import ApplyCounts, apply_plan
@@ -39,6 +40,7 @@ from desktop.core.reports.formatting import vn_int
 from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import access
 from desktop.core.services.book import Book
+from desktop.core.services.events import record_sixteenth_birthday
 from desktop.core.storage.repositories import imports as repo
 from sync import clock
 
@@ -99,6 +101,9 @@ class ImportSummary:
     remarks: tuple[tuple[int, str], ...]  # (row, how a value was completed)
     notices: tuple[str, ...]
     done: bool = False  # True once written into the book
+    reference_date: date | None = None  # "Số liệu tính đến ngày": the day the list was true
+    # Rows that were children on the list's date but are 16 or older today.
+    aged_out: int = 0
 
     def lines(self) -> list[str]:
         """The summary as text lines (Vietnamese)."""
@@ -106,6 +111,11 @@ class ImportSummary:
         layout = "mẫu của Sổ Trẻ Em" if self.is_template else "bố cục riêng, đã ghép cột"
         lines = [
             f"Tệp: {self.file_name} ({where}tiêu đề cột ở dòng {self.header_row}, {layout})",
+            *(
+                [f"Số liệu tính đến ngày: {format_vn_date(self.reference_date)}"]
+                if self.reference_date
+                else []
+            ),
             f"Số dòng dữ liệu: {vn_int(self.total_rows)}",
             f"  Thêm mới: {vn_int(self.created)}",
             f"  Cập nhật: {vn_int(self.updated)}",
@@ -113,6 +123,15 @@ class ImportSummary:
             f"  Bị từ chối (có lỗi, không nhập): {vn_int(self.rejected)}",
             f"Các dòng không lỗi gồm {vn_int(self.children)} trẻ em dưới 16 tuổi và "
             f"{vn_int(self.adults)} người từ 16 tuổi trở lên (ghi là thành viên hộ).",
+            *(
+                [
+                    f"  Trong đó {vn_int(self.aged_out)} trẻ đã đủ 16 tuổi sau ngày của danh "
+                    "sách: ghi nhận là trẻ em đến hết ngày trước sinh nhật 16 tuổi, rồi tự ghi "
+                    "sự kiện đủ 16 tuổi (hoàn cảnh đặc biệt kết thúc ngày trước đó)."
+                ]
+                if self.aged_out
+                else []
+            ),
             f"Hộ gia đình: {vn_int(self.households_created)} thêm mới, "
             f"{vn_int(self.households_updated)} cập nhật.",
         ]
@@ -150,10 +169,15 @@ class PreviewLine:
     is_child: bool
 
 
-def preview_lines(plan: ImportPlan) -> list[PreviewLine]:
-    """The good rows of ``plan``, in file order, as plain lines."""
+def preview_lines(plan: ImportPlan, today: date | None = None) -> list[PreviewLine]:
+    """The good rows of ``plan``, in file order, as plain lines.
+
+    ``today`` is the day of the import (default: the clock's): a child on the list's date who
+    is 16 by then says until when she is recorded as a child.
+    """
     from desktop.core.importer.plan import ACTION_LABELS
 
+    today = today or clock.today()
     lines = []
     for planned in plan.rows:
         person = planned.parsed.person
@@ -161,6 +185,10 @@ def preview_lines(plan: ImportPlan) -> list[PreviewLine]:
         details = "; ".join([*changes, *planned.remarks])
         if not planned.parsed.is_child:
             details = "; ".join(x for x in ("từ 16 tuổi: ghi là thành viên hộ", details) if x)
+        elif sixteenth_birthday(person.birth_date) <= today:
+            until = format_vn_date(sixteenth_birthday(person.birth_date) - timedelta(days=1))
+            aged = f"đã đủ 16 tuổi sau ngày của danh sách: ghi nhận đến ngày {until}"
+            details = "; ".join(x for x in (aged, details) if x)
         lines.append(
             PreviewLine(
                 row=planned.row,
@@ -185,8 +213,14 @@ class ImportPreview:
     mapping: ColumnMapping
     parsed: ParseResult
     plan: ImportPlan
-    reference_date: date
+    reference_date: date  # "Số liệu tính đến ngày": ages and rules are judged on this day
     notices: tuple[str, ...] = ()
+    imported_on: date | None = None  # the day of the preview (default: the reference date)
+
+    @property
+    def today(self) -> date:
+        """The day of the import, on which "16 or older by now" is judged."""
+        return self.imported_on or self.reference_date
 
     @property
     def summary(self) -> ImportSummary:
@@ -200,7 +234,7 @@ class ImportPreview:
 
     def lines(self) -> list[PreviewLine]:
         """The good rows, as the wizard lists them."""
-        return preview_lines(self.plan)
+        return preview_lines(self.plan, self.today)
 
 
 @dataclass(frozen=True)
@@ -216,6 +250,11 @@ class ImportResult:
 
 def _summary(preview: ImportPreview, plan: ImportPlan, *, done: bool) -> ImportSummary:
     remarks = tuple((row.row, remark) for row in plan.rows for remark in row.remarks)
+    aged_out = sum(
+        1
+        for row in plan.rows
+        if row.parsed.is_child and sixteenth_birthday(row.parsed.person.birth_date) <= preview.today
+    )
     return ImportSummary(
         file_name=preview.path.name,
         sheet=preview.sheet.name,
@@ -236,6 +275,8 @@ def _summary(preview: ImportPreview, plan: ImportPlan, *, done: bool) -> ImportS
         remarks=remarks,
         notices=preview.notices,
         done=done,
+        reference_date=preview.reference_date,
+        aged_out=aged_out,
     )
 
 
@@ -336,12 +377,20 @@ class ImportService:
         *,
         sheet: str | None = None,
         mapping: MappingSpec | None = None,
+        as_of: date | None = None,
         today: date | None = None,
         progress: Progress | None = None,
     ) -> ImportPreview:
-        """Read every row and match it against the book; nothing is written."""
+        """Read every row and match it against the book; nothing is written.
+
+        ``as_of`` is the day the list's information was true ("Số liệu tính đến ngày",
+        default ``today``): ages, "under 16", special-circumstance groups and every rule that
+        depends on age are judged on it. A child then who is 16 by ``today`` is imported
+        whole, as a child then, and her 16th birthday is recorded when the import runs.
+        """
         self._require()
-        today = today or clock.today()
+        imported_on = today or clock.today()
+        today = check_as_of(as_of, imported_on)
         wanted_sheet = sheet or (mapping.sheet if mapping else None)
         with reader.SpreadsheetFile(path) as opened:
             head, guess = self._choose_sheet(opened, wanted_sheet)
@@ -390,6 +439,7 @@ class ImportService:
             plan=plan,
             reference_date=today,
             notices=tuple(full.notices),
+            imported_on=imported_on,
         )
 
     # -- step 3: the import ---------------------------------------------------------------
@@ -422,6 +472,8 @@ class ImportService:
                     "gì được ghi."
                 )
             counts = apply_plan(session, plan, progress)
+            if preview.reference_date < preview.today:
+                _record_birthdays_since(session, counts, preview.reference_date, preview.today)
         return ImportResult(_summary(preview, plan, done=True), counts, backup_file)
 
     def write_rejected(
@@ -443,6 +495,35 @@ class ImportService:
             personal=True,
         )
         return written
+
+
+AS_OF_LABEL = "Số liệu tính đến ngày"
+
+
+def check_as_of(as_of: date | None, today: date) -> date:
+    """The list's date (``today`` if not given), or ImportFileError naming the field."""
+    if as_of is None:
+        return today
+    if as_of > today:
+        raise ImportFileError(
+            f"{AS_OF_LABEL}: {format_vn_date(as_of)} ở sau hôm nay ({format_vn_date(today)}). "
+            "Hãy ghi ngày mà thông tin trong danh sách đúng; chưa có gì được ghi."
+        )
+    if as_of.year < 1900:
+        raise ImportFileError(
+            f"{AS_OF_LABEL}: {format_vn_date(as_of)} trước năm 1900, không thể đúng. "
+            "Chưa có gì được ghi."
+        )
+    return as_of
+
+
+def _record_birthdays_since(
+    session: Session, counts: ApplyCounts, as_of: date, today: date
+) -> None:
+    """Record the 16th birthdays that came between the list's date and today (R02)."""
+    due = [pid for pid, born in counts.children if as_of < sixteenth_birthday(born) <= today]
+    for person in repo.load_persons(session, due).values():
+        record_sixteenth_birthday(session, person, as_of, today)
 
 
 def write_import_template(path: Path) -> Path:

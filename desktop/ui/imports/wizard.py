@@ -178,13 +178,13 @@ class ImportWizard(QDialog):
         self.sheet.setMinimumWidth(220)
         self.sheet.setMaximumWidth(420)
         self.sheet.setEnabled(False)
-        self.reference_date = DateLineEdit(label=self.tr("Ngày cập nhật"))
+        self.reference_date = DateLineEdit(label=self.tr("Số liệu tính đến ngày"))
         self.reference_date.set_value(clock.today())
         self.reference_date.setFixedWidth(130)
         form = QFormLayout()
         form.addRow(self.tr("Tệp:"), row)
         form.addRow(self.tr("Trang tính:"), self.sheet)
-        form.addRow(self.tr("Ngày cập nhật thông tin:"), self.reference_date)
+        form.addRow(self.tr("Số liệu tính đến ngày:"), self.reference_date)
         date_hint = QLabel(
             self.tr(
                 "Tuổi được tính đến ngày này: người từ 16 tuổi được ghi là thành viên hộ, không "
@@ -598,10 +598,11 @@ class ImportWizard(QDialog):
         if not self.reference_date.check() or self.reference_date.value() is None:
             self._show(FILE)
             self.error.show_message(
-                self.reference_date.problem or self.tr("Hãy nhập ngày cập nhật thông tin.")
+                self.reference_date.problem
+                or self.tr("Hãy nhập ngày mà thông tin trong danh sách đúng (số liệu tính đến ngày).")
             )
             return
-        today = self.reference_date.value()
+        as_of = self.reference_date.value()
         path = self.path
         mapping = self.mapping_spec() if self.overview.needs_mapping else None
         sheet = self.overview.sheet or None
@@ -610,7 +611,7 @@ class ImportWizard(QDialog):
         run_op(
             self,
             lambda progress: service.preview(
-                path, sheet=sheet, mapping=mapping, today=today, progress=progress
+                path, sheet=sheet, mapping=mapping, as_of=as_of, progress=progress
             ),
             success=self._previewed,
             failure=self._file_failed,

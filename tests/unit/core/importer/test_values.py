@@ -50,8 +50,8 @@ def test_birth_dates_in_every_usual_form(cell: object, expected: date, estimated
         ("05/09/19", "4 chữ số"),
         ("5/9/19", "4 chữ số"),
         ("13/13/2019", "tháng 13"),
-        ("01/01/2027", "sau ngày nhập"),
-        ("2030", "sau ngày nhập"),
+        ("01/01/2027", "sau ngày của danh sách"),
+        ("2030", "sau ngày của danh sách"),
         ("01/01/1890", "không thể có"),
         ("01/01/1901", "không thể có"),  # aged 125 on the day
         ("hôm qua", "không đúng dạng"),
