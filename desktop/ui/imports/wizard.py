@@ -599,7 +599,9 @@ class ImportWizard(QDialog):
             self._show(FILE)
             self.error.show_message(
                 self.reference_date.problem
-                or self.tr("Hãy nhập ngày mà thông tin trong danh sách đúng (số liệu tính đến ngày).")
+                or self.tr(
+                    "Hãy nhập ngày mà thông tin trong danh sách đúng (số liệu tính đến ngày)."
+                )
             )
             return
         as_of = self.reference_date.value()

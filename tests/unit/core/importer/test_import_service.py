@@ -230,7 +230,9 @@ def test_row_level_errors_name_row_column_and_what_to_do(book: Book, tmp_path: P
     assert any(t.startswith("Dòng 6, cột “Ngày sinh”") and "4 chữ số" in t for t in texts)
     assert any(t.startswith("Dòng 6, cột “Dân tộc”") and "Khơ-mú" in t for t in texts)
     assert any(t.startswith("Dòng 7, cột “Họ tên trẻ”: Chưa ghi.") for t in texts)
-    assert any(t.startswith("Dòng 7, cột “Ngày sinh”") and "sau ngày của danh sách" in t for t in texts)
+    assert any(
+        t.startswith("Dòng 7, cột “Ngày sinh”") and "sau ngày của danh sách" in t for t in texts
+    )
     assert any(t.startswith("Dòng 8, cột “Ngày sinh”") and "không thể có" in t for t in texts)
     assert any(t.startswith("Dòng 9, cột “Hoàn cảnh đặc biệt”") for t in texts)
 
