@@ -19,6 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 MIN_PYTHON = (3, 11)
+MOVED_CLOCK_DAYS = ("2028-02-29", "2030-12-31")
+CLOCK_TESTS = ["tests/unit/core", "tests/unit/sync"]
 
 
 def _venv_python() -> Path:
@@ -77,7 +79,22 @@ def run_tests(args: list[str]) -> None:
             alembic = str(bindir / f"alembic{exe}")
             _run("alembic upgrade", [alembic, "upgrade", "head"], env=check_env)
             _run("alembic check", [alembic, "check"], env=check_env)
-    _run("pytest", [str(py), "-m", "pytest", *args], env=env)
+    if args:
+        _run("pytest", [str(py), "-m", "pytest", *args], env=env)
+        return
+    # The whole suite, with coverage (the floor is [tool.coverage.report] fail_under).
+    _run("pytest", [str(py), "-m", "pytest", "--cov", "--cov-report="], env=env)
+    coverage = str(bindir / f"coverage{exe}")
+    (ROOT / "build").mkdir(exist_ok=True)
+    with (ROOT / "build" / "coverage.txt").open("w", encoding="utf-8") as out:
+        subprocess.run([coverage, "report"], cwd=ROOT, stdout=out, check=False)
+    print("\n=== coverage: full table in build/coverage.txt", flush=True)
+    _run("coverage", [coverage, "report", "--format=total"], env=env)
+    # A suite that passes on any day: the core and service tests again with the clock moved
+    # to a leap day and to the last day of a year (tests/conftest.py reads SOTREEM_TEST_TODAY).
+    for day in MOVED_CLOCK_DAYS:
+        moved = dict(env, SOTREEM_TEST_TODAY=day)
+        _run(f"pytest, clock moved to {day}", [str(py), "-m", "pytest", "-q", *CLOCK_TESTS], moved)
 
 
 def main() -> None:
