@@ -27,6 +27,7 @@ from desktop.core.domain.permissions import Action
 from desktop.core.domain.roles import ROLE_LABELS
 from desktop.core.services.book import Book, CommuneInfo
 from desktop.ui import ops
+from desktop.ui.changes import Change, on_change
 from desktop.ui.children.view import children_areas
 from desktop.ui.households.view import HouseholdsView
 from desktop.ui.imports.view import exchange_areas
@@ -210,7 +211,7 @@ class MainWindow(QMainWindow):
             self.areas.append((self.tr("Báo cáo"), self.reports))
         if book.user.may(Action.SYNC):
             self.areas.append((self.tr("Đồng bộ"), self.sync))
-        self.areas += exchange_areas(book, self.households.reload)
+        self.areas += exchange_areas(book)
         self.areas += security_areas(book)
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
@@ -247,11 +248,8 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.pending_label)
 
         self.navigation.currentRowChanged.connect(self._area_changed)
-        self.households.data_changed.connect(self.refresh_pending)
+        on_change(self, (Change.BOOK, Change.SYNC), self.refresh_pending)
         self.sync.pending_changed.connect(self._show_pending)
-        # Rows received from upstream (online or by transfer file) show in the household list.
-        self.sync.synced.connect(lambda _outcome: self.households.reload())
-        self.sync.transferred.connect(lambda _outcome: self.households.reload())
         self.navigation.setCurrentRow(0)
 
         minutes = commune.idle_lock_minutes or 15

@@ -19,7 +19,7 @@ import enum
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import shiboken6
@@ -28,6 +28,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QProgressBar, QProgressDialog, QWidget
 
 from desktop.ui import messages
+from desktop.ui.changes import Change, announce
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,7 @@ class Op(QObject):
         label: str | None,
         with_progress: bool,
         cancellable: bool,
+        changes: Iterable[Change] = (),
     ) -> None:
         # Deliberately no Qt parent: the Op outlives a widget closed while it works.
         super().__init__(None)
@@ -165,6 +167,7 @@ class Op(QObject):
         self._label = label
         self._with_progress = with_progress
         self._cancellable = cancellable
+        self._changes = tuple(changes)
         self._cancel = threading.Event()
         self._last_report = 0.0
         self._dialog: _ProgressDialog | None = None
@@ -237,6 +240,8 @@ class Op(QObject):
             if self._success is not None and self._parent_alive():
                 self._success(result)
         finally:
+            # The book changed even if the widget that asked is gone: every screen hears it.
+            announce(*self._changes)
             self._after()
 
     def _on_failed(self, exc: BaseException) -> None:
@@ -273,13 +278,16 @@ def run_op(
     label: str | None = None,
     with_progress: bool = False,
     cancellable: bool = False,
+    changes: Iterable[Change] = (),
 ) -> Op:
     """Run ``work`` in the background; call ``success(result)`` on the GUI thread.
 
     ``failure(exc)`` replaces the default handling, which shows the exception's
     ``message_vi`` (or a generic Vietnamese message, logging the error without its text).
     Callbacks are skipped if ``parent`` was deleted meanwhile. ``label`` shows a progress
-    dialog over ``parent`` when the work takes longer than SHOW_AFTER_MS.
+    dialog over ``parent`` when the work takes longer than SHOW_AFTER_MS. ``changes`` says
+    what the work changed in the book: once it succeeded, every screen showing that is told
+    (``desktop/ui/changes.py``).
     """
     if QCoreApplication.instance() is None:
         raise RuntimeError("run_op needs a QApplication")
@@ -292,5 +300,6 @@ def run_op(
         label=label,
         with_progress=with_progress,
         cancellable=cancellable,
+        changes=changes,
     )
     return op.start()

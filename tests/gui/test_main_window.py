@@ -13,6 +13,7 @@ from desktop.core.services.book import Book
 from desktop.ui.households.dialog import HouseholdDialog
 from desktop.ui.main_window import LockDialog, MainWindow
 from desktop.ui.screen import fit_size
+from sync import clock
 from tests.conftest import ADMIN_PASSWORD
 from tests.gui.conftest import find_top_level, is_closed, wait_for_ops
 
@@ -202,3 +203,27 @@ def test_viewer_sees_no_editing_no_sync_and_no_personal_fields(
     dialog.reject()
     qtbot.waitUntil(lambda: is_closed(dialog))
     window.idle.stop()
+
+
+def test_an_edit_in_one_screen_refreshes_the_others(window: MainWindow, qtbot: Any) -> None:
+    from desktop.core.services.children import ChildForm
+    from desktop.core.services.households import HouseholdForm, HouseholdService
+    from desktop.ui.children.view import ChildrenView
+
+    children = next(area for _title, area in window.areas if isinstance(area, ChildrenView))
+    qtbot.waitUntil(lambda: window.pending_label.text().startswith("Chờ đồng bộ: "))
+    before = window.pending_label.text()
+    hamlet = HouseholdService(window.book).hamlets()[0].id
+    household = HouseholdService(window.book).save_household(
+        HouseholdForm(hamlet_id=hamlet, number="8", head_name="Lê Văn Tám",
+                      children=[ChildForm("Lê Thị Chín", clock.today().replace(day=1), 2)]),
+        accept_warnings=True,
+    )  # fmt: skip
+    person = HouseholdService(window.book).get_household(household).children[0].id
+    assert person is not None
+    profile = children.open_profile(person)
+    profile.changed.emit()  # what the profile says after it saved an edit
+    # The count waiting for sync and the household list follow, without any hand wiring.
+    qtbot.waitUntil(lambda: window.pending_label.text() != before, timeout=10_000)
+    qtbot.waitUntil(lambda: window.households.model.rowCount() == 1, timeout=10_000)
+    profile.reject()

@@ -36,6 +36,7 @@ from desktop.core.services.book_index import POPULATIONS
 from desktop.core.services.children import ChildListRow, ChildService
 from desktop.core.services.households import HamletItem, HouseholdService
 from desktop.ui import messages
+from desktop.ui.changes import Change, announce, on_change
 from desktop.ui.children.events import EventDialog
 from desktop.ui.children.filters import FilterBar
 from desktop.ui.children.merge import DuplicatesDialog
@@ -62,9 +63,8 @@ PAGE = 80  # rows fetched with each search: a screenful and a little more
 
 
 class ChildrenView(QWidget):
-    """The children list. Emits ``data_changed`` after something was saved from it."""
+    """The children list; it searches again whenever the book changes (desktop/ui/changes.py)."""
 
-    data_changed = Signal()
     rows_loaded = Signal(int)  # number of children found, after each search
 
     def __init__(
@@ -133,6 +133,7 @@ class ChildrenView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
+        on_change(self, (Change.BOOK, Change.SYNC), self.reload)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -326,8 +327,7 @@ class ChildrenView(QWidget):
     def _changed(self, person_id: str | None) -> None:
         if person_id is not None:
             self.model.forget([person_id])
-        self.refresh()
-        self.data_changed.emit()
+        announce(Change.BOOK)
 
 
 def children_areas(book: Book) -> list[tuple[str, QWidget]]:

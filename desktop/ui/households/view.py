@@ -33,6 +33,7 @@ from desktop.core.services.households import (
     HouseholdService,
 )
 from desktop.ui import messages
+from desktop.ui.changes import Change, announce, on_change
 from desktop.ui.children.filters import FilterBar
 from desktop.ui.households.dialog import AddHamletDialog, HouseholdDialog
 from desktop.ui.households.model import (
@@ -55,9 +56,8 @@ AUTO_EVENTS_EVERY_MS = 60 * 60 * 1000  # the date is looked at every hour
 
 
 class HouseholdsView(QWidget):
-    """The "Hộ gia đình" area. Emits ``data_changed`` after a household or hamlet is saved."""
+    """The "Hộ gia đình" area; it reloads whenever the book changes (desktop/ui/changes.py)."""
 
-    data_changed = Signal()
     rows_loaded = Signal(int)  # number of households shown, after each search
     auto_events_done = Signal(object)  # AutoEventsResult
 
@@ -118,6 +118,7 @@ class HouseholdsView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
+        on_change(self, (Change.BOOK, Change.SYNC), self.reload)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -172,8 +173,7 @@ class HouseholdsView(QWidget):
     def _auto_events_done(self, result: AutoEventsResult) -> None:
         if result.created:
             self._notice = result.message_vi  # shown after the list's own count
-            self.refresh()
-            self.data_changed.emit()
+            announce(Change.BOOK)
         self.auto_events_done.emit(result)
 
     def _hamlets_loaded(self, hamlets: Sequence[HamletItem]) -> None:
@@ -320,12 +320,10 @@ class HouseholdsView(QWidget):
     def _household_saved(self, household_id: str) -> None:
         self._select_after_load = household_id
         self.model.forget([household_id])
-        self.refresh()
-        self.data_changed.emit()
+        announce(Change.BOOK)
 
     def _history_changed(self) -> None:
-        self.refresh()
-        self.data_changed.emit()
+        announce(Change.BOOK)
 
     def open_add_hamlet(self) -> AddHamletDialog | None:
         """Open the "Thêm thôn" dialog."""
@@ -338,9 +336,7 @@ class HouseholdsView(QWidget):
         return dialog
 
     def _hamlet_added(self, hamlet: HamletItem) -> None:
-        service = self._service
-        run_op(self, service.hamlets, success=self._hamlets_loaded)
-        self.data_changed.emit()
+        announce(Change.BOOK)  # reloads the hamlets here, and every other screen
         self.status.setText(
             self.tr("Đã thêm “{name}”. Bấm “Thêm hộ” để nhập hộ gia đình.").format(name=hamlet.name)
         )

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -22,6 +21,7 @@ from desktop.core.reports.protect import ExportProtection
 from desktop.core.services.book import Book
 from desktop.core.services.exports import ExportedFile, ExportService, PoliceImportReport
 from desktop.ui import messages
+from desktop.ui.changes import Change, announce
 from desktop.ui.imports.wizard import ImportWizard
 from desktop.ui.ops import run_op
 from desktop.ui.printing.dialogs import (
@@ -45,8 +45,6 @@ def _tr(text: str) -> str:
 
 class DataExchangeView(QWidget):
     """Buttons for every way data enters or leaves the book on paper or in files."""
-
-    data_changed = Signal()  # an import or the police list changed the book
 
     def __init__(self, book: Book, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,7 +154,7 @@ class DataExchangeView(QWidget):
         """Open the import wizard (window-modal, non-blocking)."""
         wizard = ImportWizard(self._book, self)
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        wizard.imported.connect(lambda _result: self.data_changed.emit())
+        wizard.imported.connect(lambda _result: announce(Change.BOOK))
         wizard.finished.connect(lambda _r: self._forget(wizard))
         self.wizard = wizard
         wizard.open()
@@ -241,7 +239,7 @@ class DataExchangeView(QWidget):
                 p=report.backup_file))  # fmt: skip
         self.police_report.setPlainText("\n".join(lines))
         if report.changed:
-            self.data_changed.emit()
+            announce(Change.BOOK)
         messages.show_message(
             self,
             self.tr("Đã cập nhật số định danh cho {n} trẻ. Xem chi tiết trong ô kết quả.").format(
@@ -250,11 +248,10 @@ class DataExchangeView(QWidget):
         )
 
 
-def exchange_areas(book: Book, on_changed: Callable[[], object]) -> list[tuple[str, QWidget]]:
+def exchange_areas(book: Book) -> list[tuple[str, QWidget]]:
     """The “Nhập, xuất, in” area, for roles that may import or export (not viewers)."""
     user = book.user
     if not (user.may(Action.IMPORT) or user.may(Action.EXPORT)):
         return []
     view = DataExchangeView(book)
-    view.data_changed.connect(on_changed)
     return [(_tr("Nhập, xuất, in"), view)]

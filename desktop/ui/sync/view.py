@@ -44,6 +44,7 @@ from desktop.core.sync_service import (
 )
 from desktop.core.sync_transfer import ExportOutcome, ImportOutcome, TransferService
 from desktop.ui import messages
+from desktop.ui.changes import Change, announce
 from desktop.ui.ops import Pool, run_op
 from desktop.ui.sync.conflict_dialog import ConflictDialog
 from desktop.ui.sync.models import (
@@ -750,6 +751,7 @@ class SyncView(QWidget):
             elif outcome.rejected:
                 self.tabs.setCurrentIndex(2)
         self.synced.emit(outcome)
+        announce(Change.SYNC, Change.BOOK)  # rows received from upstream show everywhere
         self.refresh()
 
     def _push_failed(self, exc: BaseException) -> None:
@@ -879,6 +881,7 @@ class SyncView(QWidget):
             str(outcome.path),
         )
         self.transferred.emit(outcome)
+        announce(Change.SYNC, Change.BOOK)
         self.refresh()
 
     def import_from(self, path: Path) -> None:
@@ -893,6 +896,7 @@ class SyncView(QWidget):
         self._busy = False
         self._show_outcome(outcome.message_vi, "")
         self.transferred.emit(outcome)
+        announce(Change.SYNC, Change.BOOK)
         if outcome.conflicts:
             self.tabs.setCurrentIndex(1)
         self.refresh()

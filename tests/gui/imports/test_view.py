@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from desktop.core.domain.roles import Role
 from desktop.core.services.book import Book, CurrentUser
 from desktop.core.services.imports import ImportService
+from desktop.ui import changes
 from desktop.ui.imports.view import DataExchangeView
 from desktop.ui.imports.wizard import ImportWizard
 from desktop.ui.printing.dialogs import BlankFormDialog, ChildProfileDialog, HamletBookDialog
@@ -84,7 +85,7 @@ def test_the_area_opens_the_wizard_and_reports_changes(
     wait_for_ops(qtbot)
     wizard.go_next()
     wait_for_ops(qtbot)
-    with qtbot.waitSignal(view.data_changed, timeout=20_000):
+    with qtbot.waitSignal(changes.hub().changed, timeout=20_000):
         wizard.go_next()
     wait_for_ops(qtbot)
     wizard.reject()
@@ -151,7 +152,7 @@ def test_the_police_list_round_trip_from_the_area(filled: Book, qtbot: Any, tmp_
         row=7, column=headers.index("Số định danh (Công an xã ghi)") + 1, value="038212001122"
     )
     workbook.save(target)
-    with qtbot.waitSignal(view.data_changed, timeout=20_000):
+    with qtbot.waitSignal(changes.hub().changed, timeout=20_000):
         view.import_police_list(target)
     wait_for_ops(qtbot)
     assert "038212001122" in view.police_report.toPlainText()
