@@ -12,12 +12,12 @@ not cover, with the same batch id.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.permissions import Action
+from desktop.core.files import write_atomically
 from desktop.core.services.book import Book
 from desktop.core.storage.base import utcnow
 from desktop.core.storage.repositories import sync_rows as repo
@@ -61,16 +61,6 @@ class ImportOutcome:
     message_vi: str
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    # A half-written file on a USB stick pulled out too early must never look complete.
-    tmp = path.with_name(path.name + ".dang-ghi")
-    with tmp.open("wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    tmp.replace(path)
-
-
 class TransferService:
     """Export and import transfer files for one book."""
 
@@ -105,7 +95,7 @@ class TransferService:
             created_at=utcnow(),
         )
         try:
-            _write_atomically(path, sealed)
+            write_atomically(path, sealed)
         except OSError as exc:
             raise TransferFileError(
                 f"Không ghi được tệp {path}: {exc.strerror or exc}. Hãy kiểm tra USB hoặc thư "

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from desktop.core import files
 
 
 class ReportWriteError(OSError):
@@ -24,20 +24,14 @@ class ReportWriteError(OSError):
 
 @contextlib.contextmanager
 def atomic_output(path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step."""
-    # Same folder as the target, so os.replace stays on one file system and is atomic.
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` in one step.
+
+    The one safe writer (``desktop/core/files.py``), with its failures told in Vietnamese.
+    """
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with files.atomic_output(path) as tmp:
+            yield tmp
+    except ReportWriteError:
+        raise
     except OSError as exc:
         raise ReportWriteError(path, exc) from exc
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        try:
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise ReportWriteError(path, exc) from exc
-    finally:
-        # After a successful replace the temporary name no longer exists.
-        tmp.unlink(missing_ok=True)

@@ -11,7 +11,6 @@ import base64
 import json
 import os
 import secrets
-import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from desktop.core.files import write_atomically
 from sync import clock
 
 FORMAT_VERSION = 1
@@ -183,16 +183,8 @@ class KeyFile:
     def save(self) -> None:
         """Write atomically: a crash leaves either the old file or the new one, never half."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".keys-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self._data, handle, indent=1, sort_keys=True)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        text = json.dumps(self._data, indent=1, sort_keys=True)
+        write_atomically(self.path, text.encode("utf-8"))
 
     # -- facts ----------------------------------------------------------------------------
 
