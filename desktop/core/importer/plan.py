@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Literal
 
 from desktop.core.domain.dates import format_vn_date
+from desktop.core.domain.labels import labels_of
 from desktop.core.domain.matching import DUPLICATE_REASONS, match_keys
 from desktop.core.domain.population import SEX_LABELS
 from desktop.core.domain.text import clean_text, fold
@@ -210,25 +211,11 @@ class _Labels:
         return table.get(value, str(value))
 
 
-PERSON_LABELS = {
-    "full_name": "Họ tên",
-    "birth_date": "Ngày sinh",
-    "birth_date_estimated": "Ngày sinh ước tính",
-    "sex": "Giới tính",
-    "ethnicity_code": "Dân tộc",
-    "id_number": "Số định danh",
-    "birth_registered": "Khai sinh",
-    "insurance_card": "Thẻ BHYT",
-    "schooling_code": "Học tập",
-    "notes": "Ghi chú",
-    "relation_code": "Quan hệ với chủ hộ",
-}
-HOUSEHOLD_LABELS = {
-    "head_name": "Họ tên chủ hộ",
-    "address": "Địa chỉ",
-    "poverty_code": "Hoàn cảnh hộ",
-    "phone": "Điện thoại",
-}
+PERSON_LABELS = labels_of(
+    "full_name", "birth_date", "birth_date_estimated", "sex", "ethnicity_code", "id_number",
+    "birth_registered", "insurance_card", "schooling_code", "notes", "relation_code",
+)  # fmt: skip
+HOUSEHOLD_LABELS = labels_of("head_name", "address", "poverty_code", "phone")
 
 Progress = Callable[[int, int], None]
 

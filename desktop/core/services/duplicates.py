@@ -16,6 +16,7 @@ from typing import Any
 
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
+from desktop.core.domain.labels import labels_of
 from desktop.core.domain.matching import DUPLICATE_REASONS, match_keys
 from desktop.core.domain.permissions import Action
 from desktop.core.domain.population import SEX_LABELS
@@ -30,28 +31,13 @@ from desktop.core.storage.repositories import events as events_repo
 
 KEPT, REMOVED = "kept", "removed"
 # The fields a merge chooses between, with their Vietnamese names, in the dialog's order.
-MERGE_FIELDS: dict[str, str] = {
-    "full_name": "Họ và tên",
-    "birth_date": "Ngày sinh",
-    "birth_date_estimated": "Ngày sinh ước tính",
-    "sex": "Giới tính",
-    "ethnicity_code": "Dân tộc",
-    "id_number": "Số định danh",
-    "household_id": "Hộ gia đình",
-    "relation_code": "Quan hệ với chủ hộ",
-    "residence_code": "Tình trạng cư trú",
-    "birth_registered": "Đăng ký khai sinh",
-    "birth_registration_date": "Ngày đăng ký khai sinh",
-    "birth_registration_place": "Nơi đăng ký khai sinh",
-    "insurance_number": "Số thẻ BHYT",
-    "insurance_valid_until": "Hạn thẻ BHYT",
-    "schooling_code": "Học tập",
-    "school_name": "Trường",
-    "school_class": "Lớp",
-    "disability_code": "Dạng khuyết tật",
-    "disability_severity_code": "Mức độ khuyết tật",
-    "notes": "Ghi chú",
-}
+MERGE_FIELDS: dict[str, str] = labels_of(
+    "full_name", "birth_date", "birth_date_estimated", "sex", "ethnicity_code", "id_number",
+    "household_id", "relation_code", "residence_code", "birth_registered",
+    "birth_registration_date", "birth_registration_place", "insurance_number",
+    "insurance_valid_until", "schooling_code", "school_name", "school_class", "disability_code",
+    "disability_severity_code", "notes",
+)  # fmt: skip
 _PERSONAL = {"id_number", "insurance_number"}
 _SENSITIVE = {"disability_code", "disability_severity_code"}
 
