@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from desktop.core.domain.dates import format_vn_date
 from sync import clock
 
 DEMO_CHILDREN = 200
@@ -234,7 +235,7 @@ class SelfTest:
 
         report = ReportService(self.s.book).population(clock.today())
         _require(report.total > 0, "báo cáo không đếm được trẻ em nào")
-        return f"{report.total} trẻ em dưới 16 tuổi ngày {clock.today():%d/%m/%Y}"
+        return f"{report.total} trẻ em dưới 16 tuổi ngày {format_vn_date(clock.today())}"
 
     def write_pdf(self) -> str:
         from desktop.core.services.reports import ReportService

@@ -60,3 +60,17 @@ def to_local(value: datetime) -> datetime:
 def local_day_start(day: date) -> datetime:
     """The UTC instant at which ``day`` begins in Vietnam."""
     return datetime(day.year, day.month, day.day, tzinfo=VIETNAM).astimezone(UTC)
+
+
+def format_date(value: date | None) -> str:
+    """A date as officers write it, dd/mm/yyyy ("" for None): the one date format."""
+    return "" if value is None else f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+
+
+def format_datetime(value: datetime | None, *, seconds: bool = False) -> str:
+    """An instant on Vietnam's clock, dd/mm/yyyy HH:MM[:SS] ("" for None)."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    clock_text = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{format_date(local.date())} {clock_text}"

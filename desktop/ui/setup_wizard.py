@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.text import clean_text
 from desktop.core.services.book import (
@@ -465,7 +466,7 @@ class RecoveryPage(QWizardPage):
             lines = [
                 self.tr("SỔ TRẺ EM — MÃ KHÔI PHỤC"),
                 commune,
-                self.tr("Ngày tạo: {d}").format(d=clock.today().strftime("%d/%m/%Y")),
+                self.tr("Ngày tạo: {d}").format(d=format_vn_date(clock.today())),
                 "",
                 self.tr("Cất giấy này ở nơi an toàn, không để cùng máy tính."),
             ]

@@ -166,7 +166,7 @@ def _device_json(device: DeviceInfo) -> dict[str, Any]:
 
 
 def _local(value: datetime | None) -> str:
-    return clock.to_local(value).strftime("%d/%m/%Y %H:%M") if value is not None else "chưa có"
+    return clock.format_datetime(value) if value is not None else "chưa có"
 
 
 def _print_summary(report: summary.CommuneSummary, fmt: str, out: TextIO) -> None:

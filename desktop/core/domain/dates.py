@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from desktop.core.domain.errors import FieldProblem, ValidationError
+from sync import clock
 
 CHILD_AGE_LIMIT = 16  # Luật Trẻ em 2016, Điều 1: a child is a person under 16.
 EARLIEST_BIRTH_YEAR = 1900
@@ -46,7 +47,7 @@ def parse_vn_date(text: str, field: str = "date", label: str = "Ngày") -> date:
 
 def format_vn_date(value: date | None) -> str:
     """``date(2019, 9, 5)`` → ``"05/09/2019"``; None → ``""``."""
-    return "" if value is None else value.strftime("%d/%m/%Y")
+    return clock.format_date(value)
 
 
 def birthday_in(birth: date, year: int) -> date:

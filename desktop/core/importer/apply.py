@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from desktop.core.domain.collation_text import name_sort_text
+from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.text import clean_text, fold
 from desktop.core.importer.plan import UNCHANGED, UPDATE, ImportPlan, RowPlan
 from desktop.core.importer.rows import PersonData
@@ -102,7 +103,7 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
     # Links and episodes point at persons through plain foreign keys (no ORM relationship
     # orders the inserts), so they are added after their persons have been flushed.
     pending: list[GuardianLink | SpecialEpisode] = []
-    evidence = EPISODE_EVIDENCE.format(d=plan.reference_date.strftime("%d/%m/%Y"))
+    evidence = EPISODE_EVIDENCE.format(d=format_vn_date(plan.reference_date))
     for index, row in enumerate(plan.rows, start=1):
         if row.action == UNCHANGED:
             pass

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.text import nfc
 from desktop.core.reports.protect import ExportProtection, protected_output
 
@@ -230,7 +231,7 @@ def render_police_list(
         italic=True,
         size=11,
     )
-    line(4, f"Lập ngày {made_on.strftime('%d/%m/%Y')} — {len(rows)} trẻ", italic=True, size=11)
+    line(4, f"Lập ngày {format_vn_date(made_on)} — {len(rows)} trẻ", italic=True, size=11)
     head = 6
     for column, (title, width) in enumerate(_POLICE_COLUMNS, start=1):
         cell = sheet.cell(row=head, column=column, value=title)
@@ -314,7 +315,7 @@ def render_police_list(
         ("Nội dung", "Danh sách xác minh số định danh cá nhân (Sổ Trẻ Em)"),
         ("Mã xã", commune_code),
         ("Xã/phường", commune_name),
-        ("Ngày lập", made_on.strftime("%d/%m/%Y")),
+        ("Ngày lập", format_vn_date(made_on)),
         ("Số trẻ", len(rows)),
         (
             "Lưu ý",

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import DatabaseError
@@ -138,16 +138,8 @@ class ChainReport:
 
 
 def local_text(at: datetime) -> str:
-    """``at`` (UTC) as the PC's local time, dd/mm/yyyy HH:MM:SS."""
-    return clock.to_local(at).strftime("%d/%m/%Y %H:%M:%S")
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
-
-
-def _local_day_start_utc(day: date) -> datetime:
-    return clock.local_day_start(day).replace(tzinfo=None)
+    """``at`` as Vietnam's time, dd/mm/yyyy HH:MM:SS."""
+    return clock.format_datetime(at, seconds=True)
 
 
 def _query(filters: AuditFilter) -> AuditQuery:
@@ -155,9 +147,9 @@ def _query(filters: AuditFilter) -> AuditQuery:
         username=filters.username or None,
         action=filters.action or None,
         table_name=filters.table_name or None,
-        since=_local_day_start_utc(filters.date_from) if filters.date_from else None,
+        since=clock.local_day_start(filters.date_from) if filters.date_from else None,
         until=(
-            _local_day_start_utc(filters.date_to + timedelta(days=1)) if filters.date_to else None
+            clock.local_day_start(filters.date_to + timedelta(days=1)) if filters.date_to else None
         ),
         record_id=(filters.record_id or "").strip() or None,
     )
@@ -194,7 +186,7 @@ class AuditService:
             rows = [
                 AuditRow(
                     seq=e.seq,
-                    at=_aware(e.at),
+                    at=e.at,
                     username=e.username,
                     action=e.action,
                     action_label=ACTION_LABELS.get(e.action, e.action),
@@ -256,7 +248,7 @@ def verify_chain(entries: Any) -> ChainReport:
             if expected != entry.entry_hash:
                 problem = "đã bị sửa nội dung sau khi ghi"
         if problem is not None:
-            at = _aware(entry.at)
+            at = entry.at
             return ChainReport(
                 ok=False,
                 checked=checked,

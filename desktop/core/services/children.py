@@ -850,7 +850,7 @@ class ChildService:
                     m.removed_id,
                     names.get(m.kept_id, ""),
                     names.get(m.removed_id, ""),
-                    m.updated_at.strftime("%d/%m/%Y %H:%M"),
+                    clock.format_datetime(m.updated_at),
                     m.updated_by,
                     m.details,
                 )

@@ -194,7 +194,7 @@ def preview_lines(plan: ImportPlan, today: date | None = None) -> list[PreviewLi
                 row=planned.row,
                 action=ACTION_LABELS[planned.action],
                 full_name=person.full_name,
-                birth_date=person.birth_date.strftime("%d/%m/%Y"),
+                birth_date=format_vn_date(person.birth_date),
                 hamlet=planned.household.hamlet_name,
                 household_number=planned.parsed.household.number,
                 details=details,
@@ -288,7 +288,7 @@ def _text(value: object) -> str:
     if isinstance(value, reader.CellError):
         return value.code
     if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")  # type: ignore[no-any-return]
+        return format_vn_date(value)  # type: ignore[arg-type]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

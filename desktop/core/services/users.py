@@ -8,7 +8,7 @@ A reset by the administrator sets a temporary password that must be changed at t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -55,12 +55,6 @@ class NewUser:
     role: Role
     password: str
     hamlet_ids: tuple[str, ...] = ()
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class UserService:
@@ -299,7 +293,7 @@ def _row(user: User, hamlet_ids: tuple[str, ...], names: dict[str, str]) -> User
         role_label=ROLE_LABELS[role],
         active=user.active,
         must_change_password=user.must_change_password,
-        last_login_at=_aware(user.last_login_at),
+        last_login_at=user.last_login_at,
         hamlet_ids=hamlet_ids,
         hamlet_names=tuple(sorted(names.get(h, "") for h in hamlet_ids)),
     )

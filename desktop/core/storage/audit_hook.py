@@ -152,7 +152,7 @@ def append(connection: Connection, entries: Sequence[NewEntry], at: datetime | N
     """Chain and insert ``entries`` on ``connection`` (inside the caller's transaction)."""
     if not entries:
         return
-    stamp = _utc_naive(at or clock.now())
+    stamp = clock.as_utc(at or clock.now())
     last = repo.last_link(connection)
     seq, prev = (last.seq, last.entry_hash) if last is not None else (0, GENESIS_HASH)
     rows: list[dict[str, Any]] = []

@@ -6,11 +6,12 @@ import enum
 import os
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, MetaData, String, Text
+from sqlalchemy import Boolean, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from desktop.core.domain.keys import IdSequence
 from sync import clock
+from sync.dbtypes import UtcDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,9 +59,7 @@ class SyncColumns:
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
     # The version the server last accepted; 0 while the server has never seen the row.
     synced_version: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     updated_by: Mapped[str] = mapped_column(String(64), default="", nullable=False)
     sync_state: Mapped[str] = mapped_column(
         String(12), default=SyncState.TO_POST.value, nullable=False, index=True

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.core.storage.base import Base, SyncColumns, new_id, utcnow
+from sync.dbtypes import UtcDateTime
 
 
 class CommuneSettings(Base):
@@ -38,10 +38,8 @@ class CommuneSettings(Base):
     device_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     device_token: Mapped[str | None] = mapped_column(String(200), nullable=True)
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=15, nullable=False)
-    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
+    last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     # Sync: the server's change number read up to, automatic sync interval (0 = off), the
     # upstream's own CA certificates (PEM) if it does not use a public CA, the last failure.
     pull_cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0", nullable=False)
@@ -65,10 +63,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
 
 
 class Hamlet(SyncColumns, Base):
@@ -248,7 +244,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entries"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     username: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     action: Mapped[str] = mapped_column(String(20), nullable=False)  # create/update/view/…
     table_name: Mapped[str] = mapped_column(String(40), default="", nullable=False)
@@ -275,10 +271,8 @@ class SyncConflict(Base):
     server_version: Mapped[int] = mapped_column(Integer, nullable=False)
     server_updated_by: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     upstream: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    detected_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # mine | theirs | mixed
     resolution: Mapped[str | None] = mapped_column(String(10), nullable=True)
     resolved_by: Mapped[str] = mapped_column(String(64), default="", nullable=False)
@@ -293,10 +287,8 @@ class SyncOutboxBatch(Base):
     # The exact JSON of the PushRequest: a retry must carry the same content.
     body: Mapped[str] = mapped_column(Text, nullable=False)
     item_count: Mapped[int] = mapped_column(Integer, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
-    exported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+    exported_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class SyncInboxItem(Base):
@@ -308,9 +300,7 @@ class SyncInboxItem(Base):
     table_name: Mapped[str] = mapped_column(String(40), nullable=False)
     row_id: Mapped[str] = mapped_column(String(36), nullable=False)
     payload: Mapped[str] = mapped_column(Text, nullable=False)  # JSON of the PulledRecord
-    received_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QPushButton, QWidget
 
+from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.permissions import Action
 from desktop.core.reports.protect import ExportProtection
 from desktop.core.reports.xlsx_list import ListColumn, ListTable
@@ -64,7 +65,7 @@ def table_from_model(model: QAbstractItemModel, title: str, subtitle: str = "") 
         widths.append(min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 2)))
     return ListTable(
         title=title,
-        subtitle=subtitle or _tr("Lập ngày {d}").format(d=clock.today().strftime("%d/%m/%Y")),
+        subtitle=subtitle or _tr("Lập ngày {d}").format(d=format_vn_date(clock.today())),
         columns=[ListColumn(h, w) for h, w in zip(headers, widths, strict=True)],
         rows=rows,
     )

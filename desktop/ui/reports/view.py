@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import paths
+from desktop.core.domain.dates import format_vn_date
 from desktop.core.reports.formatting import vn_int
 from desktop.core.reports.protect import ExportProtection
 from desktop.core.services.book import Book
@@ -196,7 +197,7 @@ class ReportsView(QWidget):
                 "Tính đến ngày {d}: {t} trẻ em dưới 16 tuổi ({m} nam, {f} nữ, "
                 "{u} chưa xác định giới tính)."
             ).format(
-                d=report.reference_date.strftime("%d/%m/%Y"),
+                d=format_vn_date(report.reference_date),
                 t=vn_int(table.total),
                 m=vn_int(table.total_male),
                 f=vn_int(table.total_female),

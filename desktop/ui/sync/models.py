@@ -29,12 +29,8 @@ def _tr(text: str) -> str:
 
 
 def format_datetime(value: datetime | None) -> str:
-    """dd/mm/yyyy HH:MM in local time ("" for None)."""
-    if value is None:
-        return ""
-    if value.tzinfo is not None:
-        value = clock.to_local(value)
-    return value.strftime("%d/%m/%Y %H:%M")
+    """dd/mm/yyyy HH:MM on Vietnam's clock ("" for None)."""
+    return clock.format_datetime(value)
 
 
 Column = tuple[str, Callable[[Any], str], bool]  # header, cell text, right-aligned
