@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.cli import CliError, open_from_args
+from desktop.cli.common import CliError, open_from_args
 
 
 def _print_summary(data: dict[str, Any]) -> None:
