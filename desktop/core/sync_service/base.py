@@ -21,9 +21,7 @@ from desktop.core.sync_service.shared import (
     _Stop,
 )
 from sync.client import SyncClient, SyncError
-from sync.protocol import (
-    DEFAULT_PULL_LIMIT,
-)
+from sync.protocol import DEFAULT_PULL_LIMIT
 from sync.retry import RetryPolicy, is_transient, with_retries
 
 

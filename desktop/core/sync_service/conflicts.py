@@ -11,10 +11,7 @@ from sqlalchemy.orm import Session
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.permissions import Action
 from desktop.core.storage.base import SyncColumns, SyncState, utcnow
-from desktop.core.storage.models import (
-    SYNCED_MODELS,
-    SyncConflict,
-)
+from desktop.core.storage.models import SYNCED_MODELS, SyncConflict
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
 from desktop.core.sync_service.base import _ServiceBase

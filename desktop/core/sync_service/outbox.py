@@ -9,22 +9,13 @@ from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
 from desktop.core.storage.base import SyncColumns, SyncState, utcnow
-from desktop.core.storage.models import (
-    SYNCED_MODELS,
-    SyncOutboxBatch,
-)
+from desktop.core.storage.models import SYNCED_MODELS, SyncOutboxBatch
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
 from desktop.core.sync_service.conflicts import _Conflicts
 from desktop.core.sync_service.enrolment import _Enrolment
-from desktop.core.sync_service.shared import (
-    MAX_BATCH_SIZE,
-    Tally,
-)
-from desktop.core.sync_service.wire import (
-    _queued_state,
-    record_item,
-)
+from desktop.core.sync_service.shared import MAX_BATCH_SIZE, Tally
+from desktop.core.sync_service.wire import _queued_state, record_item
 from sync.protocol import (
     PROTOCOL_VERSION,
     ItemResult,

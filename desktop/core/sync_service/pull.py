@@ -9,29 +9,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop.core.storage.base import SyncColumns, SyncState, utcnow
-from desktop.core.storage.models import (
-    SYNCED_MODELS,
-    SyncInboxItem,
-)
+from desktop.core.storage.models import SYNCED_MODELS, SyncInboxItem
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
 from desktop.core.sync_service.conflicts import _Conflicts
-from desktop.core.sync_service.shared import (
-    APPLY_CHUNK,
-    SyncProgress,
-    Tally,
-)
-from desktop.core.sync_service.wire import (
-    _as_utc,
-    _assign_data,
-    _same_data,
-    row_data,
-)
+from desktop.core.sync_service.shared import APPLY_CHUNK, SyncProgress, Tally
+from desktop.core.sync_service.wire import _as_utc, _assign_data, _same_data, row_data
 from sync.client import SyncClient
-from sync.protocol import (
-    PulledRecord,
-    PullResponse,
-)
+from sync.protocol import PulledRecord, PullResponse
 
 
 def _inbox_error(exc: Exception) -> str:

@@ -5,22 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from desktop.core.storage.base import SyncState
-from desktop.core.storage.models import (
-    SYNCED_MODELS,
-)
+from desktop.core.storage.models import SYNCED_MODELS
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.sync_service.outbox import _Outbox
-from desktop.core.sync_service.shared import (
-    MAX_BATCH_SIZE,
-    SyncProgress,
-    Tally,
-    _Stop,
-)
+from desktop.core.sync_service.shared import MAX_BATCH_SIZE, SyncProgress, Tally, _Stop
 from sync.client import SyncClient
-from sync.protocol import (
-    PushRequest,
-    PushResponse,
-)
+from sync.protocol import PushRequest, PushResponse
 
 
 class _Push(_Outbox):

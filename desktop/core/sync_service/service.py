@@ -21,9 +21,7 @@ from desktop.core.sync_service.shared import (
     Tally,
     _Stop,
 )
-from desktop.core.sync_service.wire import (
-    _as_utc,
-)
+from desktop.core.sync_service.wire import _as_utc
 from sync.client import SyncClient
 
 

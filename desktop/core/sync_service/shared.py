@@ -7,23 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sync.client import SyncClient, SyncError
-from sync.protocol import (
-    MAX_ITEMS_PER_BATCH,
-    ItemResult,
-)
+from sync.protocol import MAX_ITEMS_PER_BATCH, ItemResult
 
 BATCH_SIZE = 200
-
-
 MIN_BATCH_SIZE = 25
-
-
 MAX_BATCH_SIZE = MAX_ITEMS_PER_BATCH
-
-
 APPLY_CHUNK = 500
-
-
 AUTO_SYNC_CHOICES = (0, 15, 30, 60, 120)
 
 
@@ -31,10 +20,7 @@ AUTO_SYNC_CHOICES = (0, 15, 30, 60, 120)
 # columns are rebuilt on the other side.
 _LOCAL_ONLY = {"id", "version", "synced_version", "updated_at", "updated_by", "sync_state",
                "sync_error", "deleted"}  # fmt: skip
-
-
 _DELETED = "deleted"
-
 
 ClientFactory = Callable[[str, "str | None", "str | None"], SyncClient]
 

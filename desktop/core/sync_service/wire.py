@@ -11,15 +11,9 @@ from desktop.core.domain.dates import format_vn_date, parse_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.text import clean_text, fold
 from desktop.core.storage.base import SyncColumns, SyncState
-from desktop.core.sync_service.shared import (
-    _LOCAL_ONLY,
-    FIELD_LABELS,
-    TABLE_LABELS,
-)
+from desktop.core.sync_service.shared import _LOCAL_ONLY, FIELD_LABELS, TABLE_LABELS
 from sync import clock
-from sync.protocol import (
-    RecordItem,
-)
+from sync.protocol import RecordItem
 
 
 def _as_utc(value: datetime) -> datetime:
