@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 
 from desktop.core.domain.permissions import Action
 from desktop.core.domain.roles import ROLE_LABELS
+from desktop.core.services.access import HIDDEN_NOTE
 from desktop.core.services.book import Book, CommuneInfo
-from desktop.ui import ops
+from desktop.ui import messages, ops
 from desktop.ui.changes import Change, on_change
 from desktop.ui.children.view import children_areas
 from desktop.ui.households.view import HouseholdsView
@@ -34,7 +35,9 @@ from desktop.ui.imports.view import exchange_areas
 from desktop.ui.ops import run_op
 from desktop.ui.reports.view import ReportsView
 from desktop.ui.screen import resize_to_fit
-from desktop.ui.security.areas import install_security, security_areas
+from desktop.ui.security.areas import security_areas
+from desktop.ui.security.password_dialog import ChangePasswordDialog
+from desktop.ui.security.users_view import UsersView
 from desktop.ui.sync.view import SyncServiceFactory, SyncView, default_sync_service
 from desktop.ui.widgets import ErrorLabel
 from sync import clock
@@ -389,6 +392,69 @@ class MainWindow(QMainWindow):
                 log.exception("Closing the book failed")
             self.closed.emit()
         super().closeEvent(event)
+
+
+# -- security parts of the window --------------------------------------------------------
+
+
+def install_security(window: MainWindow) -> None:
+    """Password button, idle-lock setting, a forced password change, start-up warnings."""
+    book = window.book
+    button = QPushButton(window.tr("Đổi mật khẩu…"))
+    button.setFlat(True)
+    button.setMinimumWidth(button.fontMetrics().horizontalAdvance(button.text()) + 32)
+    button.setObjectName("changePassword")
+    window.statusBar().addPermanentWidget(button)
+    window.change_password_button = button  # type: ignore[attr-defined]
+    button.clicked.connect(lambda: open_change_password(window))
+    for _title, widget in window.areas:
+        if isinstance(widget, UsersView):
+            widget.idle_minutes_changed.connect(lambda m: set_idle_minutes(window, m))
+    if book.user.must_change_password:
+        force_password_change(window)
+    if not book.user.may(Action.VIEW_PERSONAL):
+        # Say why ID numbers, phones and addresses are empty (they are hidden, not missing).
+        note = QLabel(QCoreApplication.translate("MainWindow", HIDDEN_NOTE))
+        note.setObjectName("hintLabel")
+        window.statusBar().addWidget(note)
+    for warning in book.warnings:
+        messages.show_error(window, warning, title=window.tr("Cần chú ý"))
+
+
+def set_idle_minutes(window: MainWindow, minutes: int) -> None:
+    """Apply a new idle-lock time at once."""
+    window.idle_minutes = minutes
+    window.idle.timeout_ms = minutes * 60_000
+    window.idle.start()
+
+
+def open_change_password(window: MainWindow) -> ChangePasswordDialog:
+    """The optional password change."""
+    dialog = ChangePasswordDialog(window.book, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.changed.connect(lambda: messages.show_message(window, window.tr("Đã đổi mật khẩu.")))
+    dialog.open()
+    return dialog
+
+
+def force_password_change(window: MainWindow) -> ChangePasswordDialog:
+    """Cover the data and ask for a new password before anything else."""
+    window.navigation.setEnabled(False)
+    window.stack.setCurrentWidget(window.locked_cover)
+    dialog = ChangePasswordDialog(window.book, window, forced=True)
+    window.forced_password_dialog = dialog  # type: ignore[attr-defined]
+
+    def changed() -> None:
+        window.navigation.setEnabled(True)
+        row = max(0, window.navigation.currentRow())
+        window.navigation.setCurrentRow(row)
+        window.stack.setCurrentWidget(window.areas[row][1])
+        dialog.deleteLater()
+
+    dialog.changed.connect(changed)
+    dialog.quit_requested.connect(window.close)
+    dialog.open()
+    return dialog
 
 
 WindowFactory = Callable[[Book, CommuneInfo], MainWindow]

@@ -17,7 +17,7 @@ from desktop.core.services.book import Book, CurrentUser
 from desktop.core.storage.audit_hook import AuditAction
 
 if TYPE_CHECKING:
-    from desktop.core.services.households import HouseholdForm, HouseholdRow
+    from desktop.core.services.records import HouseholdForm, HouseholdRow
 
 HIDDEN_NOTE = "Tài khoản chỉ xem: số định danh, số điện thoại và địa chỉ được ẩn."
 HOUSEHOLD_PERSONAL_FIELDS = ("address", "phone")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import DatabaseError
 
 from desktop import paths
 from desktop.core.domain.permissions import Action
-from desktop.core.services.book import Book
+from desktop.core.services.unlocked import Book
 from desktop.core.storage import audit_hook
 from desktop.core.storage.audit_hook import AuditAction, NewEntry, compute_hash
 from desktop.core.storage.engine import make_engine, make_session_factory

@@ -37,7 +37,8 @@ from sqlalchemy import Engine
 
 from desktop import paths
 from desktop.core.domain.permissions import Action
-from desktop.core.services.book import Book
+from desktop.core.services.audit import record_event
+from desktop.core.services.unlocked import Book
 from desktop.core.storage import audit_hook, backup_files, migrate
 from desktop.core.storage.audit_hook import AuditAction, NewEntry
 from desktop.core.storage.engine import BookFileError, make_engine, make_session_factory
@@ -723,8 +724,6 @@ class BackupService:
         )
         if target_dir is None or target_dir.resolve() == paths.backups_dir().resolve():
             prune(paths.backups_dir())
-        from desktop.core.services.audit import record_event
-
         record_event(
             book,
             AuditAction.BACKUP,

@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from desktop import paths
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.identity import check_commune_code
 from desktop.core.domain.passwords import password_problems
-from desktop.core.domain.permissions import Action, PermissionDenied, allowed, require
 from desktop.core.domain.roles import Role, check_username
 from desktop.core.domain.text import clean_text
 from desktop.core.domain.urls import check_server_url
+from desktop.core.services.audit import record_login, record_recovery_reset
+from desktop.core.services.backup import BackupError, backup_before_migration, daily_backup_if_due
+from desktop.core.services.unlocked import Book, CommuneInfo, CurrentUser
 from desktop.core.storage import audit_hook, migrate
 from desktop.core.storage.base import new_id
 from desktop.core.storage.engine import (
     BookFileError,
-    checkpoint,
     make_engine,
     make_session_factory,
     verify_readable,
@@ -37,7 +36,7 @@ from desktop.core.storage.keyfile import (
     new_recovery_code,
 )
 from desktop.core.storage.models import CommuneSettings, User, UserHamlet
-from desktop.core.storage.tracking import USERNAME, install_change_tracking
+from desktop.core.storage.tracking import USERNAME
 
 log = logging.getLogger(__name__)
 
@@ -77,140 +76,6 @@ class BookSetup:
     admin_password: str
     unit_kind: str = "Xã"
     upstream_url: str | None = None
-
-
-@dataclass(frozen=True)
-class CurrentUser:
-    """The person who unlocked the book."""
-
-    id: str
-    username: str
-    full_name: str
-    role: Role
-    # The hamlets a collaborator may see; None means every hamlet (other roles).
-    hamlet_ids: frozenset[str] | None = None
-    # Set by an administrator's reset: only reading is allowed until the password is changed.
-    must_change_password: bool = False
-
-    def may(self, action: Action) -> bool:
-        """True if this user's role allows ``action`` (screens; services also ``require``)."""
-        return allowed(self.role, action)
-
-    def require(self, action: Action) -> None:
-        """Raise PermissionDenied (Vietnamese message) unless the role allows ``action``."""
-        require(self.role, action)
-        if self.must_change_password and action != Action.VIEW_BOOK:
-            raise PermissionDenied(
-                "Quản trị viên vừa đặt lại mật khẩu của bạn. Hãy đổi mật khẩu trước khi làm việc."
-            )
-
-
-@dataclass(frozen=True)
-class CommuneInfo:
-    """The commune this book belongs to, as shown and printed."""
-
-    code: str
-    name: str
-    province_name: str
-    unit_kind: str
-    place_name: str
-    upstream_url: str | None
-    upstream_unit: str
-    idle_lock_minutes: int
-    device_enrolled: bool
-
-    @property
-    def display_name(self) -> str:
-        """E.g. "Xã Hoàng Kim"."""
-        return f"{self.unit_kind} {self.name}"
-
-
-class Book:
-    """An open, unlocked commune book. Services take one; it owns the engine."""
-
-    def __init__(
-        self,
-        path: Path,
-        engine: Engine,
-        user: CurrentUser,
-        key_file: KeyFile,
-        master_key: bytes | None = None,
-    ) -> None:
-        self.path = path
-        self.engine = engine
-        self.user = user
-        self.key_file = key_file
-        # Kept only in memory while the book is open: new users' key wraps and backup MACs.
-        self._master_key = master_key
-        # Problems met while opening that did not stop it (e.g. the daily backup failed).
-        self.warnings: list[str] = []
-        self._closed = False
-        self._sessions: sessionmaker[Session] = make_session_factory(engine)
-        install_change_tracking(self._sessions)
-        audit_hook.install_audit_trail(self._sessions)
-
-    def unwrapped_key(self) -> bytes:
-        """The database key, for wrapping it for a new password or keying a backup's MAC."""
-        if self._master_key is None or self._closed:
-            raise KeyFileError("Sổ đã đóng: hãy đăng nhập lại.")
-        return self._master_key
-
-    @property
-    def closed(self) -> bool:
-        """True once ``close`` ran."""
-        return self._closed
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed if the block ends normally, rolled back otherwise."""
-        with self._sessions() as session, session.begin():
-            session.info[USERNAME] = self.user.username
-            yield session
-
-    @contextmanager
-    def read(self) -> Iterator[Session]:
-        """A session for reading only."""
-        with self._sessions() as session:
-            yield session
-
-    def commune(self) -> CommuneInfo:
-        """The commune settings of this book."""
-        with self.read() as session:
-            row = session.scalars(select(CommuneSettings)).one()
-            return _commune_info(row)
-
-    def verify_password(self, password: str) -> bool:
-        """True if ``password`` is the current user's (used to unlock an idle window)."""
-        try:
-            self.key_file.unlock(self.user.username, password)
-        except WrongSecret:
-            return False
-        return True
-
-    def close(self) -> None:
-        """Fold the WAL into the file and release it (a second call does nothing)."""
-        if self._closed:
-            return
-        self._closed = True
-        self._master_key = None
-        try:
-            checkpoint(self.engine)
-        finally:
-            self.engine.dispose()
-
-
-def _commune_info(row: CommuneSettings) -> CommuneInfo:
-    return CommuneInfo(
-        code=row.commune_code,
-        name=row.commune_name,
-        province_name=row.province_name,
-        unit_kind=row.unit_kind,
-        place_name=row.place_name or row.commune_name,
-        upstream_url=row.upstream_url,
-        upstream_unit=row.upstream_unit,
-        idle_lock_minutes=row.idle_lock_minutes,
-        device_enrolled=bool(row.device_token),
-    )
 
 
 def book_exists() -> bool:
@@ -333,8 +198,6 @@ def _open_engine(master_key: bytes, key_file: KeyFile) -> Engine:
                 "Hãy cài phiên bản mới nhất; dữ liệu không bị thay đổi."
             )
         if revision != migrate.head_revision():
-            from desktop.core.services.backup import backup_before_migration
-
             backup_before_migration(engine, key_file, master_key)
             migrate.upgrade(engine)
         with make_session_factory(engine)() as session:
@@ -399,9 +262,6 @@ def _after_login(
     book: Book, failed_before: tuple[int, datetime | None], now: datetime | None
 ) -> None:
     """Write the login (and wrong tries since the last one) to the audit trail; daily backup."""
-    from desktop.core.services.audit import record_login
-    from desktop.core.services.backup import BackupError, daily_backup_if_due
-
     record_login(book, failed_before, now)
     try:
         daily_backup_if_due(book, now)
@@ -427,6 +287,4 @@ def reset_password_with_recovery(username: str, recovery_code: str, new_password
     key_file.set_password(name, new_password, master_key)
     key_file.record_success(name)
     key_file.save()
-    from desktop.core.services.audit import record_recovery_reset
-
     record_recovery_reset(master_key, name)

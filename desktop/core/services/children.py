@@ -36,6 +36,12 @@ from desktop.core.services.book_index import (
     ChildQuery,
     current_index,
 )
+from desktop.core.services.records import (
+    ChildForm,
+    EventView,
+    GuardianForm,
+    event_views,
+)
 from desktop.core.storage.models import ChangeEvent, GuardianLink, Person
 from desktop.core.storage.repositories import children as repo
 from desktop.core.storage.repositories import events as events_repo
@@ -49,66 +55,15 @@ __all__ = [
     "ChildProfile",
     "ChildQuery",
     "ChildService",
+    "EventView",
     "GuardianForm",
     "NeedsConfirmation",
 ]
 
 SEXES = (1, 2, 3)
-RELATION_CHILD = "QH03"
 ENTRY_EVENTS = {"BD01": "Mới sinh", "BD02": "Chuyển đến"}
 PERSONAL_FIELDS = ("id_number", "insurance_number")
 SENSITIVE_FIELDS = ("disability_code", "disability_severity_code")
-
-
-@dataclass
-class GuardianForm:
-    """A parent, guardian or carer of a child: a person of the book or just a name."""
-
-    role: str  # a key of child_rules.GUARDIAN_ROLES
-    full_name: str = ""
-    person_id: str | None = None
-    parent_status: str = "unknown"  # a key of child_rules.PARENT_STATUSES
-    phone: str = ""
-    id: str | None = None
-    remove: bool = False
-
-
-@dataclass
-class ChildForm:
-    """A person as typed: in a household row (identity) or in the child dialog (everything).
-
-    ``id`` is None for a new person. Fields a form does not show keep their loaded values.
-    ``guardians`` None leaves the guardian links as they are.
-    """
-
-    full_name: str
-    birth_date: date | None
-    sex: int
-    ethnicity_code: str = "01"
-    id_number: str = ""
-    birth_date_estimated: bool = False
-    relation_code: str | None = RELATION_CHILD
-    notes: str = ""
-    id: str | None = None
-    remove: bool = False  # tombstone (an entry error), with ``notes`` as the reason
-    residence_code: str = "CU01"
-    birth_registered: bool | None = None
-    birth_registration_date: date | None = None
-    birth_registration_place: str = ""
-    insurance_number: str = ""
-    insurance_valid_until: date | None = None
-    schooling_code: str | None = None
-    school_name: str = ""
-    school_class: str = ""
-    disability_code: str | None = None
-    disability_severity_code: str | None = None
-    id_check_override: str = ""  # the reason for keeping an ID that disagrees (R07)
-    guardians: list[GuardianForm] | None = None
-    entry_event: str | None = None  # for a new person: BD01 (born) or BD02 (moved in)
-    entry_place: str = ""  # where a person moving in came from
-    # Set when loaded: a person who turned 16, moved out or died is history, not edited.
-    status: str = "active"
-    read_only_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,25 +136,6 @@ class MergeView:
     when: str
     by: str
     details: str
-
-
-@dataclass(frozen=True)
-class EventView:
-    """A change event (biến động) as shown in histories."""
-
-    id: str
-    code: str
-    name: str
-    event_date: date
-    person_id: str | None
-    person_name: str
-    household_label: str
-    other_household_label: str
-    place: str
-    cause: str
-    details: str
-    automatic: bool
-    recorded_by: str
 
 
 @dataclass(frozen=True)
@@ -805,8 +741,6 @@ class ChildService:
 
     def profile(self, person_id: str, on: date | None = None) -> ChildProfile:
         """Everything known about the person, with its history."""
-        from desktop.core.services.events import event_views
-
         user = self._book.user
         user.require(Action.VIEW_BOOK)
         today = on or clock.today()

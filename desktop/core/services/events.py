@@ -23,7 +23,7 @@ from desktop.core.domain.text import clean_text, fold
 from desktop.core.services import access, codes
 from desktop.core.services.book import Book
 from desktop.core.services.book_index import latest_birth_for_age
-from desktop.core.services.children import EventView
+from desktop.core.services.records import EventView, event_views
 from desktop.core.storage.models import ChangeEvent, GuardianLink, Household, Person
 from desktop.core.storage.repositories import children as children_repo
 from desktop.core.storage.repositories import events as repo
@@ -77,39 +77,6 @@ class AutoEventsResult:
         if self.closed_episodes:
             text += f", đóng {self.closed_episodes} giai đoạn hoàn cảnh đặc biệt"
         return text + "."
-
-
-def event_views(session: Session, events: Sequence[ChangeEvent]) -> list[EventView]:
-    """Events as shown in histories (names of the persons and households resolved)."""
-    names = {c.code: c.name for c in codes.change_event_types()}
-    people = children_repo.names_of(session, [e.person_id for e in events if e.person_id])
-    household_ids = {h for e in events for h in (e.household_id, e.other_household_id) if h}
-    households = children_repo.households_by_ids(session, household_ids)
-
-    def label(household_id: str | None) -> str:
-        if not household_id or household_id not in households:
-            return ""
-        number, head, hamlet = households[household_id]
-        return f"Hộ số {number} ({head}), {hamlet}"
-
-    return [
-        EventView(
-            id=e.id,
-            code=e.event_code,
-            name=names.get(e.event_code, e.event_code),
-            event_date=e.event_date,
-            person_id=e.person_id,
-            person_name=people.get(e.person_id or "", ""),
-            household_label=label(e.household_id),
-            other_household_label=label(e.other_household_id),
-            place=e.place,
-            cause=e.cause,
-            details=e.details,
-            automatic=e.automatic,
-            recorded_by=e.updated_by,
-        )
-        for e in events
-    ]
 
 
 def recompute_status(session: Session, person: Person) -> None:

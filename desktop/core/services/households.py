@@ -8,7 +8,7 @@ of children.py, so a row typed here and a record edited in the child dialog agre
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from desktop.core.domain.child_rules import RELATION_HEAD
@@ -29,6 +29,7 @@ from desktop.core.services.children import (
     person_label,
     write_person,
 )
+from desktop.core.services.records import HouseholdForm, HouseholdRow
 from desktop.core.storage.models import Hamlet, Household, Person
 from desktop.core.storage.repositories import households as repo
 from sync import clock
@@ -57,42 +58,11 @@ class HamletItem:
 
 
 @dataclass(frozen=True)
-class HouseholdRow:
-    """One line of the household list."""
-
-    id: str
-    hamlet_name: str
-    number: str
-    head_name: str
-    address: str
-    poverty: str
-    children: int
-    poverty_year: int | None = None
-    collaborator_name: str = ""
-
-
-@dataclass(frozen=True)
 class HouseholdSearch:
     """The households found (ids, in list order) and their children in all."""
 
     ids: list[str]
     children: int
-
-
-@dataclass
-class HouseholdForm:
-    """A household with its members, as typed; ``id`` is None for a new household."""
-
-    hamlet_id: str
-    number: str
-    head_name: str
-    address: str = ""
-    poverty_code: str = "HN03"
-    poverty_year: int | None = None
-    phone: str = ""
-    children: list[ChildForm] = field(default_factory=list)  # every member, children first
-    id: str | None = None
-    collaborator_name: str = ""
 
 
 class HouseholdService:

@@ -42,7 +42,7 @@ from desktop.core.sync_service import (
     SyncService,
     SyncStatus,
 )
-from desktop.core.sync_transfer import ExportOutcome, ImportOutcome, TransferService
+from desktop.core.sync_service.transfer import ExportOutcome, ImportOutcome, TransferService
 from desktop.ui import messages
 from desktop.ui.changes import Change, announce
 from desktop.ui.ops import Pool, run_op

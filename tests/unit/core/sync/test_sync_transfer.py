@@ -10,7 +10,7 @@ import pytest
 from desktop.core.services.book import Book
 from desktop.core.storage.base import SyncState
 from desktop.core.sync_service import SyncService
-from desktop.core.sync_transfer import TransferFileError, TransferService
+from desktop.core.sync_service.transfer import TransferFileError, TransferService
 from sync import transfer
 from sync.server.services import corrections
 from sync.server.services import transfer as server_transfer

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from desktop.cli import CliError, open_from_args
+from desktop.cli.common import CliError, open_from_args
 from desktop.core.domain.dates import format_vn_date, parse_vn_date
 from desktop.core.domain.errors import ValidationError
 from sync import clock

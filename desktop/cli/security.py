@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.cli import CliError, open_from_args, read_password
+from desktop.cli.common import CliError, open_from_args, read_password
 from desktop.core.domain.permissions import PermissionDenied
 
 ENV_RECOVERY = "SOTREEM_RECOVERY_CODE"

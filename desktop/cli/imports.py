@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop import paths
-from desktop.cli import CliError, open_from_args
+from desktop.cli.common import CliError, open_from_args
 from desktop.core.domain.dates import parse_vn_date
 from desktop.core.domain.permissions import PermissionDenied
 from sync import clock

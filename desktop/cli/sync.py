@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from desktop.cli import CliError, open_from_args
+from desktop.cli.common import CliError, open_from_args
 
 
 def _print_summary(data: dict[str, Any]) -> None:
@@ -31,7 +31,7 @@ def _ask_file_code() -> str:
 def cmd_sync(args: argparse.Namespace) -> int:
     """Run the ``sync`` subcommand."""
     from desktop.core.sync_service import SyncService
-    from desktop.core.sync_transfer import TransferFileError, TransferService
+    from desktop.core.sync_service.transfer import TransferFileError, TransferService
 
     if args.export_file and args.import_file:
         raise CliError("Chỉ dùng một trong hai: --export-file hoặc --import-file.", 2)

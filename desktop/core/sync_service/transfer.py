@@ -22,7 +22,8 @@ from desktop.core.services.book import Book
 from desktop.core.storage.base import utcnow
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
-from desktop.core.sync_service import SyncService, Tally
+from desktop.core.sync_service.service import SyncService
+from desktop.core.sync_service.shared import Tally
 from sync import transfer
 from sync.protocol import PushRequest
 

@@ -1,0 +1,244 @@
+"""What the parts of sync share: limits, labels, and the frozen results for the UI and CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sync.client import SyncClient, SyncError
+from sync.protocol import MAX_ITEMS_PER_BATCH, ItemResult
+
+BATCH_SIZE = 200
+MIN_BATCH_SIZE = 25
+MAX_BATCH_SIZE = MAX_ITEMS_PER_BATCH
+APPLY_CHUNK = 500
+AUTO_SYNC_CHOICES = (0, 15, 30, 60, 120)
+
+
+# Bookkeeping columns travel in the item's envelope, not in its data; derived ``*_key``
+# columns are rebuilt on the other side.
+_LOCAL_ONLY = {"id", "version", "synced_version", "updated_at", "updated_by", "sync_state",
+               "sync_error", "deleted"}  # fmt: skip
+_DELETED = "deleted"
+
+ClientFactory = Callable[[str, "str | None", "str | None"], SyncClient]
+
+
+TABLE_LABELS: dict[str, str] = {
+    "hamlets": "Thôn, tổ dân phố",
+    "households": "Hộ gia đình",
+    "persons": "Nhân khẩu, trẻ em",
+    "guardian_links": "Cha mẹ, người giám hộ",
+    "change_events": "Biến động",
+    "special_episodes": "Hoàn cảnh đặc biệt",
+    "merge_records": "Gộp hồ sơ trùng",
+}
+
+
+FIELD_LABELS: dict[str, str] = {
+    _DELETED: "Đã xóa",
+    "name": "Tên",
+    "collaborator_name": "Cộng tác viên",
+    "hamlet_id": "Thôn",
+    "number": "Số hộ",
+    "head_name": "Chủ hộ",
+    "address": "Địa chỉ",
+    "poverty_code": "Diện hộ nghèo",
+    "poverty_year": "Năm xét nghèo",
+    "phone": "Điện thoại",
+    "household_id": "Hộ gia đình",
+    "full_name": "Họ và tên",
+    "birth_date": "Ngày sinh",
+    "birth_date_estimated": "Ngày sinh ước tính",
+    "sex": "Giới tính",
+    "ethnicity_code": "Dân tộc",
+    "id_number": "Số định danh",
+    "relation_code": "Quan hệ với chủ hộ",
+    "notes": "Ghi chú",
+    "residence_code": "Tình trạng cư trú",
+    "status": "Trạng thái",
+    "status_date": "Ngày đổi trạng thái",
+    "birth_registered": "Đã đăng ký khai sinh",
+    "birth_registration_date": "Ngày đăng ký khai sinh",
+    "birth_registration_place": "Nơi đăng ký khai sinh",
+    "insurance_number": "Số thẻ BHYT",
+    "insurance_valid_until": "BHYT có hạn đến",
+    "insurance_card": "Có thẻ BHYT",
+    "schooling_code": "Học vấn",
+    "school_name": "Trường",
+    "school_class": "Lớp",
+    "disability_code": "Dạng khuyết tật",
+    "disability_severity_code": "Mức độ khuyết tật",
+    "id_check_override": "Lý do giữ số định danh",
+    "merged_into_id": "Gộp vào hồ sơ",
+    "child_id": "Trẻ em",
+    "person_id": "Người",
+    "role": "Vai trò",
+    "parent_status": "Tình trạng cha mẹ",
+    "valid_from": "Từ ngày",
+    "valid_to": "Đến ngày",
+    "event_code": "Loại biến động",
+    "event_date": "Ngày biến động",
+    "other_household_id": "Hộ liên quan",
+    "place": "Nơi đi/đến",
+    "cause": "Nguyên nhân",
+    "details": "Chi tiết",
+    "automatic": "Tự động",
+    "group_no": "Nhóm hoàn cảnh",
+    "subgroup_no": "Nhóm nhỏ",
+    "start_date": "Từ ngày",
+    "end_date": "Đến ngày",
+    "evidence": "Căn cứ",
+    "verified_by": "Người xác minh",
+    "kept_id": "Hồ sơ giữ lại",
+    "removed_id": "Hồ sơ bị gộp",
+}
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    """One synced table in the sync screen."""
+
+    table: str
+    label: str
+    waiting: int
+    errors: int
+    total: int
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the sync screen shows before anything is sent."""
+
+    server_url: str | None
+    enrolled: bool
+    pending: int
+    errors: int
+    last_sync_at: datetime | None
+    conflicts: int = 0
+    in_flight: int = 0
+    received_waiting: int = 0
+    tables: tuple[TableStatus, ...] = ()
+    auto_sync_minutes: int = 0
+    has_ca_bundle: bool = False
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """How far a sync has gone: items and bytes, for the progress line."""
+
+    phase: str  # "push" | "pull" | "apply"
+    items_done: int
+    items_total: int
+    bytes_sent: int
+    bytes_received: int
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    """The result of one press of "Đồng bộ"."""
+
+    offline: bool
+    failed: bool
+    sent: int
+    applied: int
+    duplicates: int
+    conflicts: int
+    rejected: int
+    remaining: int
+    message_vi: str
+    received: int = 0
+    pull_conflicts: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    requests: int = 0
+
+
+@dataclass(frozen=True)
+class ConflictSummary:
+    """One row of the conflicts list."""
+
+    id: int
+    table: str
+    table_label: str
+    row_id: str
+    title: str
+    detected_at: datetime
+    upstream: bool
+    server_updated_by: str
+    fields: int
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field of a conflict: this book's value and the server's, as text."""
+
+    field: str
+    label: str
+    mine: str
+    theirs: str
+    differs: bool
+    kind: str  # "text" | "int" | "bool" | "date" | "datetime"
+
+
+@dataclass(frozen=True)
+class ConflictDetail:
+    """A conflict, field by field, for the resolution dialog."""
+
+    summary: ConflictSummary
+    fields: tuple[FieldDiff, ...]
+
+
+@dataclass(frozen=True)
+class FieldChoice:
+    """The officer's choice for one differing field: ``mine``, ``theirs`` or ``edit``."""
+
+    choice: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class SyncErrorRow:
+    """A row the server refused (Lỗi đồng bộ): it waits until someone edits it."""
+
+    table: str
+    table_label: str
+    row_id: str
+    title: str
+    reason: str
+    updated_at: datetime
+
+
+@dataclass
+class Tally:
+    """Counts of one sync (or one answer file), item by item."""
+
+    sent: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    received: int = 0
+    pull_conflicts: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, result: ItemResult) -> None:
+        if result.status == "applied":
+            self.applied += 1
+        elif result.status == "duplicate":
+            self.duplicates += 1
+        elif result.status == "conflict":
+            self.conflicts += 1
+        else:
+            self.rejected += 1
+
+
+class _Stop(Exception):
+    """Ends a sync early: offline (transient) or refused (definitive)."""
+
+    def __init__(self, error: SyncError, *, offline: bool) -> None:
+        super().__init__(error.message_vi)
+        self.error = error
+        self.offline = offline
