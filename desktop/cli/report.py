@@ -8,7 +8,7 @@ from pathlib import Path
 
 from desktop import paths
 from desktop.cli.common import open_from_args
-from desktop.core.domain.dates import parse_vn_date
+from desktop.core.domain.dates import format_vn_date, parse_vn_date
 from sync import clock
 
 
@@ -34,7 +34,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             else (paths.exports_dir() / f"dan-so-tre-em-{on:%Y%m%d}.{args.format}")
         )
         report = service.write_population(on, output, args.format)
-        print(f"Đã ghi {output} ({report.total} trẻ em dưới 16 tuổi ngày {on:%d/%m/%Y}).")
+        print(f"Đã ghi {output} ({report.total} trẻ em dưới 16 tuổi ngày {format_vn_date(on)}).")
         return 0
     finally:
         book.close()

@@ -16,7 +16,10 @@ TABLE_LABELS: dict[str, str] = {
     "special_episodes": "Hoàn cảnh đặc biệt",
     "merge_records": "Gộp hồ sơ trùng",
     "users": "Người dùng",
+    "user_hamlets": "Thôn của cộng tác viên",
     "commune_settings": "Thông tin đơn vị",
+    "backup": "Bản sao lưu",
+    "export": "Tệp xuất ra",
 }
 
 FIELD_LABELS: dict[str, str] = {

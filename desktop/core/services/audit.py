@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy.exc import DatabaseError
 
 from desktop import paths
+from desktop.core.domain.labels import TABLE_LABELS
 from desktop.core.domain.permissions import Action
 from desktop.core.services.unlocked import Book
 from desktop.core.storage import audit_hook
@@ -49,21 +50,6 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.SYNC_CREATE: "Thêm (đồng bộ)",
     AuditAction.SYNC_UPDATE: "Sửa (đồng bộ)",
     AuditAction.SYNC_DELETE: "Xóa (đồng bộ)",
-}
-
-TABLE_LABELS: dict[str, str] = {
-    "commune_settings": "Thông tin xã",
-    "users": "Người dùng",
-    "user_hamlets": "Thôn của cộng tác viên",
-    "hamlets": "Thôn/tổ dân phố",
-    "households": "Hộ gia đình",
-    "persons": "Nhân khẩu, trẻ em",
-    "guardian_links": "Cha mẹ, người giám hộ",
-    "change_events": "Biến động",
-    "special_episodes": "Hoàn cảnh đặc biệt",
-    "merge_records": "Gộp bản ghi trùng",
-    "backup": "Bản sao lưu",
-    "export": "Tệp xuất ra",
 }
 
 

@@ -16,8 +16,6 @@ resolves field by field. Nothing here depends on the computer's clock.
 from desktop.core.sync_service.service import SyncService
 from desktop.core.sync_service.shared import (
     AUTO_SYNC_CHOICES,
-    FIELD_LABELS,
-    TABLE_LABELS,
     ConflictDetail,
     ConflictSummary,
     FieldChoice,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop.core.domain.errors import FieldProblem, ValidationError
+from desktop.core.domain.labels import FIELD_LABELS, TABLE_LABELS
 from desktop.core.domain.permissions import Action
 from desktop.core.storage.base import SyncColumns, SyncState, utcnow
 from desktop.core.storage.models import SYNCED_MODELS, SyncConflict
@@ -17,8 +18,6 @@ from desktop.core.storage.tracking import SYNC_APPLY
 from desktop.core.sync_service.base import _ServiceBase
 from desktop.core.sync_service.shared import (
     _DELETED,
-    FIELD_LABELS,
-    TABLE_LABELS,
     ConflictDetail,
     ConflictSummary,
     FieldChoice,

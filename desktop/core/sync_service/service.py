@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from desktop.core.domain.errors import FieldProblem, ValidationError
+from desktop.core.domain.labels import TABLE_LABELS
 from desktop.core.domain.permissions import Action
 from desktop.core.storage.base import SyncState, utcnow
 from desktop.core.storage.repositories import sync_rows as repo
@@ -13,7 +14,6 @@ from desktop.core.sync_service.pull import _Pull
 from desktop.core.sync_service.push import _Push
 from desktop.core.sync_service.shared import (
     AUTO_SYNC_CHOICES,
-    TABLE_LABELS,
     SyncOutcome,
     SyncProgress,
     SyncStatus,

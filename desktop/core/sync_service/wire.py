@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Integer
 
 from desktop.core.domain.dates import format_vn_date, parse_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
+from desktop.core.domain.labels import FIELD_LABELS, TABLE_LABELS
 from desktop.core.domain.text import clean_text, fold
 from desktop.core.storage.base import SyncColumns, SyncState
-from desktop.core.sync_service.shared import _LOCAL_ONLY, FIELD_LABELS, TABLE_LABELS
+from desktop.core.sync_service.shared import _LOCAL_ONLY
 from sync import clock
 from sync.protocol import RecordItem
 
-
-def _as_utc(value: datetime) -> datetime:
-    # SQLite hands datetimes back without a zone; every stamp we write is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+_as_utc = clock.as_utc  # the book's columns are aware already; values from JSON may not be
 
 
 def _wire_value(value: Any) -> Any:
@@ -144,7 +142,7 @@ def _display(kind: str, value: Any) -> str:
             return value
     if kind == "datetime" and isinstance(value, str):
         try:
-            return clock.to_local(datetime.fromisoformat(value)).strftime("%d/%m/%Y %H:%M")
+            return clock.format_datetime(datetime.fromisoformat(value))
         except ValueError:
             return value
     return str(value)
