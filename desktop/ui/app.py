@@ -67,15 +67,25 @@ class AppController(QObject):
     def start(self) -> QWidget:
         """Show the first window (setup on the first run, login afterwards)."""
         if book_exists():
-            login = LoginWindow()
-            login.logged_in.connect(self._logged_in)
-            self.window = login
+            self.window = self._login_window()
         else:
             wizard = SetupWizard()
             wizard.book_created.connect(self._created)
             self.window = wizard
         self.window.show()
         return self.window
+
+    def _login_window(self) -> LoginWindow:
+        login = LoginWindow()
+        login.logged_in.connect(self._logged_in)
+        return login
+
+    def _logged_out(self) -> None:
+        """After "Đăng xuất": the book is closed; the next officer logs in."""
+        self.main_window = None
+        login = self._login_window()
+        self.window = login
+        login.show()
 
     def _logged_in(self, opened: OpenedBook) -> None:
         self._open_main(opened)
@@ -87,6 +97,7 @@ class AppController(QObject):
         main = MainWindow(opened.book, opened.commune)
         # Deleted on close: late results of background work then find no widget to update.
         main.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        main.logged_out.connect(self._logged_out)
         self.main_window = main
         main.show()
         previous, self.window = self.window, main

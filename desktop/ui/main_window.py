@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -186,6 +186,7 @@ class MainWindow(QMainWindow):
     """The commune book, open: "Hộ gia đình", "Báo cáo", "Đồng bộ"."""
 
     closed = Signal()
+    logged_out = Signal()  # the officer chose "Đăng xuất": show the login window again
 
     def __init__(
         self,
@@ -200,6 +201,7 @@ class MainWindow(QMainWindow):
         self.book = book
         self.commune = commune
         self._closed = False
+        self._logging_out = False
         self._hidden_for_lock: list[QWidget] = []
         self.lock_dialog: LockDialog | None = None
         self.setWindowTitle(self.tr("Sổ Trẻ Em — {c}").format(c=commune.display_name))
@@ -227,6 +229,8 @@ class MainWindow(QMainWindow):
         self.locked_cover.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.locked_cover.setObjectName("pageTitle")
         self.stack.addWidget(self.locked_cover)
+
+        self._build_menu()
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -273,6 +277,32 @@ class MainWindow(QMainWindow):
         self.refresh_pending()
         self.idle.start()
         install_security(self)
+
+    # -- menu -----------------------------------------------------------------------------
+
+    def _build_menu(self) -> None:
+        """ "Sổ": lock, log out, quit — an officer who steps away never leaves the book open."""
+        menu = self.menuBar().addMenu(self.tr("&Sổ"))
+        self.lock_action = QAction(self.tr("&Khóa màn hình"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setStatusTip(self.tr("Che dữ liệu và hỏi lại mật khẩu (Ctrl+L)."))
+        self.lock_action.triggered.connect(self.lock)
+        self.logout_action = QAction(self.tr("Đăng &xuất"), self)
+        self.logout_action.setStatusTip(self.tr("Đóng sổ và trở về màn hình đăng nhập."))
+        self.logout_action.triggered.connect(self.log_out)
+        self.quit_action = QAction(self.tr("&Thoát chương trình"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setStatusTip(self.tr("Đóng sổ và thoát (Ctrl+Q)."))
+        self.quit_action.triggered.connect(self.close)
+        menu.addAction(self.lock_action)
+        menu.addAction(self.logout_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+
+    def log_out(self) -> None:
+        """Close the book (after running work ends) and go back to the login window."""
+        self._logging_out = True
+        self.close()
 
     # -- navigation -----------------------------------------------------------------------
 
@@ -336,6 +366,7 @@ class MainWindow(QMainWindow):
         for widget in self._hidden_for_lock:
             widget.hide()
         self.navigation.setEnabled(False)
+        self.menuBar().setEnabled(False)  # the lock dialog itself offers "Thoát chương trình"
         self.stack.setCurrentWidget(self.locked_cover)
         dialog = LockDialog(self.book, self.idle_minutes, self)
         dialog.unlocked.connect(self.unlock)
@@ -350,6 +381,7 @@ class MainWindow(QMainWindow):
         if dialog is not None:
             dialog.deleteLater()
         self.navigation.setEnabled(True)
+        self.menuBar().setEnabled(True)
         self._area_changed(self.navigation.currentRow())
         for widget in self._hidden_for_lock:
             if shiboken6.isValid(widget):
@@ -391,6 +423,8 @@ class MainWindow(QMainWindow):
             except Exception:
                 log.exception("Closing the book failed")
             self.closed.emit()
+            if self._logging_out:
+                self.logged_out.emit()
         super().closeEvent(event)
 
 

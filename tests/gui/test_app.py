@@ -52,3 +52,38 @@ def test_existing_book_asks_for_login_then_opens_the_main_window(
     assert is_closed(login)
     wait_for_ops(qtbot)
     main.close()  # closes the book
+
+
+def test_log_out_closes_the_book_and_asks_for_the_login_again(
+    book_setup: BookSetup, qtbot: Any
+) -> None:
+    created, _code = create_book(book_setup)
+    created.close()
+    controller = AppController()
+    login = controller.start()
+    qtbot.addWidget(login)
+    assert isinstance(login, LoginWindow)
+    login.username.setText(ADMIN_USER)
+    login.password.setText(ADMIN_PASSWORD)
+    login.attempt()
+    qtbot.waitUntil(lambda: controller.main_window is not None, timeout=10_000)
+    main = controller.main_window
+    assert isinstance(main, MainWindow)
+    book = main.book
+    menu_titles = [a.text() for a in main.menuBar().actions()]
+    assert menu_titles == ["&Sổ"]
+    assert [a.text() for a in main.menuBar().actions()[0].menu().actions() if a.text()] == [
+        "&Khóa màn hình",
+        "Đăng &xuất",
+        "&Thoát chương trình",
+    ]
+    wait_for_ops(qtbot)
+    main.logout_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(controller.window, LoginWindow), timeout=10_000)
+    again = controller.window
+    assert isinstance(again, LoginWindow) and again is not login
+    qtbot.addWidget(again)
+    assert again.isVisible()
+    assert controller.main_window is None
+    assert book.closed
+    again.close()

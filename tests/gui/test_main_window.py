@@ -227,3 +227,15 @@ def test_an_edit_in_one_screen_refreshes_the_others(window: MainWindow, qtbot: A
     qtbot.waitUntil(lambda: window.pending_label.text() != before, timeout=10_000)
     qtbot.waitUntil(lambda: window.households.model.rowCount() == 1, timeout=10_000)
     profile.reject()
+
+
+def test_the_officer_locks_the_screen_from_the_menu(window: MainWindow, qtbot: Any) -> None:
+    window.lock_action.trigger()  # Ctrl+L
+    assert window.is_locked
+    assert not window.menuBar().isEnabled() and not window.navigation.isEnabled()
+    lock = window.lock_dialog
+    assert isinstance(lock, LockDialog)
+    lock.password.setText(ADMIN_PASSWORD)
+    with qtbot.waitSignal(lock.unlocked, timeout=10_000):
+        lock.unlock_button.click()
+    assert not window.is_locked and window.menuBar().isEnabled()
