@@ -97,8 +97,18 @@ def test_sigkill_during_saves_never_loses_a_reported_save(book: Book, hamlet_id:
             assert first is not None and first.startswith("PID "), first
             pid = int(first.split()[1])
             # Random moment: sometimes while opening, mostly in the middle of the save stream.
-            stop_at = time.monotonic() + rng.uniform(0.0, 0.35)
+            # The moment is counted in saves, not seconds, so a slow or busy machine kills at
+            # the same points of the stream as a fast one (a wall-clock window once let a busy
+            # machine kill every writer before its first save).
+            saves_first = rng.choice((0, 1, 1, 2, 3, 5, 8))
             saved_this_round = 0
+            while saved_this_round < saves_first:
+                line = lines.next(time.monotonic() + 60)
+                assert line is not None and line.startswith("DONE "), line
+                done.add(line.split()[1])
+                saved_this_round += 1
+            # Then a little more, so the kill falls anywhere inside the next save.
+            stop_at = time.monotonic() + rng.uniform(0.0, 0.03)
             while (line := lines.next(stop_at)) is not None:
                 assert line.startswith("DONE "), line
                 done.add(line.split()[1])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -163,11 +164,11 @@ class Clock:
         def shifted() -> datetime:
             return real() + self.offset
 
-        for module in (storage_base, tracking):
-            monkeypatch.setattr(module, "utcnow", shifted)
-        from desktop.core import sync_service
-
-        monkeypatch.setattr(sync_service, "utcnow", shifted)
+        # Every module that took ``utcnow`` by name (storage, tracking, the sync service's
+        # modules) gets the shifted one.
+        for name, module in list(sys.modules.items()):
+            if name.startswith("desktop.") and getattr(module, "utcnow", None) is real:
+                monkeypatch.setattr(module, "utcnow", shifted)
 
 
 @dataclass

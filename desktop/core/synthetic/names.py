@@ -280,11 +280,22 @@ def full_name(
     style = _STYLES.get(ethnicity)
     if style is None:
         middle = _KINH_MIDDLE[key].pick(rng)
+        for _retry in range(5):  # "Hoàng Hoàng Quang": a middle name never repeats the family's
+            if middle != family:
+                break
+            middle = _KINH_MIDDLE[key].pick(rng)
         if generation is Generation.CHILD:
             draw = rng.random()
             if draw < 0.04:
-                # The mother's family name between the father's and the middle name.
-                middle = f"{family_name(rng, KINH, south)} {middle}"
+                # The mother's family name between the father's and the middle name — never
+                # the father's own again ("Hoàng Hoàng Minh An" is not a name anyone gives).
+                mother = family_name(rng, KINH, south)
+                for _retry in range(5):
+                    if mother != family:
+                        break
+                    mother = family_name(rng, KINH, south)
+                if mother != family:
+                    middle = f"{mother} {middle}"
             elif draw < 0.11:
                 second = _KINH_SECOND_MIDDLE.pick(rng)
                 if second != middle:

@@ -385,3 +385,15 @@ def test_newborns_may_be_written_trai_or_gai_until_named() -> None:
         assert TODAY - person.birth_date < timedelta(days=NEWBORN_DAYS)
         assert person.id_number is None
         assert (person.full_name == "Trai") == (person.sex == 1)
+
+
+def test_no_name_repeats_the_family_name_as_its_middle_name() -> None:
+    import random
+
+    from desktop.core.synthetic.names import Generation, full_name
+
+    rng = random.Random(19)
+    for _ in range(20_000):
+        name = full_name(rng, "01", 1 + rng.randrange(2), Generation.CHILD)
+        parts = name.split()
+        assert parts[0] != parts[1], name
