@@ -8,13 +8,14 @@ import json
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
+from sqlalchemy import Engine
 
 from desktop import paths
 from desktop.cli import run_cli
-from desktop.core.services import backup as backup_module
+from desktop.core.storage import backup_stream
 from desktop.core.services.backup import (
     BackupError,
     BackupKind,
@@ -51,13 +52,19 @@ def test_backup_is_one_encrypted_file_with_a_signed_manifest(book: Book, hamlet_
     info = BackupService(book).backup_now()
     assert info.path.parent == paths.backups_dir() and info.path.name.startswith("thu-cong-")
     with zipfile.ZipFile(info.path) as archive:
-        assert set(archive.namelist()) == {"manifest.json", "so-tre-em.db", "so-tre-em.keys.json"}
-        db = archive.read("so-tre-em.db")
+        assert set(archive.namelist()) == {
+            "manifest.json",
+            "so-tre-em.dump.xz.aes",
+            "so-tre-em.keys.json",
+        }
+        db = archive.read("so-tre-em.dump.xz.aes")
         manifest = json.loads(archive.read("manifest.json"))
-    assert not db.startswith(b"SQLite format 3") and "Hộ số".encode() not in db
+    # Compressed, then encrypted: neither the xz magic nor any name shows.
+    assert not db.startswith(b"\xfd7zXZ") and "Hộ số".encode() not in db
+    assert manifest["format"] == 2 and manifest["db_encoding"]["codec"] == "xz"
     assert manifest["commune_code"] == "12345" and manifest["book_id"] == book.key_file.book_id
     assert manifest["schema_revision"] and len(manifest["hmac"]) == 64
-    assert manifest["members"]["so-tre-em.db"]["size"] == len(db)
+    assert manifest["members"]["so-tre-em.dump.xz.aes"]["size"] == len(db)
 
 
 def test_restore_round_trip_keeps_the_replaced_files(book: Book, hamlet_id: str) -> None:
@@ -108,10 +115,10 @@ def test_tampered_manifest_is_refused(book: Book, hamlet_id: str, tmp_path: Path
 def test_tampered_database_is_refused(book: Book, tmp_path: Path) -> None:
     info = BackupService(book).backup_now()
     with zipfile.ZipFile(info.path) as archive:
-        db = bytearray(archive.read("so-tre-em.db"))
-    db[5000] ^= 0xFF
+        db = bytearray(archive.read("so-tre-em.dump.xz.aes"))
+    db[len(db) // 2] ^= 0xFF
     forged = tmp_path / "gia.stebak"
-    _rewrite(info.path, forged, {"so-tre-em.db": bytes(db)})
+    _rewrite(info.path, forged, {"so-tre-em.dump.xz.aes": bytes(db)})
     with pytest.raises(BackupError, match="không khớp mã kiểm tra"):
         BackupService(book).verify(forged)
 
@@ -176,12 +183,12 @@ def test_full_disk_during_backup_leaves_nothing_behind(
     usb = tmp_path / "usb"
     usb.mkdir()
     earlier = BackupService(book).backup_now(usb)
-    real = backup_module.write_members
+    real = backup_stream.dump
 
-    def full_disk(handle: IO[bytes], members: list[tuple[str, Path | bytes]]) -> None:
-        real(_Limited(handle, 20_000), members)
+    def full_disk(engine: Engine, out: IO[bytes], *args: Any) -> None:
+        real(engine, _Limited(out, 2_000), *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(backup_module, "write_members", full_disk)
+    monkeypatch.setattr(backup_stream, "dump", full_disk)
     with pytest.raises(BackupError, match="Không đủ chỗ trống") as caught:
         BackupService(book).backup_now(usb)
     assert "không tệp nào bị ghi đè" in caught.value.message_vi
