@@ -15,7 +15,6 @@ from sqlalchemy import Engine
 
 from desktop import paths
 from desktop.cli import run_cli
-from desktop.core.storage import backup_stream
 from desktop.core.services.backup import (
     BackupError,
     BackupKind,
@@ -26,6 +25,7 @@ from desktop.core.services.backup import (
 )
 from desktop.core.services.book import Book, BookSetup, create_book, open_book
 from desktop.core.services.households import HouseholdForm, HouseholdService
+from desktop.core.storage import backup_stream
 from desktop.core.storage.keyfile import KeyFile
 from tests.conftest import ADMIN_PASSWORD
 
