@@ -331,3 +331,94 @@ def test_backup_is_refused_to_viewers(book: Book, hamlet_id: str) -> None:
         viewer.close()
     assert BackupKind.DAILY.value == "tu-dong"
     assert date.today()
+
+
+def test_an_old_uncompressed_backup_still_restores(book: Book, hamlet_id: str) -> None:
+    from desktop.core.services.backup import FORMAT_V1, write_backup
+
+    _add(book, hamlet_id, "1")
+    old = write_backup(
+        book.engine, book.key_file, book.unwrapped_key(), kind=BackupKind.MANUAL, fmt=FORMAT_V1
+    )
+    with zipfile.ZipFile(old.path) as archive:
+        assert "so-tre-em.db" in archive.namelist()
+        assert json.loads(archive.read("manifest.json"))["format"] == 1
+    _add(book, hamlet_id, "2")
+    service = BackupService(book)
+    service.restore(service.verify(old.path))
+    reopened = open_book("admin", ADMIN_PASSWORD)
+    try:
+        assert _numbers(reopened) == ["1"]
+    finally:
+        reopened.close()
+
+
+def test_compressed_backup_restores_every_row_and_is_small(book: Book) -> None:
+    from desktop.core.services.demo import populate_demo
+
+    populate_demo(book, 300, seed=5)
+    book.close()
+    opened = open_book("admin", ADMIN_PASSWORD)
+    before = _numbers(opened)
+    service = BackupService(opened)
+    info = service.backup_now()
+    assert info.size < 0.4 * paths.book_file().stat().st_size
+    service.restore(service.verify(info.path))
+    reopened = open_book("admin", ADMIN_PASSWORD)
+    try:
+        assert _numbers(reopened) == before
+        from desktop.core.services.audit import AuditService
+
+        assert AuditService(reopened).verify().ok
+    finally:
+        reopened.close()
+
+
+def _fake(folder: Path, name: str, size: int) -> Path:
+    path = folder / name
+    path.write_bytes(b"x" * size)
+    return path
+
+
+def test_rotation_keeps_the_folder_under_the_limit_never_dropping_a_newest(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "sao-luu"
+    folder.mkdir()
+    for day in range(1, 8):
+        _fake(folder, f"tu-dong-202611{day:02d}-080000.stebak", 100)
+    for day in (1, 2, 3):
+        _fake(folder, f"thu-cong-202611{day:02d}-100000.stebak", 300)
+    _fake(folder, "truoc-nhap-20261101-090000.stebak", 500)
+    _fake(folder, ".tu-dong-20261108-080000.stebak.tam", 50)  # an interrupted backup
+    removed = prune(folder, limit_bytes=1500)
+    kept = sorted(p.name for p in folder.iterdir())
+    assert sum((folder / n).stat().st_size for n in kept) <= 1500
+    # The newest of every kind stays, even the big lone import backup.
+    assert "tu-dong-20261107-080000.stebak" in kept
+    assert "thu-cong-20261103-100000.stebak" in kept
+    assert "truoc-nhap-20261101-090000.stebak" in kept
+    # The oldest go first; the leftover of the interrupted backup is cleaned up.
+    assert "thu-cong-20261101-100000.stebak" not in kept
+    assert not [n for n in kept if n.endswith(".tam")]
+    assert len(removed) == 11 - len(kept)
+    # A limit below the newest of each kind keeps exactly those.
+    prune(folder, limit_bytes=1)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "thu-cong-20261103-100000.stebak",
+        "truoc-nhap-20261101-090000.stebak",
+        "tu-dong-20261107-080000.stebak",
+    ]
+
+
+def test_the_limit_is_set_by_an_administrator_and_shown(book: Book) -> None:
+    service = BackupService(book)
+    usage = service.disk_usage()
+    assert usage.limit_is_default and usage.limit == 5 * paths.book_file().stat().st_size
+    first = service.backup_now()
+    assert service.disk_usage().used == first.size
+    assert service.set_limit_mb(700) == 700
+    usage = service.disk_usage()
+    assert not usage.limit_is_default and usage.limit == 700 * 1_000_000
+    with pytest.raises(BackupError, match="Giới hạn dung lượng"):
+        service.set_limit_mb(-1)
