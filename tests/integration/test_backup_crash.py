@@ -70,7 +70,7 @@ def test_sigkill_during_the_background_backup(book: Book) -> None:
     assert killed, "the backup finished before it could be interrupted"
     assert child.returncode == -signal.SIGKILL
     # A half-written file exists, under its temporary name only.
-    assert list(paths.backups_dir().glob(f".*{SUFFIX}{PARTIAL_SUFFIX}"))
+    assert list(paths.backups_dir().glob(f".*{SUFFIX}.*{PARTIAL_SUFFIX}"))
     assert not list(paths.backups_dir().glob(f"[!.]*{SUFFIX}"))
     assert list_backups() == []
     assert daily_backup_due()

@@ -17,11 +17,12 @@ the replaced files are kept in ``sao-luu/truoc-khoi-phuc-<time>/``.
 Format 1 backups (written before compression) held ``so-tre-em.db`` instead: a page-for-page
 copy of the SQLCipher file. They still verify and restore.
 
-A backup is written under a temporary name (``.<name>.tam``), fsynced, checked and only then
-renamed to its ``.stebak`` name; leftovers of an interrupted backup never carry that name, are
-never listed, and are removed at the next backup. The rotation keeps the backups folder under
-a size limit the administrator sets (default: 5 × the book), dropping the oldest of each kind
-first but never the newest of any kind.
+A backup is written under a temporary name (``.<name>.stebak.<random>.dang-ghi``, by the
+safe file writer desktop/core/files.py), fsynced, checked and only then renamed to its name;
+leftovers of an interrupted backup never carry that name, are never listed, and are removed at
+the next backup. The rotation keeps the backups folder under a size limit the administrator
+sets (default: 5 × the book), dropping the oldest of each kind first but never the newest of
+any kind.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine
 
 from desktop import paths
+from desktop.core import files
 from desktop.core.domain.permissions import Action
 from desktop.core.services.audit import record_event
 from desktop.core.services.unlocked import Book
@@ -64,7 +66,7 @@ FORMAT = 2
 FORMAT_V1 = 1  # page copy, not compressed: still restored; written only by tests
 FORMATS = frozenset({FORMAT_V1, FORMAT})
 SUFFIX = ".stebak"
-PARTIAL_SUFFIX = ".tam"
+PARTIAL_SUFFIX = files.TEMP_SUFFIX  # ".<name>.stebak.<random>.dang-ghi" while being written
 DB_MEMBER = "so-tre-em.db"
 DUMP_MEMBER = "so-tre-em.dump.xz.aes"
 KEYS_MEMBER = "so-tre-em.keys.json"
@@ -311,7 +313,6 @@ def write_backup(
     except OSError as exc:
         raise BackupError(_disk_message(folder, exc)) from exc
     final = _unique_path(folder, kind, now)
-    partial = folder / f".{final.name}{PARTIAL_SUFFIX}"
     key_bytes = key_file.path.read_bytes()
     manifest: dict[str, Any] = {
         "format": fmt,
@@ -328,35 +329,36 @@ def write_backup(
     manifest["audit_head"] = {"seq": seq, "hash": head}
     work: Path | None = None
     try:
-        try:
-            with partial.open("xb") as handle:
-                with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
-                    if fmt == FORMAT_V1:
-                        work = Path(tempfile.mkdtemp(prefix=".dang-sao-luu-", dir=folder))
-                        db_entry = _write_page_copy(archive, engine, master_key, work)
-                        db_name = DB_MEMBER
-                    else:
-                        nonce = backup_stream.new_nonce()
-                        manifest["db_encoding"] = {
-                            "codec": "xz", "cipher": "aes-256-ctr", "nonce": nonce.hex()
-                        }  # fmt: skip
-                        with archive.open(DUMP_MEMBER, "w", force_zip64=True) as dst:
-                            writer = _HashingWriter(dst)
-                            backup_stream.dump(engine, writer, master_key, nonce, progress)  # type: ignore[arg-type]
-                        db_entry = {"sha256": writer.digest.hexdigest(), "size": writer.size}
-                        db_name = DUMP_MEMBER
-                    manifest["members"] = {
-                        db_name: db_entry,
-                        KEYS_MEMBER: {"sha256": hashlib.sha256(key_bytes).hexdigest(),
-                                      "size": len(key_bytes)},
+        # The one safe file writer: a temporary name (never listed), flushed, then renamed.
+        with files.atomic_output(final) as partial:
+            with (
+                partial.open("wb") as handle,
+                zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive,
+            ):
+                if fmt == FORMAT_V1:
+                    work = Path(tempfile.mkdtemp(prefix=".dang-sao-luu-", dir=folder))
+                    db_entry = _write_page_copy(archive, engine, master_key, work)
+                    db_name = DB_MEMBER
+                else:
+                    nonce = backup_stream.new_nonce()
+                    manifest["db_encoding"] = {
+                        "codec": "xz", "cipher": "aes-256-ctr", "nonce": nonce.hex()
                     }  # fmt: skip
-                    manifest["hmac"] = _manifest_mac(manifest, master_key)
-                    archive.writestr(KEYS_MEMBER, key_bytes)
-                    archive.writestr(
-                        MANIFEST_MEMBER, json.dumps(manifest, ensure_ascii=False, indent=1)
-                    )
-                handle.flush()
-                os.fsync(handle.fileno())
+                    with archive.open(DUMP_MEMBER, "w", force_zip64=True) as dst:
+                        writer = _HashingWriter(dst)
+                        backup_stream.dump(engine, writer, master_key, nonce, progress)  # type: ignore[arg-type]
+                    db_entry = {"sha256": writer.digest.hexdigest(), "size": writer.size}
+                    db_name = DUMP_MEMBER
+                manifest["members"] = {
+                    db_name: db_entry,
+                    KEYS_MEMBER: {"sha256": hashlib.sha256(key_bytes).hexdigest(),
+                                  "size": len(key_bytes)},
+                }  # fmt: skip
+                manifest["hmac"] = _manifest_mac(manifest, master_key)
+                archive.writestr(KEYS_MEMBER, key_bytes)
+                archive.writestr(
+                    MANIFEST_MEMBER, json.dumps(manifest, ensure_ascii=False, indent=1)
+                )
             with zipfile.ZipFile(partial) as archive:
                 if archive.testzip() is not None:
                     raise BackupError(
@@ -365,13 +367,8 @@ def write_backup(
             # Never overwrite: the name was free a moment ago and a backup name has seconds.
             if final.exists():
                 raise BackupError(f"Tệp {final.name} vừa xuất hiện; hãy thử lại.")
-            os.replace(partial, final)
-            _fsync_dir(folder)
-        except OSError as exc:
-            raise BackupError(_disk_message(folder, exc)) from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        raise BackupError(_disk_message(folder, exc)) from exc
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
@@ -472,7 +469,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return removed
     for path in folder.iterdir():
-        leftover = (path.name.startswith(".") and path.name.endswith(PARTIAL_SUFFIX)) or (
+        leftover = (path.name.startswith(".") and path.name.endswith((PARTIAL_SUFFIX, ".tam"))) or (
             path.name.startswith(".dang-sao-luu-") and path.is_dir()
         )
         if not leftover:
@@ -618,7 +615,7 @@ def list_backups(folder: Path | None = None) -> list[BackupListing]:
     """Backup files in ``folder`` (default: the backups folder), newest first."""
     folder = folder or paths.backups_dir()
     listings = []
-    # A partial backup is ".<name>.stebak.tam": never listed, never taken for a backup.
+    # A partial backup is ".<name>.stebak.<random>.dang-ghi": never listed, never taken for one.
     found = [p for p in folder.glob(f"*{SUFFIX}") if not p.name.startswith(".")]
     for path in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True):
         try:

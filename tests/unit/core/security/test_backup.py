@@ -390,7 +390,7 @@ def test_rotation_keeps_the_folder_under_the_limit_never_dropping_a_newest(
     for day in (1, 2, 3):
         _fake(folder, f"thu-cong-202611{day:02d}-100000.stebak", 300)
     _fake(folder, "truoc-nhap-20261101-090000.stebak", 500)
-    _fake(folder, ".tu-dong-20261108-080000.stebak.tam", 50)  # an interrupted backup
+    _fake(folder, ".tu-dong-20261108-080000.stebak.x1y2.dang-ghi", 50)  # an interrupted backup
     removed = prune(folder, limit_bytes=1500)
     kept = sorted(p.name for p in folder.iterdir())
     assert sum((folder / n).stat().st_size for n in kept) <= 1500
@@ -400,7 +400,7 @@ def test_rotation_keeps_the_folder_under_the_limit_never_dropping_a_newest(
     assert "truoc-nhap-20261101-090000.stebak" in kept
     # The oldest go first; the leftover of the interrupted backup is cleaned up.
     assert "thu-cong-20261101-100000.stebak" not in kept
-    assert not [n for n in kept if n.endswith(".tam")]
+    assert not [n for n in kept if n.endswith(".dang-ghi")]
     assert len(removed) == 11 - len(kept)
     # A limit below the newest of each kind keeps exactly those.
     prune(folder, limit_bytes=1)
