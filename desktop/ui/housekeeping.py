@@ -27,8 +27,9 @@ class Housekeeping(QObject):
     """Runs ``run_housekeeping`` once for ``window`` and shows it in the status bar."""
 
     def __init__(self, window: QMainWindow, book: Book) -> None:
+        # The window is the Qt parent only (no Python reference back to it: no cycle keeps a
+        # closed window's wrapper alive).
         super().__init__(window)
-        self._window = window
         self._book = book
         self.result: HousekeepingResult | None = None
         self.op: Op | None = None
@@ -43,6 +44,12 @@ class Housekeeping(QObject):
         status = window.statusBar()
         status.addPermanentWidget(self.label)
         status.addPermanentWidget(self.bar)
+
+    @property
+    def _window(self) -> QMainWindow:
+        window = self.parent()
+        assert isinstance(window, QMainWindow)
+        return window
 
     def start(self) -> Op:
         """Queue the work behind whatever the window already asked the database for."""
@@ -63,6 +70,7 @@ class Housekeeping(QObject):
             self.bar.setValue(done)
 
     def _hide(self) -> None:
+        self.op = None  # the finished Op refers to the window: keep no cycle
         for widget in (self.label, self.bar):
             if shiboken6.isValid(widget):
                 widget.hide()
