@@ -48,4 +48,26 @@ def open_from_args(args: argparse.Namespace) -> Book:
             f"Chưa có sổ trong {paths.data_dir()}. Hãy chạy `sotreem init` hoặc `sotreem demo`.", 2
         )
     user = args.user or os.environ.get(ENV_USER) or "admin"
-    return open_book(user, read_password())
+    book = open_book(user, read_password())
+    try:
+        _housekeeping(book)
+    except BaseException:
+        book.close()
+        raise
+    return book
+
+
+def _housekeeping(book: Book) -> None:
+    """Headless commands do, before their work, what the app does after showing its window.
+
+    A command line has no window to show early, and a script that runs `sotreem report`
+    every day should still leave the day's backup behind — so the whole-file check and the
+    daily backup run here, synchronously. A damaged book stops the command (exit code 1).
+    """
+    from desktop.core.services.housekeeping import run_housekeeping
+
+    result = run_housekeeping(book)
+    if result.damaged:
+        raise CliError(result.damaged)
+    if result.backup_error:
+        print(f"Cảnh báo: chưa sao lưu hằng ngày được: {result.backup_error}", file=sys.stderr)

@@ -31,6 +31,7 @@ from desktop.ui import messages, ops
 from desktop.ui.changes import Change, on_change
 from desktop.ui.children.view import children_areas
 from desktop.ui.households.view import HouseholdsView
+from desktop.ui.housekeeping import start_housekeeping
 from desktop.ui.imports.view import exchange_areas
 from desktop.ui.ops import run_op
 from desktop.ui.reports.view import ReportsView
@@ -196,6 +197,7 @@ class MainWindow(QMainWindow):
         *,
         idle_lock_ms: int | None = None,
         sync_service_factory: SyncServiceFactory = default_sync_service,
+        housekeeping: bool = True,
     ) -> None:
         super().__init__(parent)
         self.book = book
@@ -277,6 +279,8 @@ class MainWindow(QMainWindow):
         self.refresh_pending()
         self.idle.start()
         install_security(self)
+        # The daily backup and the whole-file check: after the window, never before it.
+        self.housekeeping = start_housekeeping(self, book) if housekeeping else None
 
     # -- menu -----------------------------------------------------------------------------
 

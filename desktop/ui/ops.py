@@ -143,6 +143,7 @@ class Op(QObject):
     _failed = Signal(object)
     _progressed = Signal(int, int)
     finished = Signal()  # emitted on the GUI thread after the callbacks ran
+    progressed = Signal(int, int)  # (done, total) on the GUI thread, for a status-bar display
 
     def __init__(
         self,
@@ -222,6 +223,7 @@ class Op(QObject):
     def _on_progress(self, done: int, total: int) -> None:
         self._progress = (done, total)
         self._apply_progress(done, total)
+        self.progressed.emit(done, total)
 
     def _apply_progress(self, done: int, total: int) -> None:
         if self._dialog is not None and shiboken6.isValid(self._dialog):

@@ -110,9 +110,19 @@ def scratch_copy(home: Path, tmp_root: Path) -> Iterator[Path]:
         shutil.rmtree(target, ignore_errors=True)
 
 
-def run_python(code: str, env_home: Path, timeout: float = 300) -> str:
-    """Run ``code`` in a fresh interpreter (cold imports) and return its stdout."""
+def run_python(
+    code: str, env_home: Path, timeout: float = 300, cpus: set[int] | None = None
+) -> str:
+    """Run ``code`` in a fresh interpreter (cold imports) and return its stdout.
+
+    ``cpus`` pins the interpreter to those CPU cores (the "old PC" profile uses one).
+    """
     env = dict(os.environ, SOTREEM_HOME=str(env_home), QT_QPA_PLATFORM="offscreen")
+
+    def pin() -> None:
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+
     result = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -122,6 +132,7 @@ def run_python(code: str, env_home: Path, timeout: float = 300) -> str:
         cwd=ROOT,
         timeout=timeout,
         check=False,
+        preexec_fn=pin if cpus else None,
     )
     if result.returncode != 0:
         raise RuntimeError(f"benchmark subprocess failed:\n{result.stderr[-3000:]}")

@@ -18,7 +18,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from tests.bench import scenarios
+from tests.bench import housekeeping, scenarios
 from tests.bench.harness import CACHE, ROOT, Metric, commune_home
 
 DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
@@ -44,6 +44,10 @@ def measure(size: int, repeat: int, quick: bool, cache: Path, log: bool = True) 
             ("khởi động nguội", lambda: scenarios.cold_start(home, size)),
             ("máy chủ nhận", lambda: scenarios.server_ingest(home, size, tmp_root)),
             ("nhập Excel", lambda: scenarios.import_excel(size, tmp_root)),
+            (
+                "đăng nhập, sao lưu, dung lượng sổ (cả hồ sơ một lõi)",
+                lambda: housekeeping.measure_all(home, size, tmp_root),
+            ),
         ):
             say(name)
             metrics += step()
@@ -101,6 +105,10 @@ def render(metrics: list[Metric], sizes: list[int], env: dict[str, str], previou
         lines.append(
             f"| {first.label} | {first.target} | {' | '.join(cells)} | {growth} | {notes} |"
         )
+    # Hand-written sections between <!-- name:start --> and <!-- name:end --> are kept.
+    for name, body in re.findall(r"<!-- (\w[\w-]*):start -->(.*?)<!-- \1:end -->", previous, re.S):
+        if name != "bundle":
+            lines += ["", f"<!-- {name}:start -->{body}<!-- {name}:end -->"]
     bundle = re.search(re.escape(BUNDLE_START) + ".*?" + re.escape(BUNDLE_END), previous, re.S)
     lines += ["", "## Bundle (installer)", ""]
     lines.append(bundle.group(0) if bundle else f"{BUNDLE_START}\nNot measured yet.\n{BUNDLE_END}")

@@ -149,11 +149,34 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _changes(before: str, after: str) -> tuple[FieldChange, ...]:
+def _changes(before: str, after: str, record_id: str = "") -> tuple[FieldChange, ...]:
+    rows = audit_hook.batch_rows(after)
+    if rows is not None:
+        return _batch_changes(rows, record_id)
     old: Mapping[str, Any] = json.loads(before) if before else {}
     new: Mapping[str, Any] = json.loads(after) if after else {}
     fields = list(dict.fromkeys([*new.keys(), *old.keys()]))
     return tuple(FieldChange(f, _as_text(old.get(f)), _as_text(new.get(f))) for f in fields)
+
+
+def _batch_changes(rows: list[dict[str, Any]], record_id: str) -> tuple[FieldChange, ...]:
+    """A batch line (a bulk load): the one row asked for, or how many rows and their ids."""
+    if record_id:
+        for row in rows:
+            values = list(row.values())
+            if values and str(values[0]) == record_id:
+                return tuple(FieldChange(f, "", _as_text(v)) for f, v in row.items())
+    ids = [str(next(iter(row.values()), "")) for row in rows]
+    shown = ", ".join(ids[:5]) + (", …" if len(ids) > 5 else "")
+    return (FieldChange(BATCH_FIELD, "", f"{len(rows)}: {shown}"),)
+
+
+BATCH_FIELD = "so_ban_ghi"
+
+
+def _batch_holds(after: str, record_id: str) -> bool:
+    rows = audit_hook.batch_rows(after)
+    return rows is not None and any(str(next(iter(row.values()), "")) == record_id for row in rows)
 
 
 class AuditService:
@@ -167,8 +190,20 @@ class AuditService:
         self._book.user.require(Action.VIEW_AUDIT)
         query = _query(filters)
         with self._book.read() as session:
-            total = repo.count(session, query)
-            entries = repo.page(session, query, max(0, offset), max(1, limit))
+            if query.record_id:
+                # A record's history is short; a bulk load wrote its creation in a batch line.
+                own = list(repo.page(session, query, 0, 1_000_000))
+                batches = [
+                    e
+                    for e in repo.batch_lines(session, query)
+                    if e.record_id != query.record_id and _batch_holds(e.after, query.record_id)
+                ]
+                found = sorted([*own, *batches], key=lambda e: e.seq, reverse=True)
+                total = len(found)
+                entries = found[max(0, offset) : max(0, offset) + max(1, limit)]
+            else:
+                total = repo.count(session, query)
+                entries = list(repo.page(session, query, max(0, offset), max(1, limit)))
             rows = [
                 AuditRow(
                     seq=e.seq,
@@ -178,8 +213,8 @@ class AuditService:
                     action_label=ACTION_LABELS.get(e.action, e.action),
                     table_name=e.table_name,
                     table_label=TABLE_LABELS.get(e.table_name, e.table_name),
-                    record_id=e.record_id,
-                    changes=_changes(e.before, e.after),
+                    record_id=query.record_id or e.record_id,
+                    changes=_changes(e.before, e.after, query.record_id or ""),
                 )
                 for e in entries
             ]

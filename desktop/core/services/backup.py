@@ -1,8 +1,10 @@
 """Encrypted backups (one ``.stebak`` file each), rotation, and a restore that verifies first.
 
-A backup is a ZIP holding three members:
+A backup (format 2) is a ZIP holding three members:
 
-- ``so-tre-em.db``: a consistent copy of the database, still encrypted with the book's key;
+- ``so-tre-em.dump.xz.aes``: the book's content, one consistent snapshot, compressed with
+  LZMA and then encrypted (AES-256-CTR, key derived from the book's key and a per-backup
+  nonce) — see storage/backup_stream.py; about a fifth to a third of the book's size;
 - ``so-tre-em.keys.json``: the key file (password and recovery-code wraps, no secret in clear);
 - ``manifest.json``: commune, book id, schema revision, app version, time, kind, the SHA-256
   of each member, and an HMAC-SHA256 over all of that keyed from the master key — so a
@@ -11,6 +13,16 @@ A backup is a ZIP holding three members:
 Restoring checks everything (HMAC, hashes, that SQLCipher opens the copy, PRAGMA
 integrity_check, same commune, schema not newer than this app) before it touches the book;
 the replaced files are kept in ``sao-luu/truoc-khoi-phuc-<time>/``.
+
+Format 1 backups (written before compression) held ``so-tre-em.db`` instead: a page-for-page
+copy of the SQLCipher file. They still verify and restore.
+
+A backup is written under a temporary name (``.<name>.stebak.<random>.dang-ghi``, by the
+safe file writer desktop/core/files.py), fsynced, checked and only then renamed to its name;
+leftovers of an interrupted backup never carry that name, are never listed, and are removed at
+the next backup. The rotation keeps the backups folder under a size limit the administrator
+sets (default: 5 × the book), dropping the oldest of each kind first but never the newest of
+any kind.
 """
 
 from __future__ import annotations
@@ -26,6 +38,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -36,10 +49,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Engine
 
 from desktop import paths
+from desktop.core import files
 from desktop.core.domain.permissions import Action
 from desktop.core.services.audit import record_event
 from desktop.core.services.unlocked import Book
-from desktop.core.storage import audit_hook, backup_files, migrate
+from desktop.core.storage import audit_hook, backup_files, backup_stream, migrate
 from desktop.core.storage.audit_hook import AuditAction, NewEntry
 from desktop.core.storage.engine import BookFileError, make_engine, make_session_factory
 from desktop.core.storage.keyfile import KeyFile, KeyFileError, WrongSecret
@@ -48,9 +62,13 @@ from sync import clock
 log = logging.getLogger(__name__)
 
 APP_VERSION = "0.1.0"
-FORMAT = 1
+FORMAT = 2
+FORMAT_V1 = 1  # page copy, not compressed: still restored; written only by tests
+FORMATS = frozenset({FORMAT_V1, FORMAT})
 SUFFIX = ".stebak"
+PARTIAL_SUFFIX = files.TEMP_SUFFIX  # ".<name>.stebak.<random>.dang-ghi" while being written
 DB_MEMBER = "so-tre-em.db"
+DUMP_MEMBER = "so-tre-em.dump.xz.aes"
 KEYS_MEMBER = "so-tre-em.keys.json"
 MANIFEST_MEMBER = "manifest.json"
 _CHUNK = 1024 * 1024
@@ -61,6 +79,10 @@ KEEP_WEEKLY = 4
 KEEP_MONTHLY = 12
 KEEP_OTHER = 5
 KEEP_MANUAL = 10
+# Default limit of the backups folder's total size, in multiples of the book's size.
+DEFAULT_LIMIT_FACTOR = 5
+MAX_LIMIT_MB = 10_000_000
+MB = 1_000_000  # the screen shows sizes in decimal MB
 
 
 class BackupKind(enum.StrEnum):
@@ -118,6 +140,16 @@ class BackupInfo:
             return KIND_LABELS[BackupKind(self.kind)]
         except ValueError:
             return self.kind
+
+
+@dataclass(frozen=True)
+class BackupDiskUsage:
+    """Bytes the backups folder takes, its limit, and the book's own size."""
+
+    used: int
+    limit: int
+    limit_is_default: bool
+    book: int
 
 
 @dataclass(frozen=True)
@@ -229,19 +261,31 @@ def _disk_message(target: Path, exc: OSError) -> str:
     )
 
 
-def write_members(handle: IO[bytes], members: list[tuple[str, Path | bytes]]) -> None:
-    """Write the ZIP of a backup to ``handle`` (stored: encrypted pages do not compress)."""
-    with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
-        for name, source in members:
-            if isinstance(source, bytes):
-                archive.writestr(name, source)
-                continue
-            with source.open("rb") as src, archive.open(name, "w", force_zip64=True) as dst:
-                while chunk := src.read(_CHUNK):
-                    dst.write(chunk)
-
-
 # -- writing ---------------------------------------------------------------------------------
+
+
+Progress = Callable[[int, int], None]
+
+
+class _HashingWriter:
+    """Passes bytes on to ``target`` and hashes them (the member's SHA-256 and size)."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._target = target
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self._target.write(data)
+
+
+def _book_size(engine: Engine) -> int:
+    try:
+        return paths.book_file().stat().st_size
+    except OSError:
+        return 0
 
 
 def write_backup(
@@ -253,52 +297,68 @@ def write_backup(
     target_dir: Path | None = None,
     commune_name: str = "",
     now: datetime | None = None,
+    progress: Progress | None = None,
+    fmt: int = FORMAT,
 ) -> BackupInfo:
-    """Write one backup of the open database to ``target_dir`` (default: the backups folder)."""
+    """Write one backup of the open database to ``target_dir`` (default: the backups folder).
+
+    ``fmt`` is FORMAT (compressed content) in the app; FORMAT_V1 (a page copy) is kept so
+    tests can make the backups older versions wrote.
+    """
     now = now or clock.now()
     folder = target_dir if target_dir is not None else paths.backups_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        paths.backups_dir().mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BackupError(_disk_message(folder, exc)) from exc
     final = _unique_path(folder, kind, now)
-    partial = folder / f".{final.name}.tam"
-    work = Path(tempfile.mkdtemp(prefix=".dang-sao-luu-", dir=paths.backups_dir()))
+    key_bytes = key_file.path.read_bytes()
+    manifest: dict[str, Any] = {
+        "format": fmt,
+        "kind": kind.value,
+        "created_at": now.astimezone(UTC).isoformat(),
+        "commune_code": key_file.commune_code,
+        "commune_name": commune_name,
+        "book_id": key_file.book_id,
+        "schema_revision": backup_files.current_revision(engine),
+        "app_version": APP_VERSION,
+        "book_size": _book_size(engine),
+    }
+    seq, head = backup_files.audit_head(engine)
+    manifest["audit_head"] = {"seq": seq, "hash": head}
+    work: Path | None = None
     try:
-        snapshot = work / DB_MEMBER
-        try:
-            backup_files.snapshot(engine, snapshot, master_key)
-        except OSError as exc:
-            raise BackupError(_disk_message(paths.backups_dir(), exc)) from exc
-        key_bytes = key_file.path.read_bytes()
-        manifest: dict[str, Any] = {
-            "format": FORMAT,
-            "kind": kind.value,
-            "created_at": now.astimezone(UTC).isoformat(),
-            "commune_code": key_file.commune_code,
-            "commune_name": commune_name,
-            "book_id": key_file.book_id,
-            "schema_revision": backup_files.current_revision(engine),
-            "app_version": APP_VERSION,
-            "members": {
-                DB_MEMBER: {"sha256": _sha256_file(snapshot), "size": snapshot.stat().st_size},
-                KEYS_MEMBER: {"sha256": hashlib.sha256(key_bytes).hexdigest(),
-                              "size": len(key_bytes)},
-            },
-        }  # fmt: skip
-        seq, head = backup_files.audit_head(engine)
-        manifest["audit_head"] = {"seq": seq, "hash": head}
-        manifest["hmac"] = _manifest_mac(manifest, master_key)
-        members: list[tuple[str, Path | bytes]] = [
-            (MANIFEST_MEMBER, json.dumps(manifest, ensure_ascii=False, indent=1).encode()),
-            (KEYS_MEMBER, key_bytes),
-            (DB_MEMBER, snapshot),
-        ]
-        try:
-            with partial.open("xb") as handle:
-                write_members(handle, members)
-                handle.flush()
-                os.fsync(handle.fileno())
+        # The one safe file writer: a temporary name (never listed), flushed, then renamed.
+        with files.atomic_output(final) as partial:
+            with (
+                partial.open("wb") as handle,
+                zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive,
+            ):
+                if fmt == FORMAT_V1:
+                    work = Path(tempfile.mkdtemp(prefix=".dang-sao-luu-", dir=folder))
+                    db_entry = _write_page_copy(archive, engine, master_key, work)
+                    db_name = DB_MEMBER
+                else:
+                    nonce = backup_stream.new_nonce()
+                    manifest["db_encoding"] = {
+                        "codec": "xz", "cipher": "aes-256-ctr", "nonce": nonce.hex()
+                    }  # fmt: skip
+                    with archive.open(DUMP_MEMBER, "w", force_zip64=True) as dst:
+                        writer = _HashingWriter(dst)
+                        backup_stream.dump(engine, writer, master_key, nonce, progress)  # type: ignore[arg-type]
+                    db_entry = {"sha256": writer.digest.hexdigest(), "size": writer.size}
+                    db_name = DUMP_MEMBER
+                manifest["members"] = {
+                    db_name: db_entry,
+                    KEYS_MEMBER: {"sha256": hashlib.sha256(key_bytes).hexdigest(),
+                                  "size": len(key_bytes)},
+                }  # fmt: skip
+                manifest["hmac"] = _manifest_mac(manifest, master_key)
+                archive.writestr(KEYS_MEMBER, key_bytes)
+                archive.writestr(
+                    MANIFEST_MEMBER, json.dumps(manifest, ensure_ascii=False, indent=1)
+                )
             with zipfile.ZipFile(partial) as archive:
                 if archive.testzip() is not None:
                     raise BackupError(
@@ -307,15 +367,11 @@ def write_backup(
             # Never overwrite: the name was free a moment ago and a backup name has seconds.
             if final.exists():
                 raise BackupError(f"Tệp {final.name} vừa xuất hiện; hãy thử lại.")
-            os.replace(partial, final)
-            _fsync_dir(folder)
-        except OSError as exc:
-            raise BackupError(_disk_message(folder, exc)) from exc
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        raise BackupError(_disk_message(folder, exc)) from exc
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
     return BackupInfo(
         path=final,
         kind=kind.value,
@@ -327,6 +383,18 @@ def write_backup(
         app_version=APP_VERSION,
         size=final.stat().st_size,
     )
+
+
+def _write_page_copy(
+    archive: zipfile.ZipFile, engine: Engine, master_key: bytes, work: Path
+) -> dict[str, Any]:
+    """Format 1's database member: a page copy of the SQLCipher file."""
+    snapshot = work / DB_MEMBER
+    backup_files.snapshot(engine, snapshot, master_key)
+    with snapshot.open("rb") as src, archive.open(DB_MEMBER, "w", force_zip64=True) as dst:
+        while chunk := src.read(_CHUNK):
+            dst.write(chunk)
+    return {"sha256": _sha256_file(snapshot), "size": snapshot.stat().st_size}
 
 
 def backup_before_migration(engine: Engine, key_file: KeyFile, master_key: bytes) -> BackupInfo:
@@ -343,15 +411,23 @@ def backup_before_migration(engine: Engine, key_file: KeyFile, master_key: bytes
     return info
 
 
-def daily_backup_if_due(book: Book, now: datetime | None = None) -> BackupInfo | None:
-    """Make today's automatic backup unless one exists (first opening of the day)."""
+def daily_backup_due(now: datetime | None = None) -> bool:
+    """True unless today's automatic backup exists (a failed or abandoned one does not)."""
+    today = clock.to_local(now or clock.now()).date()
+    return not any(
+        kind == BackupKind.DAILY and stamp.date() == today
+        for _path, kind, stamp in _named_backups(paths.backups_dir())
+    )
+
+
+def daily_backup_if_due(
+    book: Book, now: datetime | None = None, progress: Progress | None = None
+) -> BackupInfo | None:
+    """Make today's automatic backup unless one exists (after the first login of the day)."""
     now = now or clock.now()
-    today = clock.to_local(now).date()
-    for listed in _named_backups(paths.backups_dir()):
-        kind, stamp = listed[1], listed[2]
-        if kind == BackupKind.DAILY and stamp.date() == today:
-            return None
-    return BackupService(book).backup(BackupKind.DAILY, now=now)
+    if not daily_backup_due(now):
+        return None
+    return BackupService(book).backup(BackupKind.DAILY, now=now, progress=progress)
 
 
 # -- listing and rotation ----------------------------------------------------------------
@@ -387,8 +463,55 @@ def _keep_gfs(daily: list[tuple[Path, datetime]]) -> set[Path]:
     return keep
 
 
-def prune(folder: Path) -> list[Path]:
-    """Delete backups the rotation no longer keeps; the files removed."""
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete what interrupted backups left (``.<name>.tam`` files, work folders)."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.iterdir():
+        leftover = (path.name.startswith(".") and path.name.endswith((PARTIAL_SUFFIX, ".tam"))) or (
+            path.name.startswith(".dang-sao-luu-") and path.is_dir()
+        )
+        if not leftover:
+            continue
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+            removed.append(path)
+        except OSError:
+            log.warning("Could not remove what an interrupted backup left")
+    return removed
+
+
+def backups_disk_usage(folder: Path | None = None) -> int:
+    """Bytes taken by the backup files in ``folder`` (default: the backups folder)."""
+    total = 0
+    for path, _kind, _stamp in _named_backups(folder or paths.backups_dir()):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def default_limit_bytes() -> int:
+    """The default size limit of the backups folder: DEFAULT_LIMIT_FACTOR × the book."""
+    try:
+        return DEFAULT_LIMIT_FACTOR * paths.book_file().stat().st_size
+    except OSError:
+        return 0
+
+
+def prune(folder: Path, limit_bytes: int | None = None) -> list[Path]:
+    """Delete backups the rotation no longer keeps; the files removed.
+
+    First the count rotation (grandfather-father-son for daily backups, the last few of the
+    other kinds); then, while the total is over ``limit_bytes`` (default: 5 × the book), the
+    oldest backup of the kind with the most bytes — never the newest of any kind.
+    """
+    remove_leftovers(folder)
     listed = _named_backups(folder)
     daily = [(p, s) for p, k, s in listed if k == BackupKind.DAILY]
     keep = _keep_gfs(daily)
@@ -398,6 +521,10 @@ def prune(folder: Path) -> list[Path]:
         (BackupKind.MANUAL, KEEP_MANUAL),
     ):
         keep.update([p for p, k, _ in listed if k == kind][:count])
+    limit = default_limit_bytes() if limit_bytes is None else limit_bytes
+    kept = [(p, k) for p, k, _s in listed if p in keep]  # newest first
+    if limit > 0:
+        keep -= set(_over_limit(kept, limit))
     removed = []
     for path, _kind, _stamp in listed:
         if path not in keep:
@@ -409,12 +536,40 @@ def prune(folder: Path) -> list[Path]:
     return removed
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _over_limit(kept: list[tuple[Path, BackupKind]], limit: int) -> list[Path]:
+    """Which of ``kept`` (newest first) to drop so the rest fits in ``limit`` bytes."""
+    sizes = {path: _size(path) for path, _kind in kept}
+    total = sum(sizes.values())
+    by_kind: dict[BackupKind, list[Path]] = {}
+    for path, kind in kept:
+        by_kind.setdefault(kind, []).append(path)
+    dropped: list[Path] = []
+    while total > limit:
+        # Kinds that still have more than their newest backup; take from the biggest share.
+        candidates = [k for k, files in by_kind.items() if len(files) > 1]
+        if not candidates:
+            break
+        kind = max(candidates, key=lambda k: sum(sizes[p] for p in by_kind[k]))
+        oldest = by_kind[kind].pop()
+        dropped.append(oldest)
+        total -= sizes[oldest]
+    return dropped
+
+
 def read_manifest(path: Path) -> dict[str, Any]:
     """The manifest of a backup file (not yet verified); BackupError if unreadable."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            missing = {MANIFEST_MEMBER, DB_MEMBER, KEYS_MEMBER} - names
+            db_member = DUMP_MEMBER if DUMP_MEMBER in names else DB_MEMBER
+            missing = {MANIFEST_MEMBER, db_member, KEYS_MEMBER} - names
             if missing:
                 raise BackupError(
                     f"Tệp {path.name} thiếu phần {', '.join(sorted(missing))}: không phải bản sao "
@@ -429,7 +584,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
             "không phải bản sao lưu của Sổ Trẻ Em. Không có gì bị thay đổi; hãy chọn bản sao "
             "lưu khác."
         ) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
         raise BackupError(
             f"Tệp {path.name} không đúng định dạng sao lưu của phiên bản này. "
             "Không có gì bị thay đổi."
@@ -460,7 +615,9 @@ def list_backups(folder: Path | None = None) -> list[BackupListing]:
     """Backup files in ``folder`` (default: the backups folder), newest first."""
     folder = folder or paths.backups_dir()
     listings = []
-    for path in sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True):
+    # A partial backup is ".<name>.stebak.<random>.dang-ghi": never listed, never taken for one.
+    found = [p for p in folder.glob(f"*{SUFFIX}") if not p.name.startswith(".")]
+    for path in sorted(found, key=lambda p: p.stat().st_mtime, reverse=True):
         try:
             listings.append(BackupListing(path, _info(path, read_manifest(path))))
         except BackupError as exc:
@@ -545,29 +702,10 @@ def verify_backup(
     extracted = paths.data_dir() / f".khoi-phuc-{os.getpid()}-{_local_stamp(clock.now())}.db"
     _remove_db_files(extracted)
     try:
-        try:
-            digest = hashlib.sha256()
-            with (
-                zipfile.ZipFile(path) as archive,
-                archive.open(DB_MEMBER) as src,
-                extracted.open("xb") as dst,
-            ):
-                while chunk := src.read(_CHUNK):
-                    digest.update(chunk)
-                    dst.write(chunk)
-                dst.flush()
-                os.fsync(dst.fileno())
-        except (zipfile.BadZipFile, EOFError) as exc:
-            raise BackupError(
-                f"Dữ liệu trong {path.name} bị hỏng hoặc bị cắt ngang. Không có gì bị thay đổi."
-            ) from exc
-        except OSError as exc:
-            raise BackupError(_disk_message(paths.data_dir(), exc)) from exc
-        if digest.hexdigest() != members.get(DB_MEMBER, {}).get("sha256"):
-            raise BackupError(
-                f"Dữ liệu trong {path.name} đã bị sửa đổi hoặc hỏng (không khớp mã kiểm tra). "
-                "Không có gì bị thay đổi."
-            )
+        if manifest.get("format") == FORMAT_V1:
+            _extract_page_copy(path, extracted, members)
+        else:
+            _rebuild_from_dump(path, extracted, members, manifest, key)
         try:
             facts = backup_files.inspect_database(extracted, key)
         except BookFileError as exc:
@@ -600,6 +738,61 @@ def verify_backup(
         current_commune=current_commune_code,
         _key=key,
     )
+
+
+def _damaged(path: Path) -> str:
+    return f"Dữ liệu trong {path.name} bị hỏng hoặc bị cắt ngang. Không có gì bị thay đổi."
+
+
+def _altered(path: Path) -> str:
+    return (
+        f"Dữ liệu trong {path.name} đã bị sửa đổi hoặc hỏng (không khớp mã kiểm tra). "
+        "Không có gì bị thay đổi."
+    )
+
+
+def _extract_page_copy(path: Path, extracted: Path, members: dict[str, Any]) -> None:
+    """Format 1: the member is the SQLCipher file itself."""
+    try:
+        digest = hashlib.sha256()
+        with (
+            zipfile.ZipFile(path) as archive,
+            archive.open(DB_MEMBER) as src,
+            extracted.open("xb") as dst,
+        ):
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise BackupError(_damaged(path)) from exc
+    except OSError as exc:
+        raise BackupError(_disk_message(paths.data_dir(), exc)) from exc
+    if digest.hexdigest() != members.get(DB_MEMBER, {}).get("sha256"):
+        raise BackupError(_altered(path))
+
+
+def _rebuild_from_dump(
+    path: Path, extracted: Path, members: dict[str, Any], manifest: dict[str, Any], key: bytes
+) -> None:
+    """Format 2: check the encrypted member's hash first, then decrypt and rebuild the book."""
+    try:
+        digest = hashlib.sha256()
+        with zipfile.ZipFile(path) as archive, archive.open(DUMP_MEMBER) as src:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+        if digest.hexdigest() != members.get(DUMP_MEMBER, {}).get("sha256"):
+            raise BackupError(_altered(path))
+        nonce = bytes.fromhex(str(manifest.get("db_encoding", {}).get("nonce", "")))
+        with zipfile.ZipFile(path) as archive, archive.open(DUMP_MEMBER) as src:
+            backup_stream.load(src, extracted, key, nonce)
+        with extracted.open("rb+") as handle:
+            os.fsync(handle.fileno())
+    except (zipfile.BadZipFile, EOFError, ValueError, backup_stream.StreamError) as exc:
+        raise BackupError(_damaged(path)) from exc
+    except OSError as exc:
+        raise BackupError(_disk_message(paths.data_dir(), exc)) from exc
 
 
 def _write_atomically(target: Path, data: bytes) -> None:
@@ -709,21 +902,27 @@ class BackupService:
         self._book = book
 
     def backup(
-        self, kind: BackupKind, target_dir: Path | None = None, now: datetime | None = None
+        self,
+        kind: BackupKind,
+        target_dir: Path | None = None,
+        now: datetime | None = None,
+        progress: Progress | None = None,
     ) -> BackupInfo:
         """Write a backup of ``kind``; rotate the backups folder; record it in the audit trail."""
         book = self._book
+        commune = book.commune()
         info = write_backup(
             book.engine,
             book.key_file,
             book.unwrapped_key(),
             kind=kind,
             target_dir=target_dir,
-            commune_name=book.commune().display_name,
+            commune_name=commune.display_name,
             now=now,
+            progress=progress,
         )
         if target_dir is None or target_dir.resolve() == paths.backups_dir().resolve():
-            prune(paths.backups_dir())
+            prune(paths.backups_dir(), self.limit_bytes())
         record_event(
             book,
             AuditAction.BACKUP,
@@ -732,6 +931,36 @@ class BackupService:
             after={"kind": info.kind, "file": str(info.path), "size": info.size},
         )
         return info
+
+    def limit_bytes(self) -> int:
+        """The backups folder's size limit: the administrator's, or 5 × the book."""
+        megabytes = self._book.commune().backup_limit_mb
+        return megabytes * MB if megabytes > 0 else default_limit_bytes()
+
+    def disk_usage(self) -> BackupDiskUsage:
+        """How much disk the backups take, against the limit."""
+        self._book.user.require(Action.BACKUP)
+        megabytes = self._book.commune().backup_limit_mb
+        return BackupDiskUsage(
+            used=backups_disk_usage(),
+            limit=self.limit_bytes(),
+            limit_is_default=megabytes <= 0,
+            book=_size(paths.book_file()),
+        )
+
+    def set_limit_mb(self, megabytes: int) -> int:
+        """Set the backups folder's size limit (0: the default, 5 × the book); administrators."""
+        self._book.user.require(Action.SETTINGS)
+        if megabytes < 0 or megabytes > MAX_LIMIT_MB:
+            raise BackupError(
+                f"Giới hạn dung lượng sao lưu phải từ 0 đến {MAX_LIMIT_MB:,} MB.".replace(",", ".")
+            )
+        from desktop.core.storage.repositories import users as settings_repo
+
+        with self._book.transaction() as session:
+            settings_repo.settings(session).backup_limit_mb = megabytes
+        prune(paths.backups_dir(), self.limit_bytes())
+        return megabytes
 
     def backup_now(self, target_dir: Path | None = None) -> BackupInfo:
         """A backup the officer asked for, to the backups folder or a chosen folder/USB."""

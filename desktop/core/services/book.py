@@ -18,7 +18,7 @@ from desktop.core.domain.roles import Role, check_username
 from desktop.core.domain.text import clean_text
 from desktop.core.domain.urls import check_server_url
 from desktop.core.services.audit import record_login, record_recovery_reset
-from desktop.core.services.backup import BackupError, backup_before_migration, daily_backup_if_due
+from desktop.core.services.backup import backup_before_migration
 from desktop.core.services.unlocked import Book, CommuneInfo, CurrentUser
 from desktop.core.storage import audit_hook, migrate
 from desktop.core.storage.base import new_id
@@ -26,6 +26,7 @@ from desktop.core.storage.engine import (
     BookFileError,
     make_engine,
     make_session_factory,
+    verify_key,
     verify_readable,
 )
 from desktop.core.storage.keyfile import (
@@ -190,7 +191,9 @@ def _open_engine(master_key: bytes, key_file: KeyFile) -> Engine:
         )
     engine = make_engine(db_path, master_key)
     try:
-        verify_readable(engine, db_path)
+        # Only the key is checked here; the whole-file check runs after the main window
+        # appears (services/housekeeping.py), except before a schema upgrade below.
+        verify_key(engine, db_path)
         revision = migrate.current_revision(engine)
         if revision is not None and revision not in migrate.known_revisions():
             raise BookFileError(
@@ -198,6 +201,7 @@ def _open_engine(master_key: bytes, key_file: KeyFile) -> Engine:
                 "Hãy cài phiên bản mới nhất; dữ liệu không bị thay đổi."
             )
         if revision != migrate.head_revision():
+            verify_readable(engine, db_path)
             backup_before_migration(engine, key_file, master_key)
             migrate.upgrade(engine)
         with make_session_factory(engine)() as session:
@@ -261,14 +265,13 @@ def open_book(username: str, password: str, now: datetime | None = None) -> Book
 def _after_login(
     book: Book, failed_before: tuple[int, datetime | None], now: datetime | None
 ) -> None:
-    """Write the login (and wrong tries since the last one) to the audit trail; daily backup."""
+    """Write the login (and wrong tries since the last one) to the audit trail.
+
+    The daily backup and the whole-file check are not done here: login never waits for
+    them. The main window runs ``housekeeping.run_housekeeping`` in the background; the
+    command line runs it before its command (desktop/cli/common.py).
+    """
     record_login(book, failed_before, now)
-    try:
-        daily_backup_if_due(book, now)
-    except BackupError as exc:
-        # Opening the book matters more than today's copy; the officer is told, not blocked.
-        log.warning("Daily backup failed")
-        book.warnings.append(exc.message_vi)
 
 
 def reset_password_with_recovery(username: str, recovery_code: str, new_password: str) -> None:

@@ -62,6 +62,7 @@ class CommuneInfo:
     upstream_unit: str
     idle_lock_minutes: int
     device_enrolled: bool
+    backup_limit_mb: int = 0  # the backups folder's limit set by an administrator (0: default)
 
     @property
     def display_name(self) -> str:
@@ -154,4 +155,5 @@ def _commune_info(row: CommuneSettings) -> CommuneInfo:
         upstream_unit=row.upstream_unit,
         idle_lock_minutes=row.idle_lock_minutes,
         device_enrolled=bool(row.device_token),
+        backup_limit_mb=row.backup_limit_mb,
     )

@@ -37,6 +37,26 @@ def make_engine(path: Path, key: bytes) -> Engine:
     return engine
 
 
+def verify_key(engine: Engine, path: Path) -> None:
+    """Fail with a clear message if the key does not open the file (reads its first pages).
+
+    This is what opening the book waits for; the whole-file check (``verify_readable``) runs
+    in the background after the main window appears.
+    """
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
+    except DatabaseError as exc:
+        raise BookFileError(_unreadable(path)) from exc
+
+
+def _unreadable(path: Path) -> str:
+    return (
+        f"Không mở được tệp dữ liệu {path.name}: tệp bị hỏng, không phải của sổ này, "
+        "hoặc không phải tệp dữ liệu Sổ Trẻ Em. Hãy khôi phục từ bản sao lưu."
+    )
+
+
 def verify_readable(engine: Engine, path: Path) -> None:
     """Fail with a clear message if the key does not open the file or the file is damaged."""
     try:
@@ -44,10 +64,7 @@ def verify_readable(engine: Engine, path: Path) -> None:
             conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one()
             result = conn.execute(text("PRAGMA quick_check")).scalar_one()
     except DatabaseError as exc:
-        raise BookFileError(
-            f"Không mở được tệp dữ liệu {path.name}: tệp bị hỏng, không phải của sổ này, "
-            "hoặc không phải tệp dữ liệu Sổ Trẻ Em. Hãy khôi phục từ bản sao lưu."
-        ) from exc
+        raise BookFileError(_unreadable(path)) from exc
     if result != "ok":
         raise BookFileError(
             f"Tệp dữ liệu {path.name} bị lỗi khi kiểm tra ({result}). "

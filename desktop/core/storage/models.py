@@ -50,6 +50,10 @@ class CommuneSettings(Base):
     last_sync_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The day up to which automatic change events (16th birthdays, R02) have been made.
     auto_events_through: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # The backups folder's size limit set by an administrator, in MB (0: 5 × the book).
+    backup_limit_mb: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0", nullable=False
+    )
 
 
 class User(Base):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,6 +29,9 @@ from PySide6.QtWidgets import (
 from desktop.core.domain.permissions import Action
 from desktop.core.services.audit import local_text
 from desktop.core.services.backup import (
+    MAX_LIMIT_MB,
+    MB,
+    BackupDiskUsage,
     BackupError,
     BackupInfo,
     BackupListing,
@@ -85,7 +89,8 @@ class BackupView(QWidget):
                 "Mỗi ngày, lần mở sổ đầu tiên tạo một bản sao lưu tự động; chương trình cũng sao "
                 "lưu trước khi nâng cấp và trước khi nhập dữ liệu. Bản sao lưu được mã hóa như "
                 "sổ: mất USB cũng không ai đọc được nếu không có mật khẩu hoặc mã khôi phục. "
-                "Giữ 7 bản hằng ngày, 4 bản hằng tuần, 12 bản hằng tháng."
+                "Giữ 7 bản hằng ngày, 4 bản hằng tuần, 12 bản hằng tháng, trong giới hạn dung "
+                "lượng dưới đây (bỏ bản cũ nhất của mỗi loại trước, luôn giữ bản mới nhất)."
             )
         )
         explain.setObjectName("hintLabel")
@@ -97,6 +102,23 @@ class BackupView(QWidget):
         self.restore_button.setVisible(book.user.may(Action.RESTORE))
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.usage_label = QLabel()
+        self.usage_label.setObjectName("backupUsage")
+        self.limit_box = QSpinBox()
+        self.limit_box.setRange(0, MAX_LIMIT_MB)
+        self.limit_box.setSingleStep(100)
+        self.limit_box.setSuffix(" MB")
+        self.limit_box.setSpecialValueText(self.tr("Mặc định (5 × sổ)"))
+        self.limit_button = QPushButton(self.tr("Đặt giới hạn"))
+        usage = QHBoxLayout()
+        usage.addWidget(self.usage_label, 1)
+        may_set = book.user.may(Action.SETTINGS)
+        if may_set:
+            usage.addWidget(QLabel(self.tr("Giới hạn dung lượng sao lưu:")))
+            usage.addWidget(self.limit_box)
+            usage.addWidget(self.limit_button)
+        self.limit_box.setVisible(may_set)
+        self.limit_button.setVisible(may_set)
         buttons = QHBoxLayout()
         buttons.addWidget(self.backup_button)
         buttons.addWidget(self.usb_button)
@@ -114,7 +136,9 @@ class BackupView(QWidget):
         layout.addWidget(explain)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
+        layout.addLayout(usage)
         layout.addWidget(self.table, 1)
+        self.limit_button.clicked.connect(self.set_limit)
         self.backup_button.clicked.connect(lambda: self.backup_to(None))
         self.usb_button.clicked.connect(self.choose_folder)
         self.restore_button.clicked.connect(self.open_restore)
@@ -127,11 +151,37 @@ class BackupView(QWidget):
     def reload(self) -> None:
         """List the backups folder (background)."""
         service = self._service
-        run_op(self, service.list, success=self._listed)
+        run_op(self, lambda: (service.list(), service.disk_usage()), success=self._listed)
 
-    def _listed(self, listings: list[BackupListing]) -> None:
+    def _listed(self, found: tuple[list[BackupListing], BackupDiskUsage]) -> None:
+        listings, usage = found
         self.model.set_rows(listings)
+        self.show_usage(usage)
         self.loaded.emit()
+
+    def show_usage(self, usage: BackupDiskUsage) -> None:
+        """How much disk the backups take, against the limit."""
+        limit = size_text(usage.limit) if usage.limit else self.tr("không giới hạn")
+        if usage.limit_is_default and usage.limit:
+            limit = self.tr("{l} (mặc định: 5 × sổ {b})").format(l=limit, b=size_text(usage.book))
+        self.usage_label.setText(
+            self.tr("Các bản sao lưu đang chiếm {u} trên đĩa; giới hạn {l}.").format(
+                u=size_text(usage.used), l=limit
+            )
+        )
+        if not self.limit_box.hasFocus():
+            self.limit_box.setValue(0 if usage.limit_is_default else usage.limit // MB)
+
+    def set_limit(self) -> None:
+        """Save the limit typed (administrators); the rotation applies it at once."""
+        service = self._service
+        megabytes = self.limit_box.value()
+        run_op(
+            self,
+            lambda: service.set_limit_mb(megabytes),
+            success=lambda _mb: self.reload(),
+            failure=self._failed,
+        )
 
     def _set_busy(self, busy: bool) -> None:
         for button in (self.backup_button, self.usb_button, self.restore_button):

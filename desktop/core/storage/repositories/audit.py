@@ -70,6 +70,14 @@ def page(session: Session, filters: AuditQuery, offset: int, limit: int) -> Sequ
     return session.scalars(query.offset(offset).limit(limit)).all()
 
 
+def batch_lines(session: Session, filters: AuditQuery) -> Sequence[AuditEntry]:
+    """Batch lines (bulk loads, audit line version 2) matching ``filters`` except the record."""
+    plain = AuditQuery(filters.username, filters.action, filters.table_name, filters.since,
+                       filters.until, None)  # fmt: skip
+    query = _filtered(select(AuditEntry), plain).where(AuditEntry.after.like('{"v":%'))
+    return session.scalars(query.order_by(AuditEntry.seq.desc())).all()
+
+
 def distinct_values(session: Session, column: str) -> list[str]:
     col = getattr(AuditEntry, column)
     return [str(v) for v in session.scalars(select(col).distinct().order_by(col)) if v]

@@ -8,13 +8,13 @@ import json
 import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
+from sqlalchemy import Engine
 
 from desktop import paths
 from desktop.cli import run_cli
-from desktop.core.services import backup as backup_module
 from desktop.core.services.backup import (
     BackupError,
     BackupKind,
@@ -25,6 +25,7 @@ from desktop.core.services.backup import (
 )
 from desktop.core.services.book import Book, BookSetup, create_book, open_book
 from desktop.core.services.households import HouseholdForm, HouseholdService
+from desktop.core.storage import backup_stream
 from desktop.core.storage.keyfile import KeyFile
 from tests.conftest import ADMIN_PASSWORD
 
@@ -51,13 +52,19 @@ def test_backup_is_one_encrypted_file_with_a_signed_manifest(book: Book, hamlet_
     info = BackupService(book).backup_now()
     assert info.path.parent == paths.backups_dir() and info.path.name.startswith("thu-cong-")
     with zipfile.ZipFile(info.path) as archive:
-        assert set(archive.namelist()) == {"manifest.json", "so-tre-em.db", "so-tre-em.keys.json"}
-        db = archive.read("so-tre-em.db")
+        assert set(archive.namelist()) == {
+            "manifest.json",
+            "so-tre-em.dump.xz.aes",
+            "so-tre-em.keys.json",
+        }
+        db = archive.read("so-tre-em.dump.xz.aes")
         manifest = json.loads(archive.read("manifest.json"))
-    assert not db.startswith(b"SQLite format 3") and "Hộ số".encode() not in db
+    # Compressed, then encrypted: neither the xz magic nor any name shows.
+    assert not db.startswith(b"\xfd7zXZ") and "Hộ số".encode() not in db
+    assert manifest["format"] == 2 and manifest["db_encoding"]["codec"] == "xz"
     assert manifest["commune_code"] == "12345" and manifest["book_id"] == book.key_file.book_id
     assert manifest["schema_revision"] and len(manifest["hmac"]) == 64
-    assert manifest["members"]["so-tre-em.db"]["size"] == len(db)
+    assert manifest["members"]["so-tre-em.dump.xz.aes"]["size"] == len(db)
 
 
 def test_restore_round_trip_keeps_the_replaced_files(book: Book, hamlet_id: str) -> None:
@@ -108,10 +115,10 @@ def test_tampered_manifest_is_refused(book: Book, hamlet_id: str, tmp_path: Path
 def test_tampered_database_is_refused(book: Book, tmp_path: Path) -> None:
     info = BackupService(book).backup_now()
     with zipfile.ZipFile(info.path) as archive:
-        db = bytearray(archive.read("so-tre-em.db"))
-    db[5000] ^= 0xFF
+        db = bytearray(archive.read("so-tre-em.dump.xz.aes"))
+    db[len(db) // 2] ^= 0xFF
     forged = tmp_path / "gia.stebak"
-    _rewrite(info.path, forged, {"so-tre-em.db": bytes(db)})
+    _rewrite(info.path, forged, {"so-tre-em.dump.xz.aes": bytes(db)})
     with pytest.raises(BackupError, match="không khớp mã kiểm tra"):
         BackupService(book).verify(forged)
 
@@ -176,12 +183,12 @@ def test_full_disk_during_backup_leaves_nothing_behind(
     usb = tmp_path / "usb"
     usb.mkdir()
     earlier = BackupService(book).backup_now(usb)
-    real = backup_module.write_members
+    real = backup_stream.dump
 
-    def full_disk(handle: IO[bytes], members: list[tuple[str, Path | bytes]]) -> None:
-        real(_Limited(handle, 20_000), members)
+    def full_disk(engine: Engine, out: IO[bytes], *args: Any) -> None:
+        real(engine, _Limited(out, 2_000), *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(backup_module, "write_members", full_disk)
+    monkeypatch.setattr(backup_stream, "dump", full_disk)
     with pytest.raises(BackupError, match="Không đủ chỗ trống") as caught:
         BackupService(book).backup_now(usb)
     assert "không tệp nào bị ghi đè" in caught.value.message_vi
@@ -324,3 +331,94 @@ def test_backup_is_refused_to_viewers(book: Book, hamlet_id: str) -> None:
         viewer.close()
     assert BackupKind.DAILY.value == "tu-dong"
     assert date.today()
+
+
+def test_an_old_uncompressed_backup_still_restores(book: Book, hamlet_id: str) -> None:
+    from desktop.core.services.backup import FORMAT_V1, write_backup
+
+    _add(book, hamlet_id, "1")
+    old = write_backup(
+        book.engine, book.key_file, book.unwrapped_key(), kind=BackupKind.MANUAL, fmt=FORMAT_V1
+    )
+    with zipfile.ZipFile(old.path) as archive:
+        assert "so-tre-em.db" in archive.namelist()
+        assert json.loads(archive.read("manifest.json"))["format"] == 1
+    _add(book, hamlet_id, "2")
+    service = BackupService(book)
+    service.restore(service.verify(old.path))
+    reopened = open_book("admin", ADMIN_PASSWORD)
+    try:
+        assert _numbers(reopened) == ["1"]
+    finally:
+        reopened.close()
+
+
+def test_compressed_backup_restores_every_row_and_is_small(book: Book) -> None:
+    from desktop.core.services.demo import populate_demo
+
+    populate_demo(book, 300, seed=5)
+    book.close()
+    opened = open_book("admin", ADMIN_PASSWORD)
+    before = _numbers(opened)
+    service = BackupService(opened)
+    info = service.backup_now()
+    assert info.size < 0.4 * paths.book_file().stat().st_size
+    service.restore(service.verify(info.path))
+    reopened = open_book("admin", ADMIN_PASSWORD)
+    try:
+        assert _numbers(reopened) == before
+        from desktop.core.services.audit import AuditService
+
+        assert AuditService(reopened).verify().ok
+    finally:
+        reopened.close()
+
+
+def _fake(folder: Path, name: str, size: int) -> Path:
+    path = folder / name
+    path.write_bytes(b"x" * size)
+    return path
+
+
+def test_rotation_keeps_the_folder_under_the_limit_never_dropping_a_newest(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "sao-luu"
+    folder.mkdir()
+    for day in range(1, 8):
+        _fake(folder, f"tu-dong-202611{day:02d}-080000.stebak", 100)
+    for day in (1, 2, 3):
+        _fake(folder, f"thu-cong-202611{day:02d}-100000.stebak", 300)
+    _fake(folder, "truoc-nhap-20261101-090000.stebak", 500)
+    _fake(folder, ".tu-dong-20261108-080000.stebak.x1y2.dang-ghi", 50)  # an interrupted backup
+    removed = prune(folder, limit_bytes=1500)
+    kept = sorted(p.name for p in folder.iterdir())
+    assert sum((folder / n).stat().st_size for n in kept) <= 1500
+    # The newest of every kind stays, even the big lone import backup.
+    assert "tu-dong-20261107-080000.stebak" in kept
+    assert "thu-cong-20261103-100000.stebak" in kept
+    assert "truoc-nhap-20261101-090000.stebak" in kept
+    # The oldest go first; the leftover of the interrupted backup is cleaned up.
+    assert "thu-cong-20261101-100000.stebak" not in kept
+    assert not [n for n in kept if n.endswith(".dang-ghi")]
+    assert len(removed) == 11 - len(kept)
+    # A limit below the newest of each kind keeps exactly those.
+    prune(folder, limit_bytes=1)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "thu-cong-20261103-100000.stebak",
+        "truoc-nhap-20261101-090000.stebak",
+        "tu-dong-20261107-080000.stebak",
+    ]
+
+
+def test_the_limit_is_set_by_an_administrator_and_shown(book: Book) -> None:
+    service = BackupService(book)
+    usage = service.disk_usage()
+    assert usage.limit_is_default and usage.limit == 5 * paths.book_file().stat().st_size
+    first = service.backup_now()
+    assert service.disk_usage().used == first.size
+    assert service.set_limit_mb(700) == 700
+    usage = service.disk_usage()
+    assert not usage.limit_is_default and usage.limit == 700 * 1_000_000
+    with pytest.raises(BackupError, match="Giới hạn dung lượng"):
+        service.set_limit_mb(-1)
