@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -40,6 +41,13 @@ from desktop.core.indicators.engine import (
     rate,
 )
 from desktop.core.indicators.measures import Period
+from desktop.core.reports.document import DocumentHeader
+from desktop.core.reports.indicators_report import (
+    ReportContent,
+    render_indicator_pdf,
+    render_indicator_xlsx,
+)
+from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import codes
 from desktop.core.services.book import Book
 from desktop.core.services.children import ChildListRow, ChildService
@@ -898,6 +906,114 @@ class IndicatorService:
             rid = row.id
         return load_snapshot(self._book, rid)[0]
 
+    # -- the document -----------------------------------------------------------------------
+
+    def history(self, code: str, periods: int = 3) -> list[tuple[str, dict[str, float | None]]]:
+        """Values of the same report over the last ``periods`` years (finalised snapshots;
+        the current period as computed or frozen), oldest first."""
+        year, kind = parse_period(code)
+        out: list[tuple[str, dict[str, float | None]]] = []
+        with self._book.read() as session:
+            for y in range(year - periods + 1, year):
+                row = self._finalised_row(session, period_code(y, kind))
+                if row is None:
+                    continue
+                values = {
+                    v.indicator_code: v.value
+                    for v in session.scalars(
+                        select(ReportSnapshotValue).where(
+                            ReportSnapshotValue.report_id == row.id,
+                            ReportSnapshotValue.dimension == "",
+                            ReportSnapshotValue.deleted.is_(False),
+                        )
+                    )
+                }
+                out.append((period_label(period_code(y, kind)), values))
+        return out
+
+    def content(self, code: str, as_of: date | None = None) -> ReportContent:
+        """What the PDF and the .xlsx show (from the snapshot when finalised)."""
+        report = self.compute(code, as_of)
+        history = self.history(code)
+        history.append((period_label(code), {r.code: r.value for r in report.results}))
+        state = report.state
+        line = ""
+        if state.state == "finalised" and state.finalised_at is not None:
+            line = (
+                f"Số liệu đã chốt ngày {clock.to_local(state.finalised_at):%d/%m/%Y} "
+                f"(phiên bản {state.version})."
+            )
+            if state.change_flag_vi:
+                line += " " + state.change_flag_vi
+        return ReportContent(
+            title=f"Kết quả thực hiện công tác trẻ em {period_label(code)}",
+            period_label=period_label(code),
+            reference_date=report.period.reference,
+            results=report.results,
+            families={d.code: d.family for d in defs.indicators()},
+            previous=report.previous,
+            narrative=self.narrative(code),
+            history=history,
+            state_line=line,
+        )
+
+    def header(self, code: str) -> DocumentHeader:
+        """The document header: the commune, upstream office, number and signer as saved."""
+        from desktop.core.services.reports import ReportService
+
+        commune = self._book.commune()
+        state = self.state(code)
+        issued = (
+            clock.to_local(state.finalised_at).date()
+            if state.state == "finalised" and state.finalised_at is not None
+            else clock.today()
+        )
+        header = ReportService(self._book).header(
+            commune, f"Kết quả thực hiện công tác trẻ em {period_label(code)}", issued
+        )
+        fields = self.document_fields(code)
+        recipients = list(header.recipients)
+        recipients.insert(-1, "Các ban, ngành, đoàn thể xã (để t/h);")
+        return replace(
+            header,
+            number=fields["doc_number"] or None,
+            signer_name=fields["signer_name"] or None,
+            signer_lines=[x for x in fields["signer_lines"].split("|") if x.strip()]
+            or header.signer_lines,
+            recipients=recipients,
+        )
+
+    def write(
+        self,
+        code: str,
+        path: Path,
+        fmt: str = "pdf",
+        as_of: date | None = None,
+        protection: ExportProtection | None = None,
+    ) -> IndicatorReport:
+        """Write the report as ``fmt`` ("pdf" or "xlsx"); the export goes in the audit trail."""
+        from desktop.core.services.audit import record_export
+
+        self._book.user.require(Action.REPORT)
+        content = self.content(code, as_of)
+        header = self.header(code)
+        if fmt == "pdf":
+            render_indicator_pdf(content, header, path, protection=protection)
+        elif fmt == "xlsx":
+            unit = f"{header.issuing_body} {header.unit_name}".upper()
+            render_indicator_xlsx(content, unit, path, protection=protection)
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
+        record_export(
+            self._book,
+            what=f"indicators-{fmt}",
+            path=str(path),
+            rows=len(content.results),
+            protected=protection is not None and protection.enabled,
+            personal=False,
+        )
+        return self.compute(code, as_of)
+
 
 NARRATIVE_SECTIONS = ("results", "shortcomings", "causes", "tasks", "proposals")
 NARRATIVE_TITLES = {
@@ -1005,6 +1121,12 @@ def load_snapshot(book: Book, report_id: str) -> tuple[tuple[IndicatorResult, ..
 
 def _order_cells(cells: list[Cell], dims: tuple[str, ...]) -> list[Cell]:
     return sorted(cells, key=lambda c: dims.index(c.dimension) if c.dimension in dims else 99)
+
+
+def period_label(code: str) -> str:
+    """ "2026-H1" → "6 tháng đầu năm 2026"; "2026" → "năm 2026"."""
+    year, kind = parse_period(code)
+    return f"{TYPE_NAMES[kind]} {year}"
 
 
 def fmt_value(value: float | None, unit: str) -> str:

@@ -134,3 +134,42 @@ def test_only_the_administrator_reopens(book: Any, small_book: dict[str, str]) -
     book.user = replace(book.user, role=Role.OFFICER)
     with pytest.raises(PermissionDenied):
         IndicatorService(book).reopen("2026-H1", "sửa số liệu")
+
+
+def test_pdf_and_xlsx_regenerate_identically_from_the_snapshot(
+    book: Any, small_book: dict[str, str], tmp_path: Any
+) -> None:
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    service = IndicatorService(book)
+    service.save_narrative("2026-H1", {"causes": "Do thiếu kinh phí."}, signer_name="Lê Văn Ký")
+    service.finalise("2026-H1")
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    service.write("2026-H1", first, "pdf")
+    service.write("2026-H1", second, "pdf")
+    assert first.read_bytes() == second.read_bytes()
+    text = "".join(page.extract_text() for page in PdfReader(first).pages)
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "6 tháng đầu năm 2026",
+        "Do thiếu kinh phí.",
+        "Lê Văn Ký",
+        "PHỤ LỤC",
+        "CT14",
+        "50 %",
+    ):
+        assert expected in text, expected
+    x1, x2 = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    service.write("2026-H1", x1, "xlsx")
+    service.write("2026-H1", x2, "xlsx")
+
+    def values(path: Any) -> list[list[object]]:
+        wb = load_workbook(path)
+        return [[c.value for row in ws.iter_rows() for c in row] for ws in wb.worksheets]
+
+    assert values(x1) == values(x2)
+    wb = load_workbook(x1)
+    assert wb.sheetnames == ["Bảng 1", "Bảng 2", "Bảng 3"]
+    rows = {r[0].value: r for r in wb["Bảng 1"].iter_rows(min_row=6)}
+    assert rows["CT14"][4].value == 50.0 and rows["CT14"][5].value == 1
