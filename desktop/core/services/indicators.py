@@ -41,6 +41,11 @@ from desktop.core.indicators.engine import (
     rate,
 )
 from desktop.core.indicators.measures import Period
+from desktop.core.reports.collection_sheet import (
+    SheetLine,
+    read_collection_sheet,
+    write_collection_sheet,
+)
 from desktop.core.reports.document import DocumentHeader
 from desktop.core.reports.indicators_report import (
     ReportContent,
@@ -216,6 +221,15 @@ class UnitFormRow:
     computed_denominator: int | None
     figure: TypedFigure | None
     previous_value: float | None
+
+
+@dataclass(frozen=True)
+class SheetImport:
+    """The result of importing a collection sheet: figures saved, problems, warnings."""
+
+    saved: int
+    problems: tuple[FieldProblem, ...]
+    warnings: tuple[FigureCheck, ...]
 
 
 @dataclass(frozen=True)
@@ -905,6 +919,88 @@ class IndicatorService:
                 raise KeyError(f"Không có phiên bản {version} của báo cáo kỳ {code}.")
             rid = row.id
         return load_snapshot(self._book, rid)[0]
+
+    # -- collection sheets (Phiếu thu thập số liệu) -------------------------------------------
+
+    def write_collection_sheet(self, code: str, unit_code: str, path: Path) -> int:
+        """The pre-filled .xlsx sheet of one unit for period ``code``; its number of lines."""
+        self._book.user.require(Action.REPORT)
+        unit = next((u for u in defs.responsible_units() if u.code == unit_code), None)
+        if unit is None:
+            raise ValidationError(FieldProblem("unit", f"Không có đơn vị «{unit_code}»."))
+        form = self.unit_form(code, unit_code)
+        lines = [
+            SheetLine(
+                r.code,
+                f"{r.label_vi}: {r.name_vi}",
+                r.unit_label,
+                r.previous_value,
+                r.computed_denominator,
+            )
+            for r in form
+        ]
+        write_collection_sheet(
+            path,
+            unit_code=unit.code,
+            unit_name=unit.name_vi,
+            period_code=code,
+            period_label=period_label(code),
+            commune_name=self._book.commune().display_name,
+            lines=lines,
+        )
+        return len(lines)
+
+    def import_collection_sheet(self, code: str, path: Path) -> SheetImport:
+        """Read a filled sheet and save its figures; on any problem nothing is saved and
+        every problem is listed with its row (the file is left as it is)."""
+        self._book.user.require(Action.EDIT_BOOK)
+        read = read_collection_sheet(path)
+        problems = list(read.problems)
+        if not problems and read.period_code != code:
+            problems.append(
+                FieldProblem(
+                    "period",
+                    f"Phiếu là của kỳ {read.period_code}, không phải kỳ {code}.",
+                )
+            )
+        known = {d.code for d in defs.indicators()}
+        entries = []
+        for row, ind, num, den, value, note in read.rows:
+            if ind not in known:
+                problems.append(
+                    FieldProblem("code", f"Dòng {row}, cột «Mã»: không có chỉ tiêu «{ind}».", row)
+                )
+                continue
+            entries.append((row, FigureEntry(ind, num, den, value, note)))
+        if problems:
+            return SheetImport(0, tuple(problems), ())
+        try:
+            warnings = self.save_figures(code, read.unit_code, [e for _, e in entries], "xlsx")
+        except ValidationError as exc:
+            rows = [r for r, _ in entries]
+            return SheetImport(
+                0,
+                tuple(
+                    FieldProblem(
+                        p.field,
+                        f"Dòng {rows[p.row - 1]}: {p.message}" if p.row else p.message,
+                        rows[p.row - 1] if p.row else None,
+                    )
+                    for p in exc.problems
+                ),
+                (),
+            )
+        rows = [r for r, _ in entries]
+        return SheetImport(
+            len(entries),
+            (),
+            tuple(
+                FigureCheck(w.code, f"Dòng {rows[w.row - 1]}: {w.message}", rows[w.row - 1])
+                if w.row
+                else w
+                for w in warnings
+            ),
+        )
 
     # -- the document -----------------------------------------------------------------------
 

@@ -173,3 +173,42 @@ def test_pdf_and_xlsx_regenerate_identically_from_the_snapshot(
     assert wb.sheetnames == ["Bảng 1", "Bảng 2", "Bảng 3"]
     rows = {r[0].value: r for r in wb["Bảng 1"].iter_rows(min_row=6)}
     assert rows["CT14"][4].value == 50.0 and rows["CT14"][5].value == 1
+
+
+def test_collection_sheet_round_trip_with_row_errors(
+    book: Any, small_book: dict[str, str], tmp_path: Any
+) -> None:
+    from openpyxl import load_workbook
+
+    service = IndicatorService(book)
+    service.save_figures("2025-H1", "HEALTH", [FigureEntry("CT05a", 95, 100)])
+    sheet = tmp_path / "tram-y-te.xlsx"
+    assert service.write_collection_sheet("2026-H1", "HEALTH", sheet) == 9  # CT03–CT06
+    wb = load_workbook(sheet)
+    ws = wb.active
+    assert ws is not None
+    assert ws["A2"].value == "PHIẾU THU THẬP SỐ LIỆU" and ws["B4"].value == "2026-H1"
+    rows = {ws.cell(row=r, column=1).value: r for r in range(8, ws.max_row + 1)}
+    assert ws.cell(row=rows["CT05a"], column=4).value == 95  # last period's value
+    ws.cell(row=rows["CT05a"], column=6, value="9x")
+    ws.cell(row=rows["CT04a"], column=6, value=12)
+    ws.cell(row=rows["CT04a"], column=7, value=10)
+    wb.save(sheet)
+    result = service.import_collection_sheet("2026-H1", sheet)
+    assert result.saved == 0
+    messages = [p.message for p in result.problems]
+    assert f"Dòng {rows['CT05a']}, cột «Tử số»: «9x» không phải là số." in messages
+    ws.cell(row=rows["CT05a"], column=6, value="97,5")
+    ws.cell(row=rows["CT05a"], column=7, value=100)
+    wb.save(sheet)
+    result = service.import_collection_sheet("2026-H1", sheet)
+    assert result.saved == 0
+    assert result.problems[0].message.startswith(f"Dòng {rows['CT04a']}: ")
+    assert "tử số 12 lớn hơn mẫu số 10" in result.problems[0].message
+    ws.cell(row=rows["CT04a"], column=6, value=4)
+    wb.save(sheet)
+    result = service.import_collection_sheet("2026-H1", sheet)
+    assert result.saved == 2 and not result.problems
+    ct05a = service.compute("2026-H1").result("CT05a")
+    assert ct05a.value == 97.5 and ct05a.typed is not None
+    assert ct05a.typed.entered_by == "admin"
