@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from desktop.core.domain.collation import vn_sort_key
 from desktop.core.indicators.definitions import DIMENSIONS, IndicatorDef, TargetDef
 from desktop.core.indicators.measures import (
     CHILD_DIMENSIONS,
@@ -178,6 +179,17 @@ def _child_keys(data: BookData, dimension: str) -> dict[str, str]:
 _ORDER = {"sex": ["1", "2", "3"], "age_group": ["0–2 tuổi", "3–5 tuổi", "6–10 tuổi", "11–15 tuổi"]}
 
 
+def cell_sort_key(dimension: str, key: str, label: str) -> tuple[object, ...]:
+    """The order of a dimension's cells: fixed for sex and age, by name for hamlets (Vietnamese
+    order), by number for groups — the same in the engine and in a snapshot read back."""
+    fixed = _ORDER.get(dimension)
+    if fixed is not None:
+        return (fixed.index(key) if key in fixed else 99, key)
+    if dimension == "hamlet":
+        return (0, vn_sort_key(label))
+    return (int(key) if key.isdigit() else 999, key)
+
+
 def _cells(
     d: IndicatorDef,
     result: MeasureResult,
@@ -206,11 +218,9 @@ def _cells(
             for i in result.numerator:
                 for k in extra.get(i, ()):
                     num_by.setdefault(k, set()).add(i)
-        order = _ORDER.get(dim) or sorted(
-            set(num_by) | set(den_by), key=lambda k: (int(k) if k.isdigit() else 999, k)
+        order = sorted(
+            set(num_by) | set(den_by), key=lambda k: cell_sort_key(dim, k, labels.label(dim, k))
         )
-        if dim == "hamlet":
-            order = sorted(set(num_by) | set(den_by), key=lambda k: labels.label(dim, k))
         for key in order:
             num = frozenset(num_by.get(key, ()))
             if dim in CHILD_DIMENSIONS and result.denominator is not None:

@@ -37,6 +37,7 @@ from desktop.core.indicators.engine import (
     IndicatorResult,
     Labels,
     TypedFigure,
+    cell_sort_key,
     compute_all,
     rate,
 )
@@ -852,7 +853,7 @@ class IndicatorService:
                             report_id=row.id,
                             indicator_code=r.code,
                             dimension=c.dimension,
-                            cell_key=c.key,
+                            cell_code=c.key,
                             label=c.label,
                             status=r.status,
                             unit=r.unit,
@@ -1138,7 +1139,7 @@ def _snapshot_row(report_id: str, r: IndicatorResult, username: str) -> ReportSn
         report_id=report_id,
         indicator_code=r.code,
         dimension="",
-        cell_key="",
+        cell_code="",
         label=r.label_vi,
         status=r.status,
         unit=r.unit,
@@ -1172,7 +1173,7 @@ def load_snapshot(book: Book, report_id: str) -> tuple[tuple[IndicatorResult, ..
                 cells.setdefault(r.indicator_code, []).append(
                     Cell(
                         r.dimension,
-                        r.cell_key,
+                        r.cell_code,
                         r.label,
                         int(r.numerator or 0),
                         int(r.denominator) if r.denominator is not None else None,
@@ -1216,7 +1217,13 @@ def load_snapshot(book: Book, report_id: str) -> tuple[tuple[IndicatorResult, ..
 
 
 def _order_cells(cells: list[Cell], dims: tuple[str, ...]) -> list[Cell]:
-    return sorted(cells, key=lambda c: dims.index(c.dimension) if c.dimension in dims else 99)
+    return sorted(
+        cells,
+        key=lambda c: (
+            dims.index(c.dimension) if c.dimension in dims else 99,
+            cell_sort_key(c.dimension, c.key, c.label),
+        ),
+    )
 
 
 def period_label(code: str) -> str:

@@ -312,7 +312,7 @@ class ReportSnapshotValue(SyncColumns, Base):
     )
     indicator_code: Mapped[str] = mapped_column(String(16), nullable=False)
     dimension: Mapped[str] = mapped_column(String(20), default="", nullable=False)
-    cell_key: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+    cell_code: Mapped[str] = mapped_column(String(40), default="", nullable=False)
     label: Mapped[str] = mapped_column(String(300), default="", nullable=False)
     status: Mapped[str] = mapped_column(String(10), nullable=False)
     unit: Mapped[str] = mapped_column(String(12), nullable=False)

@@ -194,7 +194,7 @@ def upgrade() -> None:
         sa.Column("report_id", sa.String(length=36), nullable=False),
         sa.Column("indicator_code", sa.String(length=16), nullable=False),
         sa.Column("dimension", sa.String(length=20), nullable=False),
-        sa.Column("cell_key", sa.String(length=40), nullable=False),
+        sa.Column("cell_code", sa.String(length=40), nullable=False),
         sa.Column("label", sa.String(length=300), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("unit", sa.String(length=12), nullable=False),
