@@ -1,6 +1,5 @@
-"""Indicator commands: `sotreem report --period …` and `sotreem indicators …`.
+"""Indicator commands: `sotreem indicators …` (``report --period`` lives in ``report.py``).
 
-- ``report --period 2026-H1|2026-9M|2026 --format json|pdf|xlsx [--as-of DD/MM/YYYY]``
 - ``indicators status``: the reports due this year (due soon, late, done)
 - ``indicators sheet --period P --unit HEALTH``: the unit's collection sheet (.xlsx)
 - ``indicators import --period P FILE``: read a filled collection sheet back
@@ -15,48 +14,11 @@ import json
 from pathlib import Path
 
 from desktop import paths
-from desktop.cli import open_from_args
+from desktop.cli.common import open_from_args
 from desktop.core.domain.dates import format_vn_date, parse_vn_date
 from desktop.core.indicators.definitions import responsible_units
 
-__all__ = ["add_commands", "cmd_period_report"]
-
-
-def cmd_period_report(args: argparse.Namespace) -> int:
-    """``report --period``: every indicator of the period as JSON, PDF or Excel."""
-    from desktop.core.services.indicators import IndicatorService
-
-    as_of = parse_vn_date(args.as_of, "as_of", "--as-of") if args.as_of else None
-    book = open_from_args(args)
-    try:
-        service = IndicatorService(book)
-        if args.format == "json":
-            text = json.dumps(service.compute(args.period, as_of).as_json(), ensure_ascii=False,
-                              indent=2)  # fmt: skip
-            if args.output:
-                Path(args.output).write_text(text + "\n", encoding="utf-8")
-                print(f"Đã ghi {args.output}")
-            else:
-                print(text)
-            return 0
-        output = (
-            Path(args.output)
-            if args.output
-            else paths.exports_dir() / f"bao-cao-tre-em-{args.period}.{args.format}"
-        )
-        report = service.write(args.period, output, args.format, as_of)
-        counts = {s: sum(1 for r in report.results if r.status == s) for s in
-                  ("computed", "typed", "missing")}  # fmt: skip
-        print(
-            f"Đã ghi {output}: {counts['computed']} chỉ tiêu tính từ sổ, {counts['typed']} "
-            f"nhập tay, {counts['missing']} chưa có số liệu (chốt ngày "
-            f"{format_vn_date(report.period.reference)})."
-        )
-        if report.state.change_flag_vi:
-            print(report.state.change_flag_vi)
-        return 0
-    finally:
-        book.close()
+__all__ = ["add_commands"]
 
 
 def _status(args: argparse.Namespace) -> int:
