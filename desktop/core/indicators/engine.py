@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -159,9 +160,30 @@ class Computed:
     """The engine's full answer: results for display plus the ids behind every number."""
 
     results: list[IndicatorResult]
-    # (code, dimension or "", key or "", "numerator"|"denominator") → ids
+    # (code, "", "", "numerator"|"denominator") → ids of the totals
     members: dict[tuple[str, str, str, str], frozenset[str]]
     kinds: dict[str, str]
+    measure_results: dict[str, MeasureResult] = field(default_factory=dict)
+    child_keys: dict[str, dict[str, str]] = field(default_factory=dict)
+    data: BookData | None = None
+
+    def cell_members(self, code: str, dimension: str, key: str, part: str) -> frozenset[str]:
+        """The ids behind one number: a total (dimension "") or one cell of a disaggregation."""
+        total = self.members.get((code, "", "", part), frozenset())
+        if not dimension:
+            return total
+        result = self.measure_results.get(code)
+        if result is None:
+            return frozenset()
+        if dimension in CHILD_DIMENSIONS:
+            if dimension not in self.child_keys and self.data is not None:
+                self.child_keys[dimension] = _child_keys(self.data, dimension)
+            keys = self.child_keys.get(dimension, {})
+            return frozenset(i for i in total if keys.get(i) == key)
+        if part == "denominator":
+            return total
+        extra = result.extra_keys.get(dimension, {})
+        return frozenset(i for i in total if key in extra.get(i, ()))
 
 
 def _child_keys(data: BookData, dimension: str) -> dict[str, str]:
@@ -197,49 +219,53 @@ def _cells(
     labels: Labels,
     *,
     child_keys: dict[str, dict[str, str]],
-    members: dict[tuple[str, str, str, str], frozenset[str]],
+    counts: dict[tuple[int, str], Counter[str]],
 ) -> list[Cell]:
+    """The cells of ``d``'s disaggregations, counted with Counters (the ids behind a cell are
+    found on demand by ``Computed.cell_members``)."""
     cells: list[Cell] = []
     for dim in d.disaggregations:
-        num_by: dict[str, set[str]] = {}
-        den_by: dict[str, set[str]] = {}
+        den_by: Counter[str] = Counter()
         if dim in CHILD_DIMENSIONS:
             if dim not in child_keys:
                 child_keys[dim] = _child_keys(data, dim)
             keys = child_keys[dim]
-            for i in result.numerator:
-                num_by.setdefault(keys.get(i, ""), set()).add(i)
-            for i in result.denominator or ():
-                den_by.setdefault(keys.get(i, ""), set()).add(i)
+
+            def count(
+                ids: frozenset[str], keys: dict[str, str] = keys, dim: str = dim
+            ) -> Counter[str]:
+                cache_key = (id(ids), dim)
+                if cache_key not in counts:
+                    counts[cache_key] = Counter(map(keys.__getitem__, ids))
+                return counts[cache_key]
+
+            num_by = count(result.numerator)
+            if result.denominator is not None:
+                den_by = count(result.denominator)
         else:
             extra = result.extra_keys.get(dim)
             if extra is None:
                 continue
-            for i in result.numerator:
-                for k in extra.get(i, ()):
-                    num_by.setdefault(k, set()).add(i)
+            num_by = Counter(k for i in result.numerator for k in extra.get(i, ()))
         order = sorted(
             set(num_by) | set(den_by), key=lambda k: cell_sort_key(dim, k, labels.label(dim, k))
         )
         for key in order:
-            num = frozenset(num_by.get(key, ()))
+            num = num_by.get(key, 0)
             if dim in CHILD_DIMENSIONS and result.denominator is not None:
-                den: frozenset[str] | None = frozenset(den_by.get(key, ()))
+                den: int | None = den_by.get(key, 0)
             else:
-                den = result.denominator
+                den = len(result.denominator) if result.denominator is not None else None
             if not num and not den:
                 continue
-            members[(d.code, dim, key, "numerator")] = num
-            if den is not None:
-                members[(d.code, dim, key, "denominator")] = den
             cells.append(
                 Cell(
                     dimension=dim,
                     key=key,
                     label=labels.label(dim, key),
-                    numerator=len(num),
-                    denominator=None if d.factor is None or den is None else len(den),
-                    value=rate(len(num), len(den) if den is not None else None, d.factor),
+                    numerator=num,
+                    denominator=None if d.factor is None or den is None else den,
+                    value=rate(num, den, d.factor),
                 )
             )
     return cells
@@ -256,6 +282,8 @@ def compute_all(
     members: dict[tuple[str, str, str, str], frozenset[str]] = {}
     kinds: dict[str, str] = {}
     child_keys: dict[str, dict[str, str]] = {}
+    counts: dict[tuple[int, str], Counter[str]] = {}
+    measure_results: dict[str, MeasureResult] = {}
     cache: dict[tuple[str, str], MeasureResult] = {}
     results: list[IndicatorResult] = []
 
@@ -357,7 +385,8 @@ def compute_all(
             members[(d.code, "", "", "denominator")] = result.denominator
         num = len(result.numerator)
         den = len(result.denominator) if result.denominator is not None else None
-        cells = _cells(d, result, data, labels, child_keys=child_keys, members=members)
+        measure_results[d.code] = result
+        cells = _cells(d, result, data, labels, child_keys=child_keys, counts=counts)
         if any(c.dimension not in CHILD_DIMENSIONS for c in cells):
             notes.append(
                 "Một trẻ thuộc nhiều nhóm được đếm một lần ở tổng và một lần ở mỗi nhóm, "
@@ -374,7 +403,7 @@ def compute_all(
                 notes=tuple(notes),
             )
         )
-    return Computed(results, members, kinds)
+    return Computed(results, members, kinds, measure_results, child_keys, data)
 
 
 def dimension_name(dimension: str) -> str:

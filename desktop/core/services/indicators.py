@@ -500,7 +500,7 @@ class IndicatorService:
             computed = self._last[1]
         else:
             computed, _ = self._compute(code, as_of)
-        return sorted(computed.members.get((indicator_code, dimension, key, part), frozenset()))
+        return sorted(computed.cell_members(indicator_code, dimension, key, part))
 
     # -- typed figures ----------------------------------------------------------------------
 
@@ -796,8 +796,9 @@ class IndicatorService:
                     setattr(row, key, doc[key].strip())
             row.updated_by = self._book.user.username
 
-    def narrative(self, code: str) -> dict[str, str]:
-        """The narrative sections as saved, or the starting text generated from the numbers."""
+    def narrative(self, code: str, report: IndicatorReport | None = None) -> dict[str, str]:
+        """The narrative sections as saved, or the starting text generated from the numbers
+        (of ``report`` when given, so the numbers are not computed twice)."""
         with self._book.read() as session:
             row = session.scalars(
                 select(PeriodicReport)
@@ -807,7 +808,7 @@ class IndicatorService:
             saved = {k: getattr(row, f"{k}_text") for k in NARRATIVE_SECTIONS} if row else {}
         if all(saved.get(k) for k in NARRATIVE_SECTIONS):
             return saved
-        start = starting_text(self.compute(code))
+        start = starting_text(report or self.compute(code))
         return {k: saved.get(k) or start[k] for k in NARRATIVE_SECTIONS}
 
     def document_fields(self, code: str) -> dict[str, str]:
@@ -1028,9 +1029,11 @@ class IndicatorService:
                 out.append((period_label(period_code(y, kind)), values))
         return out
 
-    def content(self, code: str, as_of: date | None = None) -> ReportContent:
+    def content(
+        self, code: str, as_of: date | None = None, report: IndicatorReport | None = None
+    ) -> ReportContent:
         """What the PDF and the .xlsx show (from the snapshot when finalised)."""
-        report = self.compute(code, as_of)
+        report = report or self.compute(code, as_of)
         history = self.history(code)
         history.append((period_label(code), {r.code: r.value for r in report.results}))
         state = report.state
@@ -1049,7 +1052,7 @@ class IndicatorService:
             results=report.results,
             families={d.code: d.family for d in defs.indicators()},
             previous=report.previous,
-            narrative=self.narrative(code),
+            narrative=self.narrative(code, report),
             history=history,
             state_line=line,
         )
@@ -1092,7 +1095,8 @@ class IndicatorService:
         from desktop.core.services.audit import record_export
 
         self._book.user.require(Action.REPORT)
-        content = self.content(code, as_of)
+        report = self.compute(code, as_of)
+        content = self.content(code, as_of, report)
         header = self.header(code)
         if fmt == "pdf":
             render_indicator_pdf(content, header, path, protection=protection)
@@ -1109,7 +1113,7 @@ class IndicatorService:
             protected=protection is not None and protection.enabled,
             personal=False,
         )
-        return self.compute(code, as_of)
+        return report
 
 
 NARRATIVE_SECTIONS = ("results", "shortcomings", "causes", "tasks", "proposals")
