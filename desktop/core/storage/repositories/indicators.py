@@ -9,7 +9,7 @@ from sqlalchemy import and_, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.core.domain.dates import child_birth_window
-from desktop.core.indicators.measures import BookData, ChildFacts, Death, Episode, Period
+from desktop.core.domain.indicator_data import BookData, ChildFacts, Death, Episode, Period
 from desktop.core.storage.models import ChangeEvent, Household, Person, SpecialEpisode
 
 __all__ = ["PROTECTION_TABLES", "load_book_data", "persons_changed_since"]
