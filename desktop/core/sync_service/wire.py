@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Date, DateTime, Float, Integer
+from sqlalchemy.types import TypeDecorator
 
 from desktop.core.domain.dates import format_vn_date, parse_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
@@ -64,6 +65,8 @@ def record_item(table: str, row: SyncColumns, base_version: int | None = None) -
 
 def _column_kind(column: Any) -> str:
     kind = column.type
+    if isinstance(kind, TypeDecorator):  # e.g. UtcDateTime: judge by the stored type
+        kind = kind.impl_instance
     if isinstance(kind, Boolean):
         return "bool"
     if isinstance(kind, DateTime):
