@@ -187,14 +187,18 @@ class Computed:
 
 
 def _child_keys(data: BookData, dimension: str) -> dict[str, str]:
+    """Every loaded person's key on a child dimension (births and deaths may be outside C(t);
+    their age group is then "")."""
+    people = data.persons
     if dimension == "sex":
-        return {c.id: str(c.sex if c.sex in (1, 2) else 3) for c in data.children}
+        return {c.id: str(c.sex if c.sex in (1, 2) else 3) for c in people}
     if dimension == "age_group":
-        return {c.id: age_group_key(data.age(c.id)) for c in data.children}
+        ages = {c.id: age_group_key(data.age(c.id)) for c in data.children}
+        return {c.id: ages.get(c.id, "") for c in people}
     if dimension == "ethnicity":
-        return {c.id: c.ethnicity_code for c in data.children}
+        return {c.id: c.ethnicity_code for c in people}
     if dimension == "hamlet":
-        return {c.id: c.hamlet_id or "" for c in data.children}
+        return {c.id: c.hamlet_id or "" for c in people}
     raise KeyError(dimension)
 
 
@@ -236,7 +240,7 @@ def _cells(
             ) -> Counter[str]:
                 cache_key = (id(ids), dim)
                 if cache_key not in counts:
-                    counts[cache_key] = Counter(map(keys.__getitem__, ids))
+                    counts[cache_key] = Counter(keys.get(i, "") for i in ids)
                 return counts[cache_key]
 
             num_by = count(result.numerator)

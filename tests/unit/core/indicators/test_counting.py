@@ -117,3 +117,10 @@ def test_protection_measures_reported_missing(book: Any, frozen: None) -> None:
         r = report.result(code)
         assert r.status == "missing"
         assert r.missing_reason == "chưa có dữ liệu bảo vệ trẻ em"
+
+
+def test_births_in_the_period_by_sex(book: Any, small_book: dict[str, str]) -> None:
+    # Nobody in the small book is born in 2026; on the year report, born-in-period children
+    # outside C(t) still get their sex and hamlet cells.
+    births = _r(book, "TK0103")
+    assert births.value == 0 and births.cells == ()

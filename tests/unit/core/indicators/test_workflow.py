@@ -212,3 +212,35 @@ def test_collection_sheet_round_trip_with_row_errors(
     ct05a = service.compute("2026-H1").result("CT05a")
     assert ct05a.value == 97.5 and ct05a.typed is not None
     assert ct05a.typed.entered_by == "admin"
+
+
+def test_a_birth_after_the_reference_date_is_counted_by_sex(
+    book: Any, small_book: dict[str, str], hamlet_id: str
+) -> None:
+    from desktop.core.services.children import ChildForm
+    from desktop.core.services.households import HouseholdForm, HouseholdService
+
+    HouseholdService(book).save_household(
+        HouseholdForm(
+            hamlet_id=hamlet_id,
+            number="9",
+            head_name="Vi Văn Sinh",
+            children=[ChildForm("Bé Mới", date(2026, 5, 20), 2)],
+        ),
+        today=date(2026, 6, 1),
+        accept_warnings=True,
+    )
+    # Period 01/01–30/06 with the reference date 31/05: the baby is born in it and in C(t).
+    service = IndicatorService(book)
+    service.set_calendar(
+        "2026-H1",
+        start=date(2026, 1, 1),
+        end=date(2026, 6, 30),
+        reference=date(2026, 5, 31),
+        due=date(2026, 7, 10),
+    )
+    births = service.compute("2026-H1").result("TK0103")
+    assert births.value == 1
+    assert {c.key: c.numerator for c in births.cells if c.dimension == "sex"} == {"2": 1}
+    ratio = service.compute("2026-H1").result("TK0102")
+    assert ratio.value == 0.0  # no boy born, one girl
