@@ -36,6 +36,13 @@ SYNC_TABLES: Final[tuple[str, ...]] = (
     "change_events",
     "special_episodes",
     "merge_records",
+    "indicator_targets",
+    "indicator_values",
+    "report_calendar",
+    "periodic_reports",
+    "report_snapshot_values",
+    "cfc_assessments",
+    "cfc_scores",
 )
 
 MAX_ITEMS_PER_BATCH: Final = 500

@@ -23,6 +23,7 @@ from reportlab.platypus import (
     Frame,
     HRFlowable,
     KeepTogether,
+    PageBreak,
     PageTemplate,
     Paragraph,
     Spacer,
@@ -352,10 +353,15 @@ def render_official_pdf(
     *,
     closing: str,
     protection: ExportProtection | None = None,
+    annex: Sequence[Flowable] = (),
+    invariant: bool = False,
 ) -> None:
     """Write an official document (header, ``body``, ``closing``./., signature) to ``path``.
 
-    ``protection`` puts a password on the file (see ``reports/protect.py``).
+    ``protection`` puts a password on the file (see ``reports/protect.py``). ``annex`` follows
+    the signature on a new page (the indicator tables of a periodic report). ``invariant``
+    writes the same bytes for the same content (no creation time or random id), so a report
+    regenerated from its snapshot is identical.
     """
     register_fonts()
     st = report_styles()
@@ -365,6 +371,9 @@ def render_official_pdf(
     story.append(
         KeepTogether([para(with_end_mark(closing), st.body), Spacer(1, 10), _footer_block(header)])
     )
+    if annex:
+        story.append(PageBreak())
+        story.extend(annex)
     title = " ".join(part for part in (header.doc_type, header.summary) if part.strip())
     with protected_output(path, protection, "pdf") as target:
         doc = BaseDocTemplate(
@@ -382,6 +391,7 @@ def render_official_pdf(
             # Without this the canvas starts in Helvetica, a font that is not embedded.
             initialFontName=REGULAR,
             initialFontSize=14,
+            invariant=1 if invariant else 0,
         )
         # A frame without inner padding, so the margins are exactly the NĐ 30/2020 ones.
         frame = Frame(

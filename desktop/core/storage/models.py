@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -229,6 +230,126 @@ class MergeRecord(SyncColumns, Base):
     details: Mapped[str] = mapped_column(Text, default="{}", nullable=False)
 
 
+class IndicatorTarget(SyncColumns, Base):
+    """A target the administrator set for one indicator, level and year (overrides the default
+    of ``resources/indicators/targets.csv``)."""
+
+    __tablename__ = "indicator_targets"
+
+    indicator_code: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    level: Mapped[str] = mapped_column(String(12), nullable=False)  # national|provincial|commune
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str] = mapped_column(String(200), nullable=False)
+
+
+class IndicatorValue(SyncColumns, Base):
+    """A figure typed in (or imported from a collection sheet) by a responsible unit."""
+
+    __tablename__ = "indicator_values"
+
+    period_code: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
+    indicator_code: Mapped[str] = mapped_column(String(16), nullable=False)
+    unit_code: Mapped[str] = mapped_column(String(12), nullable=False)
+    numerator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    source: Mapped[str] = mapped_column(String(20), default="form", nullable=False)  # form|xlsx
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    entered_by: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class ReportCalendarEntry(SyncColumns, Base):
+    """The reporting calendar of one year and report type (overrides calendar.csv)."""
+
+    __tablename__ = "report_calendar"
+
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    report_type: Mapped[str] = mapped_column(String(4), nullable=False)  # H1 | 9M | Y
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    reference_date: Mapped[date] = mapped_column(Date, nullable=False)
+    due_date: Mapped[date] = mapped_column(Date, nullable=False)
+    recipient: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+
+
+class PeriodicReport(SyncColumns, Base):
+    """One version of a period's report: draft → reviewed → finalised (frozen); a reopened
+    version is kept as "reopened" and a new version carries on."""
+
+    __tablename__ = "periodic_reports"
+
+    period_code: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
+    report_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    state: Mapped[str] = mapped_column(String(12), default="draft", nullable=False)
+    period_start: Mapped[date] = mapped_column(Date, nullable=False)
+    period_end: Mapped[date] = mapped_column(Date, nullable=False)
+    reference_date: Mapped[date] = mapped_column(Date, nullable=False)
+    definitions_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    doc_number: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+    issued_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    signer_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    signer_lines: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    # Narrative sections (results, shortcomings, causes, next tasks, proposals), each as typed.
+    results_text: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    shortcomings_text: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    causes_text: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    tasks_text: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    proposals_text: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    reviewed_by: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finalised_by: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+    finalised_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reopened_by: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+    reopened_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reopen_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class ReportSnapshotValue(SyncColumns, Base):
+    """One frozen number of a finalised report: an indicator's total (dimension "") or one
+    disaggregation cell; small rows, so each fits the sync protocol's limits."""
+
+    __tablename__ = "report_snapshot_values"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("periodic_reports.id"), nullable=False, index=True
+    )
+    indicator_code: Mapped[str] = mapped_column(String(16), nullable=False)
+    dimension: Mapped[str] = mapped_column(String(20), default="", nullable=False)
+    cell_code: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+    label: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False)
+    unit: Mapped[str] = mapped_column(String(12), nullable=False)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    numerator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Totals only: the definition in words and the target as printed, frozen with the number.
+    detail: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class CfcAssessment(SyncColumns, Base):
+    """The child-friendly commune self-assessment of one year (QĐ 06/QĐ-TTg)."""
+
+    __tablename__ = "cfc_assessments"
+
+    year: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    commune_type: Mapped[str] = mapped_column(String(24), nullable=False)
+
+
+class CfcScore(SyncColumns, Base):
+    """The score of one criterion, typed with its evidence (the book's rate shown beside)."""
+
+    __tablename__ = "cfc_scores"
+
+    assessment_id: Mapped[str] = mapped_column(
+        ForeignKey("cfc_assessments.id"), nullable=False, index=True
+    )
+    criterion_no: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    points: Mapped[float | None] = mapped_column(Float, nullable=True)
+    evidence: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    book_rate: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
 class UserHamlet(Base):
     """A hamlet a collaborator may see (collaborators see only their own hamlets)."""
 
@@ -316,5 +437,12 @@ SYNCED_MODELS: dict[str, type[SyncColumns]] = {
     "change_events": ChangeEvent,
     "special_episodes": SpecialEpisode,
     "merge_records": MergeRecord,
+    "indicator_targets": IndicatorTarget,
+    "indicator_values": IndicatorValue,
+    "report_calendar": ReportCalendarEntry,
+    "periodic_reports": PeriodicReport,
+    "report_snapshot_values": ReportSnapshotValue,
+    "cfc_assessments": CfcAssessment,
+    "cfc_scores": CfcScore,
 }
 """Every table that syncs, by its protocol name; a new table joins sync by being added here."""

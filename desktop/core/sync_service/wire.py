@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Integer
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer
+from sqlalchemy.types import TypeDecorator
 
 from desktop.core.domain.dates import format_vn_date, parse_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
@@ -64,6 +65,8 @@ def record_item(table: str, row: SyncColumns, base_version: int | None = None) -
 
 def _column_kind(column: Any) -> str:
     kind = column.type
+    if isinstance(kind, TypeDecorator):  # e.g. UtcDateTime: judge by the stored type
+        kind = kind.impl_instance
     if isinstance(kind, Boolean):
         return "bool"
     if isinstance(kind, DateTime):
@@ -72,6 +75,8 @@ def _column_kind(column: Any) -> str:
         return "date"
     if isinstance(kind, Integer):
         return "int"
+    if isinstance(kind, Float):
+        return "float"
     return "text"
 
 
@@ -90,6 +95,10 @@ def _from_wire(column: Any, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"trường {column.key} phải là số nguyên")
         return value
+    if kind == "float":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"trường {column.key} phải là số")
+        return float(value)
     if not isinstance(value, str):
         raise ValueError(f"trường {column.key} phải là chuỗi")
     if kind == "date":
@@ -186,6 +195,11 @@ def _parse_edit(column: Any, text: str, label: str) -> Any:
             raise ValidationError(
                 FieldProblem(column.key, f"{label}: hãy nhập một số nguyên.")
             ) from None
+    if kind == "float":
+        try:
+            return float(clean.replace(",", "."))
+        except ValueError:
+            raise ValidationError(FieldProblem(column.key, f"{label}: hãy nhập một số.")) from None
     if kind == "datetime":
         raise ValidationError(FieldProblem(column.key, f"{label}: không sửa tay được trường này."))
     length = getattr(column.type, "length", None)

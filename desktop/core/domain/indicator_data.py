@@ -1,0 +1,109 @@
+"""The facts of one reporting period that the indicator measures count (plain data).
+
+Loaded by ``storage/repositories/indicators.py``; counted by ``desktop/core/indicators``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from desktop.core.domain.dates import age_on
+
+__all__ = ["BookData", "ChildFacts", "Death", "Episode", "Period"]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period and its reference date (ngày chốt số liệu)."""
+
+    code: str  # 2026-H1 | 2026-9M | 2026
+    start: date
+    end: date
+    reference: date
+
+    def __post_init__(self) -> None:
+        if self.start > self.end:
+            raise ValueError("Kỳ báo cáo: ngày bắt đầu ở sau ngày kết thúc.")
+
+    def overlaps(self, start: date, end: date | None) -> bool:
+        """True if [start, end] (end None = still open) shares a day with the period."""
+        return start <= self.end and (end is None or end >= self.start)
+
+    def contains(self, day: date) -> bool:
+        """True if ``day`` is in the period."""
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class ChildFacts:
+    """What the engine needs of one person born within the child window of the period."""
+
+    id: str
+    birth_date: date
+    sex: int
+    ethnicity_code: str
+    hamlet_id: str | None
+    resident: bool  # living in the commune on the reference date
+    birth_registered: bool | None
+    birth_registration_date: date | None
+    insured: bool  # a card valid on the reference date (or a card with no date recorded)
+    schooling_code: str | None
+    disability_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """A special-circumstance episode."""
+
+    person_id: str
+    group_no: int
+    subgroup_no: int | None
+    start: date
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Death:
+    """A death recorded as a change event."""
+
+    person_id: str
+    day: date
+    birth_date: date
+
+
+@dataclass
+class BookData:
+    """The facts of one period, loaded once and shared by every measure."""
+
+    period: Period
+    persons: list[ChildFacts]  # born in the child window of t, or in P
+    episodes: list[Episode]
+    deaths: list[Death] = field(default_factory=list)
+    protection: bool = False  # the protection tables exist in this book
+    _children: list[ChildFacts] | None = None
+    _ages: dict[str, int] | None = None
+
+    @property
+    def children(self) -> list[ChildFacts]:
+        """C(t): persons under 16 on t, living in the commune on t."""
+        if self._children is None:
+            t = self.period.reference
+            ages: dict[str, int] = {}
+            kids = []
+            for p in self.persons:
+                if not p.resident or p.birth_date > t:
+                    continue
+                a = age_on(p.birth_date, t)
+                if a < 16:
+                    ages[p.id] = a
+                    kids.append(p)
+            self._children, self._ages = kids, ages
+        return self._children
+
+    def age(self, child_id: str) -> int:
+        """Completed years on t of a child of C(t)."""
+        if self._ages is None:
+            _ = self.children
+        assert self._ages is not None
+        return self._ages[child_id]

@@ -1,0 +1,1303 @@
+"""Indicators, targets, typed figures, the reporting calendar and the periodic report's life.
+
+``IndicatorService`` is the one entry point for the screens and the CLI. It returns frozen
+dataclasses only. Typical use::
+
+    service = IndicatorService(book)
+    report = service.compute("2026-H1")              # every indicator, with its cells
+    rows = service.drill_down("2026-H1", "CT14", "sex", "2", part="numerator")
+    service.save_figures("2026-H1", "HEALTH", [FigureEntry("CT05a", 98, 100)])
+    service.finalise("2026-H1")                      # freezes a snapshot (syncs upstream)
+    service.due_items(today)                         # home screen: due soon / late / done
+
+Periods are written ``2026-H1`` (6 months), ``2026-9M`` (9 months) and ``2026`` (the year);
+their dates come from the reporting calendar (``resources/indicators/calendar.csv``, overridden
+per year in the book by the administrator).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from desktop.core.domain.dates import format_vn_date
+from desktop.core.domain.errors import FieldProblem, ValidationError
+from desktop.core.domain.permissions import Action, PermissionDenied
+from desktop.core.domain.roles import Role
+from desktop.core.indicators import definitions as defs
+from desktop.core.indicators.engine import (
+    STATUS_COMPUTED,
+    Cell,
+    Computed,
+    IndicatorResult,
+    Labels,
+    TypedFigure,
+    cell_sort_key,
+    compute_all,
+    rate,
+)
+from desktop.core.indicators.measures import Period
+from desktop.core.reports.collection_sheet import (
+    SheetLine,
+    read_collection_sheet,
+    write_collection_sheet,
+)
+from desktop.core.reports.document import DocumentHeader
+from desktop.core.reports.indicators_report import (
+    ReportContent,
+    render_indicator_pdf,
+    render_indicator_xlsx,
+)
+from desktop.core.reports.protect import ExportProtection
+from desktop.core.services import codes
+from desktop.core.services.book import Book
+from desktop.core.services.children import ChildListRow, ChildService
+from desktop.core.storage.models import (
+    Hamlet,
+    IndicatorTarget,
+    IndicatorValue,
+    PeriodicReport,
+    ReportCalendarEntry,
+    ReportSnapshotValue,
+)
+from desktop.core.storage.repositories import indicators as repo
+from sync import clock
+
+__all__ = [
+    "DueItem",
+    "FigureCheck",
+    "FigureEntry",
+    "IndicatorReport",
+    "IndicatorService",
+    "ReportState",
+    "UnitFormRow",
+    "parse_period",
+]
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(H1|9M))?$")
+TYPE_NAMES = {"H1": "6 tháng đầu năm", "9M": "9 tháng đầu năm", "Y": "năm"}
+STATES = {
+    "draft": "Bản nháp",
+    "reviewed": "Đã rà soát",
+    "finalised": "Đã chốt số liệu",
+    "reopened": "Đã mở lại (bản cũ)",
+}
+LARGE_CHANGE = 0.5  # a typed value 50 % above or below last period's is questioned
+DUE_SOON_DAYS = 14
+SENSITIVE_DIMENSIONS = ("special_group", "abuse_form", "injury_cause", "support_type")
+SENSITIVE_MEASURES = ("special_circumstances", "special_supported", "abused_children")
+
+
+def parse_period(code: str) -> tuple[int, str]:
+    """``"2026-H1"`` → (2026, "H1"); ``"2026"`` → (2026, "Y"); ValidationError otherwise."""
+    match = _PERIOD.match((code or "").strip())
+    if match is None:
+        raise ValidationError(
+            FieldProblem(
+                "period",
+                f"Kỳ báo cáo «{code}» không đúng. Viết 2026-H1 (6 tháng), 2026-9M (9 tháng) "
+                "hoặc 2026 (cả năm).",
+            )
+        )
+    return int(match.group(1)), match.group(2) or "Y"
+
+
+def period_code(year: int, report_type: str) -> str:
+    """(2026, "H1") → "2026-H1"; (2026, "Y") → "2026"."""
+    return str(year) if report_type == "Y" else f"{year}-{report_type}"
+
+
+def previous_period_code(code: str) -> str:
+    """The same kind of report one year earlier (the comparison in the annex)."""
+    year, kind = parse_period(code)
+    return period_code(year - 1, kind)
+
+
+@dataclass(frozen=True)
+class CalendarDates:
+    """A period's dates on the calendar in force."""
+
+    code: str
+    name_vi: str
+    start: date
+    end: date
+    reference: date
+    due: date
+    recipient: str
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """Where the period's report stands."""
+
+    report_id: str | None
+    version: int
+    state: str  # draft | reviewed | finalised
+    state_vi: str
+    finalised_at: datetime | None
+    finalised_by: str
+    # Children whose record changed after the numbers were frozen (0 when not finalised).
+    changed_children: int = 0
+    changed_indicators: tuple[str, ...] = ()
+    earlier_versions: tuple[int, ...] = ()
+
+    @property
+    def change_flag_vi(self) -> str:
+        """ "sổ đã thay đổi sau khi chốt: 3 trẻ", or "" when nothing changed."""
+        if self.state != "finalised" or not self.changed_children:
+            return ""
+        return f"Sổ đã thay đổi sau khi chốt: {self.changed_children} trẻ."
+
+
+@dataclass(frozen=True)
+class IndicatorReport:
+    """Every indicator of one period, with the report's state."""
+
+    period: Period
+    calendar: CalendarDates
+    results: tuple[IndicatorResult, ...]
+    state: ReportState
+    from_snapshot: bool
+    previous: dict[str, float | None] = field(default_factory=dict)
+
+    def result(self, code: str) -> IndicatorResult:
+        """One indicator's result by code."""
+        for r in self.results:
+            if r.code == code:
+                return r
+        raise KeyError(f"Không có chỉ tiêu mã {code}.")
+
+    def as_json(self) -> dict[str, object]:
+        """The CLI's JSON (every indicator by code)."""
+        return {
+            "period": self.period.code,
+            "period_start": format_vn_date(self.period.start),
+            "period_end": format_vn_date(self.period.end),
+            "reference_date": format_vn_date(self.period.reference),
+            "due_date": format_vn_date(self.calendar.due),
+            "state": self.state.state,
+            "version": self.state.version,
+            "from_snapshot": self.from_snapshot,
+            "changed_after_finalising": self.state.change_flag_vi,
+            "indicators": {
+                r.code: {**r.as_json(), "previous": self.previous.get(r.code)} for r in self.results
+            },
+        }
+
+
+@dataclass(frozen=True)
+class FigureEntry:
+    """A figure as typed for one indicator: numerator and denominator, or the value alone."""
+
+    code: str
+    numerator: float | None = None
+    denominator: float | None = None
+    value: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    """A warning on a saved figure (saved anyway, listed for checking)."""
+
+    code: str
+    message: str
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class UnitFormRow:
+    """One line of a unit's form: the indicator, this period's figure, last period's value."""
+
+    code: str
+    label_vi: str
+    name_vi: str
+    unit_label: str
+    method: str
+    computed_denominator: int | None
+    figure: TypedFigure | None
+    previous_value: float | None
+
+
+@dataclass(frozen=True)
+class SheetImport:
+    """The result of importing a collection sheet: figures saved, problems, warnings."""
+
+    saved: int
+    problems: tuple[FieldProblem, ...]
+    warnings: tuple[FigureCheck, ...]
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A report on the calendar, for the home screen."""
+
+    period_code: str
+    name_vi: str
+    due: date
+    status: str  # done | late | due_soon | upcoming
+    status_vi: str
+    days_left: int
+
+
+class IndicatorService:
+    """Computes the indicators of a period and carries the report to its finalised snapshot."""
+
+    def __init__(self, book: Book) -> None:
+        self._book = book
+        self._last: tuple[tuple[str, date | None], Computed, Period] | None = None
+
+    # -- calendar ---------------------------------------------------------------------------
+
+    def calendar(self, code: str) -> CalendarDates:
+        """The dates of period ``code`` on the calendar in force (book override, else default)."""
+        year, kind = parse_period(code)
+        with self._book.read() as session:
+            row = session.scalars(
+                select(ReportCalendarEntry).where(
+                    ReportCalendarEntry.year == year,
+                    ReportCalendarEntry.report_type == kind,
+                    ReportCalendarEntry.deleted.is_(False),
+                )
+            ).first()
+            if row is not None:
+                return CalendarDates(
+                    code,
+                    f"Báo cáo {TYPE_NAMES[kind]} {year}",
+                    row.period_start,
+                    row.period_end,
+                    row.reference_date,
+                    row.due_date,
+                    row.recipient,
+                )
+        entry = next(
+            (
+                e
+                for e in defs.calendar_defaults()
+                if e.report_type == kind and e.year in (None, year)
+            ),
+            None,
+        )
+        assert entry is not None, kind
+
+        def on(dm: tuple[int, int]) -> date:
+            return date(year, dm[1], dm[0])
+
+        return CalendarDates(
+            code,
+            f"Báo cáo {TYPE_NAMES[kind]} {year}",
+            on(entry.period_start),
+            on(entry.period_end),
+            on(entry.reference_date),
+            on(entry.due_date),
+            entry.recipient,
+        )
+
+    def set_calendar(
+        self,
+        code: str,
+        *,
+        start: date,
+        end: date,
+        reference: date,
+        due: date,
+        recipient: str = "",
+    ) -> None:
+        """Administrator: set one year's dates for one report type."""
+        self._book.user.require(Action.SETTINGS)
+        year, kind = parse_period(code)
+        if not start <= end or not start <= reference:
+            raise ValidationError(
+                FieldProblem("period_end", "Ngày kết thúc kỳ phải sau ngày bắt đầu.")
+            )
+        with self._book.transaction() as session:
+            row = session.scalars(
+                select(ReportCalendarEntry).where(
+                    ReportCalendarEntry.year == year,
+                    ReportCalendarEntry.report_type == kind,
+                    ReportCalendarEntry.deleted.is_(False),
+                )
+            ).first()
+            if row is None:
+                row = ReportCalendarEntry(year=year, report_type=kind)
+                session.add(row)
+            row.period_start, row.period_end = start, end
+            row.reference_date, row.due_date, row.recipient = reference, due, recipient
+            row.updated_by = self._book.user.username
+
+    def period(self, code: str, as_of: date | None = None) -> Period:
+        """The period ``code``; ``as_of`` moves the reference date (and caps the end)."""
+        cal = self.calendar(code)
+        if as_of is None:
+            return Period(code, cal.start, cal.end, cal.reference)
+        if as_of < cal.start:
+            raise ValidationError(
+                FieldProblem(
+                    "as_of",
+                    f"Ngày chốt số liệu {format_vn_date(as_of)} ở trước ngày bắt đầu kỳ "
+                    f"({format_vn_date(cal.start)}).",
+                )
+            )
+        return Period(code, cal.start, min(cal.end, as_of) if as_of < cal.end else as_of, as_of)
+
+    def due_items(self, today: date | None = None) -> list[DueItem]:
+        """This year's reports with their status: done (finalised), late, due soon, upcoming."""
+        self._book.user.require(Action.REPORT)
+        today = today or clock.today()
+        items = []
+        for kind in ("H1", "9M", "Y"):
+            code = period_code(today.year, kind)
+            cal = self.calendar(code)
+            state = self._current_row_state(code)
+            days = (cal.due - today).days
+            if state == "finalised":
+                status, text = "done", "Đã chốt số liệu"
+            elif days < 0:
+                status, text = "late", f"Quá hạn {-days} ngày"
+            elif days <= DUE_SOON_DAYS:
+                status, text = "due_soon", f"Còn {days} ngày"
+            else:
+                status, text = "upcoming", f"Hạn {format_vn_date(cal.due)}"
+            items.append(DueItem(code, cal.name_vi, cal.due, status, text, days))
+        return items
+
+    # -- targets ----------------------------------------------------------------------------
+
+    def targets(self) -> dict[str, tuple[defs.TargetDef, ...]]:
+        """Targets in force by indicator: the administrator's, else the defaults."""
+        out: dict[tuple[str, str, int], defs.TargetDef] = {
+            (t.code, t.level, t.year): t for t in defs.targets()
+        }
+        with self._book.read() as session:
+            for row in session.scalars(
+                select(IndicatorTarget).where(IndicatorTarget.deleted.is_(False))
+            ):
+                op, value = defs.parse_target(row.text)
+                out[(row.indicator_code, row.level, row.year)] = defs.TargetDef(
+                    row.indicator_code, row.level, row.year, row.text, op, value, "quản trị viên"
+                )
+        by_code: dict[str, list[defs.TargetDef]] = {}
+        for t in out.values():
+            if t.text.strip():
+                by_code.setdefault(t.code, []).append(t)
+        return {c: tuple(sorted(ts, key=lambda t: (t.level, t.year))) for c, ts in by_code.items()}
+
+    def set_target(self, code: str, level: str, year: int, text: str) -> None:
+        """Administrator: set (or clear, with empty text) a target."""
+        self._book.user.require(Action.SETTINGS)
+        defs.indicator(code)
+        if level not in ("national", "provincial", "commune"):
+            raise ValidationError(FieldProblem("level", f"Cấp «{level}» không hợp lệ."))
+        with self._book.transaction() as session:
+            row = session.scalars(
+                select(IndicatorTarget).where(
+                    IndicatorTarget.indicator_code == code,
+                    IndicatorTarget.level == level,
+                    IndicatorTarget.year == year,
+                    IndicatorTarget.deleted.is_(False),
+                )
+            ).first()
+            if row is None:
+                row = IndicatorTarget(indicator_code=code, level=level, year=year, text="")
+                session.add(row)
+            row.text = text.strip()
+            row.updated_by = self._book.user.username
+
+    # -- computing --------------------------------------------------------------------------
+
+    def _labels(self) -> Labels:
+        with self._book.read() as session:
+            hamlets = {h.id: h.name for h in session.scalars(select(Hamlet))}
+        return Labels(
+            hamlets=hamlets,
+            ethnicities={c.code: c.name for c in codes.ethnic_groups()},
+            special_groups={c.code: c.name for c in codes.special_circumstance_groups()},
+        )
+
+    def _typed(self, code: str) -> dict[str, TypedFigure]:
+        with self._book.read() as session:
+            rows = session.scalars(
+                select(IndicatorValue)
+                .where(IndicatorValue.period_code == code, IndicatorValue.deleted.is_(False))
+                .order_by(IndicatorValue.entered_at)
+            ).all()
+            return {
+                r.indicator_code: TypedFigure(
+                    r.indicator_code,
+                    r.numerator,
+                    r.denominator,
+                    r.value,
+                    r.unit_code,
+                    r.entered_by,
+                    clock.to_local(r.entered_at).strftime("%d/%m/%Y %H:%M"),
+                    r.note,
+                )
+                for r in rows
+            }
+
+    def _compute(self, code: str, as_of: date | None) -> tuple[Computed, Period]:
+        period = self.period(code, as_of)
+        with self._book.read() as session:
+            data = repo.load_book_data(session, period)
+        computed = compute_all(
+            defs.indicators(), data, self._labels(), self._typed(code), self.targets()
+        )
+        self._last = ((code, as_of), computed, period)
+        return computed, period
+
+    def compute(self, code: str, as_of: date | None = None) -> IndicatorReport:
+        """Every indicator of period ``code``; from its snapshot when finalised (and no
+        ``as_of`` is asked), else computed from the book now."""
+        self._book.user.require(Action.REPORT)
+        cal = self.calendar(code)
+        state = self.state(code)
+        previous = self._previous_values(code)
+        if state.state == "finalised" and as_of is None and state.report_id is not None:
+            results, period = self._from_snapshot(state.report_id)
+            return IndicatorReport(period, cal, results, state, True, previous)
+        computed, period = self._compute(code, as_of)
+        return IndicatorReport(period, cal, tuple(computed.results), state, False, previous)
+
+    def drill_down(
+        self,
+        code: str,
+        indicator_code: str,
+        dimension: str = "",
+        key: str = "",
+        *,
+        part: str = "numerator",
+        as_of: date | None = None,
+    ) -> list[ChildListRow]:
+        """The children behind one number (an indicator's total or one cell), in the book now.
+
+        Special-circumstance and abuse numbers need the right to see sensitive records.
+        """
+        self._book.user.require(Action.REPORT)
+        d = defs.indicator(indicator_code)
+        if d.measure in SENSITIVE_MEASURES or dimension in SENSITIVE_DIMENSIONS:
+            self._book.user.require(Action.VIEW_SENSITIVE)
+        ids = self.member_ids(code, indicator_code, dimension, key, part=part, as_of=as_of)
+        return ChildService(self._book).rows(ids)
+
+    def member_ids(
+        self,
+        code: str,
+        indicator_code: str,
+        dimension: str = "",
+        key: str = "",
+        *,
+        part: str = "numerator",
+        as_of: date | None = None,
+    ) -> list[str]:
+        """Ids behind one number (no names: usable by a viewer for counting checks)."""
+        self._book.user.require(Action.REPORT)
+        if self._last is not None and self._last[0] == (code, as_of):
+            computed = self._last[1]
+        else:
+            computed, _ = self._compute(code, as_of)
+        return sorted(computed.cell_members(indicator_code, dimension, key, part))
+
+    # -- typed figures ----------------------------------------------------------------------
+
+    def unit_form(self, code: str, unit_code: str) -> list[UnitFormRow]:
+        """The indicators a unit types for period ``code``, with last period's values."""
+        self._book.user.require(Action.REPORT)
+        typed = self._typed(code)
+        previous = self._previous_values(code)
+        wanted = [
+            d
+            for d in defs.indicators()
+            if unit_code in d.responsible_units and d.method in ("typed", "mixed")
+        ]
+        dens: dict[str, int | None] = {}
+        if any(d.method == "mixed" for d in wanted):
+            computed, _ = self._compute(code, None)
+            dens = {
+                r.code: int(r.denominator) if r.denominator is not None else None
+                for r in computed.results
+            }
+        return [
+            UnitFormRow(
+                d.code,
+                d.label_vi,
+                d.name_vi,
+                d.unit_label,
+                d.method,
+                dens.get(d.code),
+                typed.get(d.code),
+                previous.get(d.code),
+            )
+            for d in wanted
+        ]
+
+    def check_figure(
+        self, code: str, entry: FigureEntry, computed_denominator: int | None = None
+    ) -> tuple[list[FieldProblem], list[FigureCheck]]:
+        """Blocking problems and warnings for one typed figure (nothing is saved)."""
+        d = defs.indicator(entry.code)
+        problems: list[FieldProblem] = []
+        warnings: list[FigureCheck] = []
+        name = f"{d.label_vi} ({d.code})"
+        if d.method == "computed":
+            problems.append(FieldProblem(entry.code, f"{name} tính từ sổ, không nhập tay."))
+            return problems, warnings
+        den = computed_denominator if d.method == "mixed" else entry.denominator
+        for label, number in (
+            ("tử số", entry.numerator),
+            ("mẫu số", entry.denominator),
+            ("giá trị", entry.value),
+        ):
+            if number is not None and number < 0:
+                problems.append(FieldProblem(entry.code, f"{name}: {label} không được âm."))
+        if entry.numerator is None and entry.value is None:
+            problems.append(FieldProblem(entry.code, f"{name}: chưa nhập tử số hoặc giá trị."))
+        if entry.numerator is not None and den is not None and entry.numerator > den:
+            problems.append(
+                FieldProblem(
+                    entry.code,
+                    f"{name}: tử số {entry.numerator:g} lớn hơn mẫu số {den:g}.",
+                )
+            )
+        value = entry.value if entry.value is not None else rate(entry.numerator, den, d.factor)
+        low, high = d.bounds
+        if value is not None and (value < low or (high is not None and value > high)):
+            upper = f"{high:g}" if high is not None else "∞"
+            problems.append(
+                FieldProblem(
+                    entry.code,
+                    f"{name}: giá trị {value:g} ngoài khoảng hợp lý {low:g}–{upper} "
+                    f"({d.unit_label}).",
+                )
+            )
+        previous = self._previous_values(code).get(entry.code)
+        if value is not None and previous:
+            change = abs(value - previous) / abs(previous)
+            if change > LARGE_CHANGE:
+                warnings.append(
+                    FigureCheck(
+                        entry.code,
+                        f"{name}: {value:g} khác nhiều so với kỳ trước ({previous:g}); "
+                        "hãy kiểm tra lại.",
+                    )
+                )
+        return problems, warnings
+
+    def save_figures(
+        self, code: str, unit_code: str, entries: Sequence[FigureEntry], source: str = "form"
+    ) -> list[FigureCheck]:
+        """Check and save a unit's figures in one transaction; the warnings (saved anyway).
+
+        Raises ValidationError (every problem, nothing saved) on a blocking problem, and
+        refuses when the period is finalised.
+        """
+        self._book.user.require(Action.EDIT_BOOK)
+        self._require_open(code)
+        if unit_code not in {u.code for u in defs.responsible_units()}:
+            raise ValidationError(FieldProblem("unit", f"Không có đơn vị «{unit_code}»."))
+        mixed = [e for e in entries if defs.indicator(e.code).method == "mixed"]
+        dens: dict[str, int | None] = {}
+        if mixed:
+            computed, _ = self._compute(code, None)
+            dens = {
+                r.code: int(r.denominator) if r.denominator is not None else None
+                for r in computed.results
+            }
+        problems: list[FieldProblem] = []
+        warnings: list[FigureCheck] = []
+        for n, entry in enumerate(entries, start=1):
+            if unit_code not in defs.indicator(entry.code).responsible_units:
+                problems.append(
+                    FieldProblem(
+                        entry.code, f"Chỉ tiêu {entry.code} không do đơn vị này báo cáo.", n
+                    )
+                )
+                continue
+            p, w = self.check_figure(code, entry, dens.get(entry.code))
+            problems += [FieldProblem(x.field, x.message, n) for x in p]
+            warnings += [FigureCheck(x.code, x.message, n) for x in w]
+        if problems:
+            raise ValidationError(problems)
+        user = self._book.user.username
+        with self._book.transaction() as session:
+            for entry in entries:
+                d = defs.indicator(entry.code)
+                old = session.scalars(
+                    select(IndicatorValue).where(
+                        IndicatorValue.period_code == code,
+                        IndicatorValue.indicator_code == entry.code,
+                        IndicatorValue.deleted.is_(False),
+                    )
+                ).all()
+                for row in old:
+                    row.deleted = True
+                session.add(
+                    IndicatorValue(
+                        period_code=code,
+                        indicator_code=entry.code,
+                        unit_code=unit_code,
+                        numerator=entry.numerator,
+                        denominator=dens.get(entry.code)
+                        if d.method == "mixed"
+                        else entry.denominator,
+                        value=entry.value,
+                        source=source,
+                        note=entry.note,
+                        entered_by=user,
+                        entered_at=clock.now(),
+                        updated_by=user,
+                    )
+                )
+        self._last = None
+        return warnings
+
+    def _previous_values(self, code: str) -> dict[str, float | None]:
+        """Last period's values: its finalised snapshot, else its typed figures."""
+        prev = previous_period_code(code)
+        with self._book.read() as session:
+            row = self._finalised_row(session, prev)
+            if row is not None:
+                return {
+                    v.indicator_code: v.value
+                    for v in session.scalars(
+                        select(ReportSnapshotValue).where(
+                            ReportSnapshotValue.report_id == row.id,
+                            ReportSnapshotValue.dimension == "",
+                            ReportSnapshotValue.deleted.is_(False),
+                        )
+                    )
+                }
+        out: dict[str, float | None] = {}
+        for c, fig in self._typed(prev).items():
+            d = defs.indicator(c)
+            out[c] = (
+                fig.value
+                if fig.value is not None
+                else rate(fig.numerator, fig.denominator, d.factor)
+            )
+        return out
+
+    # -- report life ------------------------------------------------------------------------
+
+    @staticmethod
+    def _finalised_row(session: object, code: str) -> PeriodicReport | None:
+        from sqlalchemy.orm import Session
+
+        assert isinstance(session, Session)
+        return session.scalars(
+            select(PeriodicReport).where(
+                PeriodicReport.period_code == code,
+                PeriodicReport.state == "finalised",
+                PeriodicReport.deleted.is_(False),
+            )
+        ).first()
+
+    def _current_row(self, session: object, code: str) -> PeriodicReport | None:
+        from sqlalchemy.orm import Session
+
+        assert isinstance(session, Session)
+        return session.scalars(
+            select(PeriodicReport)
+            .where(
+                PeriodicReport.period_code == code,
+                PeriodicReport.state != "reopened",
+                PeriodicReport.deleted.is_(False),
+            )
+            .order_by(PeriodicReport.report_version.desc())
+        ).first()
+
+    def _current_row_state(self, code: str) -> str:
+        with self._book.read() as session:
+            row = self._current_row(session, code)
+            return row.state if row is not None else "draft"
+
+    def state(self, code: str) -> ReportState:
+        """The report's state, with the change flag when finalised."""
+        parse_period(code)
+        with self._book.read() as session:
+            row = self._current_row(session, code)
+            earlier = tuple(
+                session.scalars(
+                    select(PeriodicReport.report_version).where(
+                        PeriodicReport.period_code == code,
+                        PeriodicReport.state == "reopened",
+                        PeriodicReport.deleted.is_(False),
+                    )
+                ).all()
+            )
+            if row is None:
+                return ReportState(None, 1, "draft", STATES["draft"], None, "", 0, (), earlier)
+            changed = 0
+            if row.state == "finalised" and row.finalised_at is not None:
+                period = Period(code, row.period_start, row.period_end, row.reference_date)
+                changed = len(repo.persons_changed_since(session, row.finalised_at, period))
+            return ReportState(
+                row.id,
+                row.report_version,
+                row.state,
+                STATES[row.state],
+                row.finalised_at,
+                row.finalised_by,
+                changed,
+                (),
+                earlier,
+            )
+
+    def _require_open(self, code: str) -> None:
+        if self._current_row_state(code) == "finalised":
+            raise ValidationError(
+                FieldProblem(
+                    "period",
+                    f"Báo cáo kỳ {code} đã chốt số liệu; chỉ quản trị viên mở lại được "
+                    "(ghi rõ lý do).",
+                )
+            )
+
+    def _ensure_row(self, session: object, code: str) -> PeriodicReport:
+        from sqlalchemy.orm import Session
+
+        assert isinstance(session, Session)
+        row = self._current_row(session, code)
+        if row is None:
+            cal = self.calendar(code)
+            versions = session.scalars(
+                select(PeriodicReport.report_version).where(PeriodicReport.period_code == code)
+            ).all()
+            row = PeriodicReport(
+                period_code=code,
+                report_version=max(versions, default=0) + 1,
+                state="draft",
+                period_start=cal.start,
+                period_end=cal.end,
+                reference_date=cal.reference,
+                updated_by=self._book.user.username,
+            )
+            session.add(row)
+            session.flush()
+        return row
+
+    def save_narrative(self, code: str, sections: dict[str, str], **doc: str) -> None:
+        """Save the narrative sections (results, shortcomings, causes, tasks, proposals) and
+        the document fields (doc_number, signer_name, signer_lines as "A|B")."""
+        self._book.user.require(Action.EDIT_BOOK)
+        self._require_open(code)
+        with self._book.transaction() as session:
+            row = self._ensure_row(session, code)
+            for key, text in sections.items():
+                if key not in NARRATIVE_SECTIONS:
+                    raise ValidationError(FieldProblem(key, f"Không có mục «{key}»."))
+                setattr(row, f"{key}_text", text)
+            for key in ("doc_number", "signer_name", "signer_lines"):
+                if key in doc:
+                    setattr(row, key, doc[key].strip())
+            row.updated_by = self._book.user.username
+
+    def narrative(self, code: str, report: IndicatorReport | None = None) -> dict[str, str]:
+        """The narrative sections as saved, or the starting text generated from the numbers
+        (of ``report`` when given, so the numbers are not computed twice)."""
+        with self._book.read() as session:
+            row = session.scalars(
+                select(PeriodicReport)
+                .where(PeriodicReport.period_code == code, PeriodicReport.deleted.is_(False))
+                .order_by(PeriodicReport.report_version.desc())
+            ).first()
+            saved = {k: getattr(row, f"{k}_text") for k in NARRATIVE_SECTIONS} if row else {}
+        if all(saved.get(k) for k in NARRATIVE_SECTIONS):
+            return saved
+        start = starting_text(report or self.compute(code))
+        return {k: saved.get(k) or start[k] for k in NARRATIVE_SECTIONS}
+
+    def document_fields(self, code: str) -> dict[str, str]:
+        """Number, signer name and lines as saved ("" when not typed)."""
+        with self._book.read() as session:
+            row = self._current_row(session, code)
+            if row is None:
+                return {"doc_number": "", "signer_name": "", "signer_lines": ""}
+            return {
+                "doc_number": row.doc_number,
+                "signer_name": row.signer_name,
+                "signer_lines": row.signer_lines,
+            }
+
+    def review(self, code: str) -> ReportState:
+        """Mark the draft reviewed (officer or administrator)."""
+        self._book.user.require(Action.EDIT_BOOK)
+        self._require_open(code)
+        with self._book.transaction() as session:
+            row = self._ensure_row(session, code)
+            row.state = "reviewed"
+            row.reviewed_by = self._book.user.username
+            row.reviewed_at = clock.now()
+        return self.state(code)
+
+    def finalise(self, code: str, as_of: date | None = None) -> ReportState:
+        """Freeze the numbers: one snapshot row per indicator total and per cell (synced)."""
+        user = self._book.user
+        user.require(Action.EDIT_BOOK)
+        if user.role not in (Role.ADMIN, Role.OFFICER):
+            raise PermissionDenied("Chỉ cán bộ phụ trách hoặc quản trị viên được chốt số liệu.")
+        self._require_open(code)
+        computed, period = self._compute(code, as_of)
+        with self._book.transaction() as session:
+            row = self._ensure_row(session, code)
+            row.period_start, row.period_end = period.start, period.end
+            row.reference_date = period.reference
+            for r in computed.results:
+                session.add(_snapshot_row(row.id, r, user.username))
+                for c in r.cells:
+                    session.add(
+                        ReportSnapshotValue(
+                            report_id=row.id,
+                            indicator_code=r.code,
+                            dimension=c.dimension,
+                            cell_code=c.key,
+                            label=c.label,
+                            status=r.status,
+                            unit=r.unit,
+                            value=c.value,
+                            numerator=c.numerator,
+                            denominator=c.denominator,
+                            updated_by=user.username,
+                        )
+                    )
+            row.state = "finalised"
+            row.finalised_by = user.username
+            row.finalised_at = clock.now()
+            row.updated_by = user.username
+        return self.state(code)
+
+    def reopen(self, code: str, reason: str) -> ReportState:
+        """Administrator only, with a reason: the finalised version is kept ("reopened") and a
+        new draft version carries its texts."""
+        self._book.user.require(Action.SETTINGS)
+        why = " ".join((reason or "").split())
+        if len(why) < 5:
+            raise ValidationError(FieldProblem("reason", "Hãy ghi rõ lý do mở lại báo cáo."))
+        with self._book.transaction() as session:
+            row = self._finalised_row(session, code)
+            if row is None:
+                raise ValidationError(
+                    FieldProblem("period", f"Báo cáo kỳ {code} chưa chốt số liệu.")
+                )
+            row.state = "reopened"
+            row.reopened_by = self._book.user.username
+            row.reopened_at = clock.now()
+            row.reopen_reason = why
+            new = PeriodicReport(
+                period_code=code,
+                report_version=row.report_version + 1,
+                state="draft",
+                period_start=row.period_start,
+                period_end=row.period_end,
+                reference_date=row.reference_date,
+                updated_by=self._book.user.username,
+                **{f"{k}_text": getattr(row, f"{k}_text") for k in NARRATIVE_SECTIONS},
+                doc_number=row.doc_number,
+                signer_name=row.signer_name,
+                signer_lines=row.signer_lines,
+            )
+            session.add(new)
+        return self.state(code)
+
+    def _from_snapshot(self, report_id: str) -> tuple[tuple[IndicatorResult, ...], Period]:
+        return load_snapshot(self._book, report_id)
+
+    def snapshot_version(self, code: str, version: int) -> tuple[IndicatorResult, ...]:
+        """The frozen numbers of an earlier (reopened) or current version."""
+        self._book.user.require(Action.REPORT)
+        with self._book.read() as session:
+            row = session.scalars(
+                select(PeriodicReport).where(
+                    PeriodicReport.period_code == code,
+                    PeriodicReport.report_version == version,
+                    PeriodicReport.deleted.is_(False),
+                )
+            ).first()
+            if row is None:
+                raise KeyError(f"Không có phiên bản {version} của báo cáo kỳ {code}.")
+            rid = row.id
+        return load_snapshot(self._book, rid)[0]
+
+    # -- collection sheets (Phiếu thu thập số liệu) -------------------------------------------
+
+    def write_collection_sheet(self, code: str, unit_code: str, path: Path) -> int:
+        """The pre-filled .xlsx sheet of one unit for period ``code``; its number of lines."""
+        self._book.user.require(Action.REPORT)
+        unit = next((u for u in defs.responsible_units() if u.code == unit_code), None)
+        if unit is None:
+            raise ValidationError(FieldProblem("unit", f"Không có đơn vị «{unit_code}»."))
+        form = self.unit_form(code, unit_code)
+        lines = [
+            SheetLine(
+                r.code,
+                f"{r.label_vi}: {r.name_vi}",
+                r.unit_label,
+                r.previous_value,
+                r.computed_denominator,
+            )
+            for r in form
+        ]
+        write_collection_sheet(
+            path,
+            unit_code=unit.code,
+            unit_name=unit.name_vi,
+            period_code=code,
+            period_label=period_label(code),
+            commune_name=self._book.commune().display_name,
+            lines=lines,
+        )
+        return len(lines)
+
+    def import_collection_sheet(self, code: str, path: Path) -> SheetImport:
+        """Read a filled sheet and save its figures; on any problem nothing is saved and
+        every problem is listed with its row (the file is left as it is)."""
+        self._book.user.require(Action.EDIT_BOOK)
+        read = read_collection_sheet(path)
+        problems = list(read.problems)
+        if not problems and read.period_code != code:
+            problems.append(
+                FieldProblem(
+                    "period",
+                    f"Phiếu là của kỳ {read.period_code}, không phải kỳ {code}.",
+                )
+            )
+        known = {d.code for d in defs.indicators()}
+        entries = []
+        for row, ind, num, den, value, note in read.rows:
+            if ind not in known:
+                problems.append(
+                    FieldProblem("code", f"Dòng {row}, cột «Mã»: không có chỉ tiêu «{ind}».", row)
+                )
+                continue
+            entries.append((row, FigureEntry(ind, num, den, value, note)))
+        if problems:
+            return SheetImport(0, tuple(problems), ())
+        try:
+            warnings = self.save_figures(code, read.unit_code, [e for _, e in entries], "xlsx")
+        except ValidationError as exc:
+            rows = [r for r, _ in entries]
+            return SheetImport(
+                0,
+                tuple(
+                    FieldProblem(
+                        p.field,
+                        f"Dòng {rows[p.row - 1]}: {p.message}" if p.row else p.message,
+                        rows[p.row - 1] if p.row else None,
+                    )
+                    for p in exc.problems
+                ),
+                (),
+            )
+        rows = [r for r, _ in entries]
+        return SheetImport(
+            len(entries),
+            (),
+            tuple(
+                FigureCheck(w.code, f"Dòng {rows[w.row - 1]}: {w.message}", rows[w.row - 1])
+                if w.row
+                else w
+                for w in warnings
+            ),
+        )
+
+    # -- the document -----------------------------------------------------------------------
+
+    def history(self, code: str, periods: int = 3) -> list[tuple[str, dict[str, float | None]]]:
+        """Values of the same report over the last ``periods`` years (finalised snapshots;
+        the current period as computed or frozen), oldest first."""
+        year, kind = parse_period(code)
+        out: list[tuple[str, dict[str, float | None]]] = []
+        with self._book.read() as session:
+            for y in range(year - periods + 1, year):
+                row = self._finalised_row(session, period_code(y, kind))
+                if row is None:
+                    continue
+                values = {
+                    v.indicator_code: v.value
+                    for v in session.scalars(
+                        select(ReportSnapshotValue).where(
+                            ReportSnapshotValue.report_id == row.id,
+                            ReportSnapshotValue.dimension == "",
+                            ReportSnapshotValue.deleted.is_(False),
+                        )
+                    )
+                }
+                out.append((period_label(period_code(y, kind)), values))
+        return out
+
+    def content(
+        self, code: str, as_of: date | None = None, report: IndicatorReport | None = None
+    ) -> ReportContent:
+        """What the PDF and the .xlsx show (from the snapshot when finalised)."""
+        report = report or self.compute(code, as_of)
+        history = self.history(code)
+        history.append((period_label(code), {r.code: r.value for r in report.results}))
+        state = report.state
+        line = ""
+        if state.state == "finalised" and state.finalised_at is not None:
+            line = (
+                f"Số liệu đã chốt ngày {clock.to_local(state.finalised_at):%d/%m/%Y} "
+                f"(phiên bản {state.version})."
+            )
+            if state.change_flag_vi:
+                line += " " + state.change_flag_vi
+        return ReportContent(
+            title=f"Kết quả thực hiện công tác trẻ em {period_label(code)}",
+            period_label=period_label(code),
+            reference_date=report.period.reference,
+            results=report.results,
+            families={d.code: d.family for d in defs.indicators()},
+            previous=report.previous,
+            narrative=self.narrative(code, report),
+            history=history,
+            state_line=line,
+        )
+
+    def header(self, code: str) -> DocumentHeader:
+        """The document header: the commune, upstream office, number and signer as saved."""
+        from desktop.core.services.reports import ReportService
+
+        commune = self._book.commune()
+        state = self.state(code)
+        issued = (
+            clock.to_local(state.finalised_at).date()
+            if state.state == "finalised" and state.finalised_at is not None
+            else clock.today()
+        )
+        header = ReportService(self._book).header(
+            commune, f"Kết quả thực hiện công tác trẻ em {period_label(code)}", issued
+        )
+        fields = self.document_fields(code)
+        recipients = list(header.recipients)
+        recipients.insert(-1, "Các ban, ngành, đoàn thể xã (để t/h);")
+        return replace(
+            header,
+            number=fields["doc_number"] or None,
+            signer_name=fields["signer_name"] or None,
+            signer_lines=[x for x in fields["signer_lines"].split("|") if x.strip()]
+            or header.signer_lines,
+            recipients=recipients,
+        )
+
+    def write(
+        self,
+        code: str,
+        path: Path,
+        fmt: str = "pdf",
+        as_of: date | None = None,
+        protection: ExportProtection | None = None,
+    ) -> IndicatorReport:
+        """Write the report as ``fmt`` ("pdf" or "xlsx"); the export goes in the audit trail."""
+        from desktop.core.services.audit import record_export
+
+        self._book.user.require(Action.REPORT)
+        report = self.compute(code, as_of)
+        content = self.content(code, as_of, report)
+        header = self.header(code)
+        if fmt == "pdf":
+            render_indicator_pdf(content, header, path, protection=protection)
+        elif fmt == "xlsx":
+            unit = f"{header.issuing_body} {header.unit_name}".upper()
+            render_indicator_xlsx(content, unit, path, protection=protection)
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
+        record_export(
+            self._book,
+            what=f"indicators-{fmt}",
+            path=str(path),
+            rows=len(content.results),
+            protected=protection is not None and protection.enabled,
+            personal=False,
+        )
+        return report
+
+
+NARRATIVE_SECTIONS = ("results", "shortcomings", "causes", "tasks", "proposals")
+NARRATIVE_TITLES = {
+    "results": "I. KẾT QUẢ THỰC HIỆN",
+    "shortcomings": "II. TỒN TẠI, HẠN CHẾ",
+    "causes": "III. NGUYÊN NHÂN",
+    "tasks": "IV. NHIỆM VỤ TRỌNG TÂM THỜI GIAN TỚI",
+    "proposals": "V. ĐỀ XUẤT, KIẾN NGHỊ",
+}
+
+
+def _snapshot_row(report_id: str, r: IndicatorResult, username: str) -> ReportSnapshotValue:
+    import json
+
+    detail = json.dumps(
+        {
+            "definition": r.definition_vi,
+            "reason": r.missing_reason,
+            "estimate": r.book_estimate,
+            "targets": [[t.level, t.year, t.text] for t in r.targets],
+            "notes": list(r.notes),
+        },
+        ensure_ascii=False,
+    )
+    return ReportSnapshotValue(
+        report_id=report_id,
+        indicator_code=r.code,
+        dimension="",
+        cell_code="",
+        label=r.label_vi,
+        status=r.status,
+        unit=r.unit,
+        value=r.value,
+        numerator=r.numerator,
+        denominator=r.denominator,
+        detail=detail[:3900],
+        updated_by=username,
+    )
+
+
+def load_snapshot(book: Book, report_id: str) -> tuple[tuple[IndicatorResult, ...], Period]:
+    """Rebuild the results of a frozen report from its snapshot rows."""
+    import json
+
+    with book.read() as session:
+        report = session.get(PeriodicReport, report_id)
+        assert report is not None
+        period = Period(
+            report.period_code, report.period_start, report.period_end, report.reference_date
+        )
+        rows = session.scalars(
+            select(ReportSnapshotValue).where(
+                ReportSnapshotValue.report_id == report_id, ReportSnapshotValue.deleted.is_(False)
+            )
+        ).all()
+        totals = {r.indicator_code: r for r in rows if r.dimension == ""}
+        cells: dict[str, list[Cell]] = {}
+        for r in rows:
+            if r.dimension:
+                cells.setdefault(r.indicator_code, []).append(
+                    Cell(
+                        r.dimension,
+                        r.cell_code,
+                        r.label,
+                        int(r.numerator or 0),
+                        int(r.denominator) if r.denominator is not None else None,
+                        r.value,
+                    )
+                )
+        by_code = {d.code: d for d in defs.indicators()}
+        results = []
+        for d in defs.indicators():
+            t = totals.get(d.code)
+            if t is None:
+                continue
+            extra = json.loads(t.detail or "{}")
+            targets = tuple(
+                defs.TargetDef(d.code, lv, yr, tx, *defs.parse_target(tx))
+                for lv, yr, tx in extra.get("targets", [])
+            )
+            results.append(
+                IndicatorResult(
+                    code=d.code,
+                    label_vi=by_code[d.code].label_vi,
+                    name_vi=d.name_vi,
+                    name_en=d.name_en,
+                    unit=t.unit,
+                    unit_label=defs.UNITS[t.unit][0],
+                    method=d.method,
+                    status=t.status,
+                    value=t.value,
+                    numerator=t.numerator,
+                    denominator=t.denominator,
+                    definition_vi=extra.get("definition", ""),
+                    responsible_units=d.responsible_units,
+                    targets=targets,
+                    cells=tuple(_order_cells(cells.get(d.code, []), d.disaggregations)),
+                    missing_reason=extra.get("reason", ""),
+                    book_estimate=extra.get("estimate"),
+                    notes=tuple(extra.get("notes", [])),
+                )
+            )
+    return tuple(results), period
+
+
+def _order_cells(cells: list[Cell], dims: tuple[str, ...]) -> list[Cell]:
+    return sorted(
+        cells,
+        key=lambda c: (
+            dims.index(c.dimension) if c.dimension in dims else 99,
+            cell_sort_key(c.dimension, c.key, c.label),
+        ),
+    )
+
+
+def period_label(code: str) -> str:
+    """ "2026-H1" → "6 tháng đầu năm 2026"; "2026" → "năm 2026"."""
+    year, kind = parse_period(code)
+    return f"{TYPE_NAMES[kind]} {year}"
+
+
+def fmt_value(value: float | None, unit: str) -> str:
+    """A value as printed: "—" for none, Vietnamese decimal comma, counts as integers."""
+    if value is None:
+        return "—"
+    if unit in ("count",):
+        return f"{round(value):,}".replace(",", ".")
+    if unit == "yes_no":
+        return "Có" if value >= 1 else "Không"
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def starting_text(report: IndicatorReport) -> dict[str, str]:
+    """The narrative's starting text, filled from the numbers (the officer edits it)."""
+    p = report.period
+    lines = [
+        f"Tính đến ngày {format_vn_date(p.reference)}, kết quả thực hiện các chỉ tiêu về trẻ em "
+        "như sau:"
+    ]
+    short = []
+    for r in report.results:
+        if r.status in {STATUS_COMPUTED, "typed"}:
+            if r.value is None:
+                continue
+            text = f"- {r.label_vi}: {r.name_vi}: {fmt_value(r.value, r.unit)}"
+            if r.unit != "count":
+                text += f" {r.unit_label}"
+                if r.numerator is not None and r.denominator is not None:
+                    text += (
+                        f" ({fmt_value(r.numerator, 'count')}/{fmt_value(r.denominator, 'count')})"
+                    )
+            lines.append(text + ".")
+            target = r.target("commune", p.reference.year)
+            if target is not None and target.value is not None and not _meets(r, target):
+                short.append(
+                    f"- {r.label_vi} ({r.name_vi}) chưa đạt mục tiêu của xã ({target.text})."
+                )
+    missing = [r.code for r in report.results if r.status == "missing"]
+    causes = ["- (Cán bộ ghi nguyên nhân của các tồn tại, hạn chế.)"]
+    if missing:
+        causes.append(f"- Còn {len(missing)} chỉ tiêu chưa có số liệu: {', '.join(missing)}.")
+    return {
+        "results": "\n".join(lines),
+        "shortcomings": "\n".join(short) or "- Chưa phát hiện chỉ tiêu không đạt mục tiêu.",
+        "causes": "\n".join(causes),
+        "tasks": "- Tiếp tục cập nhật sổ theo dõi trẻ em; phối hợp các ngành thu thập số liệu.",
+        "proposals": "- (Cán bộ ghi đề xuất, kiến nghị với cấp trên.)",
+    }
+
+
+def _meets(r: IndicatorResult, target: defs.TargetDef) -> bool:
+    assert target.value is not None and r.value is not None
+    op = target.op or "="
+    v, t = r.value, target.value
+    if op == "<":
+        return v < t
+    if op == "<=":
+        return v <= t
+    if op == ">":
+        return v > t
+    if op == ">=":
+        return v >= t
+    # "=": a level to reach; direction from better_when
+    d = defs.indicator(r.code)
+    return v <= t if d.better_when == "lower" else v >= t

@@ -1,0 +1,150 @@
+"""Queries behind the indicators: the facts of one period in four narrow reads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from desktop.core.domain.dates import child_birth_window
+from desktop.core.domain.indicator_data import BookData, ChildFacts, Death, Episode, Period
+from desktop.core.storage.models import ChangeEvent, Household, Person, SpecialEpisode
+
+__all__ = ["PROTECTION_TABLES", "load_book_data", "persons_changed_since"]
+
+_OPEN, _CLOSE = ("BD01", "BD02"), ("BD03", "BD04")
+# Tables of the child-protection branch the protection measures will read (see the report).
+PROTECTION_TABLES = ("support_episodes", "protection_cases", "injuries")
+
+
+def _window(period: Period) -> tuple[date, date]:
+    lower, _ = child_birth_window(period.reference)
+    lower = min(lower, period.start - timedelta(days=1))
+    return lower, max(period.reference, period.end)
+
+
+def load_book_data(session: Session, period: Period) -> BookData:
+    """Persons born in the child window of the reference date (or in the period), with their
+    residence on that date, their special-circumstance episodes and the deaths of the period."""
+    after, until = _window(period)
+    t = period.reference
+    live = and_(
+        Person.deleted.is_(False),
+        Person.merged_into_id.is_(None),
+        Person.status != "merged",
+        Person.birth_date > after,
+        Person.birth_date <= until,
+        or_(Person.household_id.is_(None), Household.deleted.is_(False)),
+    )
+    rows = session.execute(
+        select(
+            Person.id,
+            Person.birth_date,
+            Person.sex,
+            Person.ethnicity_code,
+            Household.hamlet_id,
+            Person.status,
+            Person.status_date,
+            Person.birth_registered,
+            Person.birth_registration_date,
+            Person.insurance_number,
+            Person.insurance_valid_until,
+            Person.insurance_card,
+            Person.schooling_code,
+            Person.disability_code,
+        )
+        .outerjoin(Household, Household.id == Person.household_id)
+        .where(live)
+    ).all()
+    events: dict[str, list[tuple[date, str]]] = defaultdict(list)
+    for pid, code, day in session.execute(
+        select(ChangeEvent.person_id, ChangeEvent.event_code, ChangeEvent.event_date)
+        .join(Person, Person.id == ChangeEvent.person_id)
+        .outerjoin(Household, Household.id == Person.household_id)
+        .where(live, ChangeEvent.deleted.is_(False), ChangeEvent.event_code.in_(_OPEN + _CLOSE))
+    ):
+        if pid is not None:
+            events[pid].append((day, code))
+    persons = []
+    deaths = []
+    for r in rows:
+        history = sorted(events.get(r[0], ()))
+        resident = _resident_on(history, r[5], r[6], t)
+        insured = r[10] >= t if r[10] is not None else bool(r[9]) or bool(r[11])
+        persons.append(
+            ChildFacts(
+                id=r[0],
+                birth_date=r[1],
+                sex=r[2],
+                ethnicity_code=r[3],
+                hamlet_id=r[4],
+                resident=resident,
+                birth_registered=r[7],
+                birth_registration_date=r[8],
+                insured=insured,
+                schooling_code=r[12],
+                disability_code=r[13],
+            )
+        )
+        for day, code in history:
+            if code == "BD04":
+                deaths.append(Death(r[0], day, r[1]))
+    episodes = [
+        Episode(pid, g, s, start, end)
+        for pid, g, s, start, end in session.execute(
+            select(
+                SpecialEpisode.person_id,
+                SpecialEpisode.group_no,
+                SpecialEpisode.subgroup_no,
+                SpecialEpisode.start_date,
+                SpecialEpisode.end_date,
+            )
+            .join(Person, Person.id == SpecialEpisode.person_id)
+            .outerjoin(Household, Household.id == Person.household_id)
+            .where(live, SpecialEpisode.deleted.is_(False))
+        )
+    ]
+    tables = set(inspect(session.get_bind()).get_table_names())
+    return BookData(
+        period=period,
+        persons=persons,
+        episodes=episodes,
+        deaths=deaths,
+        protection=all(name in tables for name in PROTECTION_TABLES),
+    )
+
+
+def _resident_on(
+    history: list[tuple[date, str]], status: str, status_date: date | None, t: date
+) -> bool:
+    """Living in the commune on ``t``: the last entry/exit event on or before ``t`` decides."""
+    if history:
+        before = [code for day, code in history if day <= t]
+        if before:
+            return before[-1] in _OPEN
+        # Only later events: resident unless the first of them brings the person in.
+        return history[0][1] not in _OPEN
+    if status in ("moved_out", "dead"):
+        return status_date is None or status_date > t
+    return True
+
+
+def persons_changed_since(session: Session, since: object, period: Period) -> set[str]:
+    """Ids of persons in the period's window whose record, events or episodes changed after
+    ``since`` (an aware datetime): the children a finalised report may now count differently."""
+    after, until = _window(period)
+    window = and_(Person.birth_date > after, Person.birth_date <= until)
+    changed = set(session.scalars(select(Person.id).where(window, Person.updated_at > since)).all())
+    for model in (ChangeEvent, SpecialEpisode):
+        changed.update(
+            pid
+            for pid in session.scalars(
+                select(model.person_id)
+                .join(Person, Person.id == model.person_id)
+                .where(window, model.updated_at > since)
+            ).all()
+            if pid
+        )
+    return changed

@@ -1,0 +1,89 @@
+"""Indicator benchmarks (issue 14) on the cached synthetic communes of 5,000 and 50,000 children.
+
+    .venv/bin/python -m tests.bench.indicators [--sizes 5000,50000] [--repeat 3]
+
+Prints a Markdown table (the "Chỉ tiêu và báo cáo định kỳ" section of docs/performance.md):
+all indicators with their disaggregations, the drill-down list of the largest cell, the PDF
+with charts and the .xlsx. The synthetic communes carry special-circumstance episodes; the
+child-protection tables (supports, cases, injuries) do not exist yet, so those measures are
+registered but report "missing" and cost nothing here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from tests.bench.harness import CACHE, PASSWORD, USER, commune_home, data_home, median_ms
+
+TARGETS = {
+    "compute": ("Tính mọi chỉ tiêu và phân tổ", "≤ 1.000 ms"),
+    "drill": ("Danh sách trẻ sau một ô (ô lớn nhất)", "≤ 300 ms"),
+    "pdf": ("Báo cáo PDF có biểu đồ", "≤ 2.000 ms"),
+    "xlsx": ("Báo cáo Excel", "≤ 1.000 ms"),
+}
+
+
+def measure(size: int, repeat: int) -> dict[str, tuple[float, str]]:
+    """Median milliseconds of each operation on the commune of ``size`` children."""
+    from desktop.core.services.book import open_book
+    from desktop.core.services.indicators import IndicatorService
+
+    home = commune_home(size, CACHE)
+    out: dict[str, tuple[float, str]] = {}
+    with data_home(home), tempfile.TemporaryDirectory() as tmp:
+        book = open_book(USER, PASSWORD)
+        try:
+            service = IndicatorService(book)
+            code = "2026-H1"
+
+            def compute() -> None:
+                service._last = None
+                service.compute(code)
+
+            out["compute"] = (median_ms(compute, repeat), "")
+            report = service.compute(code)
+            pop = report.result("TK0101")
+            biggest = max(pop.cells, key=lambda c: c.numerator)
+            out["drill"] = (
+                median_ms(
+                    lambda: service.drill_down(code, "TK0101", biggest.dimension, biggest.key),
+                    repeat,
+                ),
+                f"{biggest.numerator} trẻ ({biggest.label})",
+            )
+            out["compute"] = (out["compute"][0], f"{int(pop.value or 0)} trẻ em; 54 chỉ tiêu")
+            pdf = Path(tmp) / "bc.pdf"
+            xlsx = Path(tmp) / "bc.xlsx"
+            out["pdf"] = (median_ms(lambda: service.write(code, pdf, "pdf"), repeat), "")
+            out["xlsx"] = (median_ms(lambda: service.write(code, xlsx, "xlsx"), repeat), "")
+        finally:
+            book.close()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="5000,50000")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    started = time.perf_counter()
+    figures = {size: measure(size, args.repeat) for size in sizes}
+    print("| Phép đo | Mục tiêu | " + " | ".join(f"{s:,} trẻ".replace(",", ".") for s in sizes)
+          + " | Tăng | Ghi chú |")  # fmt: skip
+    print("|---|---|" + "---|" * len(sizes) + "---|---|")
+    for key, (label, target) in TARGETS.items():
+        values = [figures[s][key][0] for s in sizes]
+        growth = f"×{values[-1] / values[0]:.1f}" if len(values) > 1 and values[0] else ""
+        notes = "; ".join(f"{s}: {figures[s][key][1]}" for s in sizes if figures[s][key][1])
+        cells = " | ".join(f"{v:.0f} ms" for v in values)
+        print(f"| {label} | {target} | {cells} | {growth} | {notes} |")
+    print(f"\n(đo trong {time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
