@@ -1,7 +1,7 @@
 """indicators targets typed figures calendar periodic reports snapshots cfc
 
-Revision ID: 0003_indicators
-Revises: 0002
+Revision ID: 0004_indicators
+Revises: 0003_compact_book
 Create Date: 2026-12-03 06:42:24.157207
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_indicators"
-down_revision: str | None = "0002"
+revision: str = "0004_indicators"
+down_revision: str | None = "0003_compact_book"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
