@@ -36,6 +36,16 @@ SYNC_TABLES: Final[tuple[str, ...]] = (
     "change_events",
     "special_episodes",
     "merge_records",
+    "risk_categories",
+    "risk_episodes",
+    "protection_cases",
+    "case_children",
+    "consent_records",
+    "case_steps",
+    "supports",
+    "injuries",
+    "labour_records",
+    "marriage_records",
 )
 
 MAX_ITEMS_PER_BATCH: Final = 500
