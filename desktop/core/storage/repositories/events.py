@@ -75,17 +75,24 @@ def born_between(session: Session, after: date, until: date) -> Sequence[Person]
 
 def open_episodes(session: Session, person_id: str) -> list[SpecialEpisode | RiskEpisode]:
     """The HCĐB and at-risk episodes of a person with no end date."""
-    found: list[SpecialEpisode | RiskEpisode] = []
-    for model in (SpecialEpisode, RiskEpisode):
-        found.extend(
-            session.scalars(
-                select(model).where(
-                    model.person_id == person_id,
-                    model.deleted.is_(False),
-                    model.end_date.is_(None),
-                )
-            ).all()
+    found: list[SpecialEpisode | RiskEpisode] = list(
+        session.scalars(
+            select(SpecialEpisode).where(
+                SpecialEpisode.person_id == person_id,
+                SpecialEpisode.deleted.is_(False),
+                SpecialEpisode.end_date.is_(None),
+            )
         )
+    )
+    found.extend(
+        session.scalars(
+            select(RiskEpisode).where(
+                RiskEpisode.person_id == person_id,
+                RiskEpisode.deleted.is_(False),
+                RiskEpisode.end_date.is_(None),
+            )
+        )
+    )
     return found
 
 
