@@ -126,7 +126,8 @@ class Clock:
     done_at: datetime | None
     state: ClockState
     hours_left: float | None  # hour clocks: negative when overdue; None when done
-    working_days_left: int | None  # the plan clock: working days left (negative when overdue)
+    # The plan clock: working days left, today included while it is one (negative: overdue).
+    working_days_left: int | None
 
     @property
     def label(self) -> str:
@@ -144,9 +145,10 @@ class Clock:
         if not self.is_open:
             return STATE_LABELS[self.state]
         if self.working_days_left is not None and self.state != ClockState.OVERDUE:
-            if self.working_days_left > 0:
-                return f"Còn {self.working_days_left} ngày làm việc"
-            return f"Hạn cuối hôm nay ({_hm(self.hours_left or 0.0)})"
+            hours = self.hours_left or 0.0
+            if hours <= 24:
+                return f"Hạn cuối hôm nay (còn {_hm(hours)})"
+            return f"Còn {self.working_days_left} ngày làm việc"
         if self.working_days_left is not None:
             late = -self.working_days_left
             if late > 0:
@@ -197,7 +199,8 @@ def plan_clock(
     local_now = clock.to_local(now).date()
     last_day = clock.to_local(due - timedelta(seconds=1)).date()
     if now <= due:
-        days_left: int = working_days_after(local_now, last_day, holidays)
+        # Today counts while it is a working day: "Còn 1 ngày làm việc" on the last day.
+        days_left: int = working_days_after(local_now - timedelta(days=1), last_day, holidays)
     else:
         days_left = -working_days_after(last_day, local_now, holidays)
     state = _state(due, done_at, now, soon=days_left <= SOON_WORKING_DAYS)

@@ -127,10 +127,17 @@ def record_consent(session: Session, user: CurrentUser, form: ConsentForm) -> st
     if form.person_id:
         birth = check_person(session, user, form.person_id).birth_date
     elif form.case_id:
-        for child in repo.case_children(session, [form.case_id]).get(form.case_id, []):
-            birth = _case_child_birth(child, form.given_on)
-            if birth is not None:
-                break
+        kids = repo.case_children(session, [form.case_id]).get(form.case_id, [])
+        facts = repo.person_facts(session, {c.person_id for c in kids if c.person_id})
+        # The eldest child of the case decides whether a child's own consent is needed.
+        births = [
+            facts[c.person_id].birth_date
+            if c.person_id in facts
+            else _case_child_birth(c, form.given_on)
+            for c in kids
+        ]
+        known = [b for b in births if b is not None]
+        birth = min(known) if known else None
     problems: list[FieldProblem | None] = []
     if form.purpose not in CONSENT_PURPOSES:
         problems.append(FieldProblem("purpose", "Hãy chọn mục đích."))
