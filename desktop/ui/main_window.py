@@ -35,6 +35,7 @@ from desktop.ui.home.view import HomeView
 from desktop.ui.households.view import HouseholdsView
 from desktop.ui.imports.view import exchange_areas
 from desktop.ui.ops import run_op
+from desktop.ui.protection.area import protection_areas
 from desktop.ui.reports.view import ReportsView
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.security.areas import security_areas
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         self.areas: list[tuple[str, QWidget]] = [(self.tr("Trang chủ"), self.home)]
         self.areas.append((self.tr("Hộ gia đình"), self.households))
         self.areas += children_areas(book)
+        self.areas += protection_areas(book)
         if book.user.may(Action.REPORT):
             self.areas.append((self.tr("Báo cáo"), self.reports))
         if book.user.may(Action.SYNC):

@@ -25,6 +25,7 @@ from desktop.ui.children.view import ChildrenView
 from desktop.ui.home.summary import Target
 from desktop.ui.home.view import HomeView
 from desktop.ui.ops import run_op
+from desktop.ui.protection.area import ProtectionView
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.security.backup_view import BackupView
 from desktop.ui.security.table import RowsModel, configure_table
@@ -98,10 +99,43 @@ def _area(window: MainWindow, kind: type[QWidget]) -> QWidget | None:
     return None
 
 
+def _protection(window: MainWindow, target: Target) -> QWidget | None:
+    area = _area(window, ProtectionView)
+    if not isinstance(area, ProtectionView):
+        return None
+    window.show_area(area)
+    options = dict(target.options)
+    if target.area == "special":
+        special = area.special
+        area.show_tab(special)
+        special.group.setCurrentIndex(0)
+        special.hamlet.setCurrentIndex(0)
+        special.search.clear()
+        wanted = {"no": False, "yes": True}.get(options.get("supported", ""))
+        special.supported.set_current_data(wanted)
+        special.refresh()
+        return special
+    cases = area.cases
+    area.show_tab(cases)
+    cases.search.clear()
+    cases.state.setCurrentIndex(0)
+    cases.year.setCurrentIndex(0)
+    cases.overdue_only.setChecked(options.get("overdue") == "yes")
+    cases.refresh()
+    if target.area == "case" and target.ids:
+        return cases.open_case(target.ids[0])
+    return cases
+
+
 def open_target(window: MainWindow, target: Target) -> QWidget | None:
     """Show the list ``target`` names; returns the area or dialog shown (None: not allowed)."""
     if target.area in ROUTES:
         return window if ROUTES[target.area](window, target) else None
+    if target.area in ("special", "cases", "case"):
+        return _protection(window, target)
+    if target.area == "reports":
+        window.show_area(window.reports)
+        return window.reports
     if target.area == "turning16":
         dialog = PeopleDialog(
             window.book, _tr("Trẻ đủ 16 tuổi trong tháng này"), target.ids, window

@@ -2,27 +2,30 @@
 
 Each line names something that needs the officer and the list it opens (``Target``). The
 book's own lines (children turning 16, records with missing fields, sync, last backup) come
-from the children, sync and backup services; the protection lines from the protection
-service's home summary; the "reports due" lines from whoever fills :data:`REPORTS_DUE`.
+from the children, sync and backup services; the case clocks, the children in special
+circumstances not yet supported and the reports due (``REPORTS_DUE`` providers, filled by the
+indicators work) from the protection service's home summary.
 """
 
 from __future__ import annotations
 
 import calendar
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from PySide6.QtCore import QCoreApplication
 
 from desktop.core.domain.child_rules import FLAG_LABELS, Flag
+from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.permissions import Action, allowed
 from desktop.core.services.backup import BackupService
 from desktop.core.services.book import Book
 from desktop.core.services.book_index import ChildQuery
 from desktop.core.services.children import ChildService
+from desktop.core.services.protection import CaseClockRow, ProtectionHome, ProtectionHomeService
 from desktop.core.sync_service import SyncService
+from desktop.ui.messages import log_unexpected
 from desktop.ui.sync.models import format_datetime
 from sync import clock
 
@@ -93,13 +96,6 @@ class HomeSummary:
         return None
 
 
-# Providers of extra sections (the protection and indicators work register theirs):
-# called on the worker thread with the book and the day; return None to show nothing.
-SectionProvider = Callable[[Book, date], "HomeSection | None"]
-PROVIDERS: list[SectionProvider] = []
-REPORTS_DUE: list[SectionProvider] = []
-
-
 def month_bounds(on: date) -> tuple[date, date]:
     """First and last day of ``on``'s month."""
     last = calendar.monthrange(on.year, on.month)[1]
@@ -158,6 +154,100 @@ def _book_section(book: Book, on: date) -> HomeSection:
     )
 
 
+def _state(value: str) -> str:
+    return OVERDUE if value == "overdue" else SOON if value == "due_soon" else TODO
+
+
+def _clock_line(row: CaseClockRow, level: str) -> HomeLine:
+    who = f" — {row.children_text}" if row.children_text else ""
+    return HomeLine(
+        f"clock:{row.case_id}:{row.clock.kind}",
+        _tr("Vụ việc số {n}{who}: {what} — {left}").format(
+            n=row.case_no, who=who, what=_tr(row.clock.label), left=_tr(row.clock.left_text)
+        ),
+        level,
+        Target("case", ids=(row.case_id,)),
+        _tr("Hạn: {d}").format(d=format_datetime(row.clock.due_at)),
+    )
+
+
+def _protection_sections(book: Book, home: ProtectionHome) -> list[HomeSection]:
+    role = book.user.role
+    sections: list[HomeSection] = []
+    if allowed(role, Action.VIEW_PROTECTION):
+        clocks = [_clock_line(r, OVERDUE) for r in home.overdue]
+        clocks += [_clock_line(r, SOON) for r in home.due_soon]
+        if clocks:
+            clocks.append(
+                HomeLine(
+                    "cases",
+                    _tr("Mở danh sách vụ việc"),
+                    TODO,
+                    Target("cases", options=(("overdue", "yes"),) if home.overdue else ()),
+                )
+            )
+        sections.append(
+            HomeSection(
+                "cases",
+                _tr("Vụ việc bảo vệ trẻ em"),
+                tuple(clocks),
+                _tr("Không có mốc thời hạn nào quá hạn hoặc sắp đến hạn."),
+            )
+        )
+        lines: list[HomeLine] = []
+        coverage = home.coverage
+        if home.unsupported_count:
+            lines.append(
+                HomeLine(
+                    "unsupported",
+                    _tr("{n} trẻ có hoàn cảnh đặc biệt chưa được trợ giúp ({p})").format(
+                        n=home.unsupported_count,
+                        p=coverage.period.label if coverage is not None else "",
+                    ),
+                    OVERDUE if coverage is not None and not coverage.meets_target else TODO,
+                    Target("special", options=(("supported", "no"),)),
+                )
+            )
+        if coverage is not None and coverage.total:
+            lines.append(
+                HomeLine(
+                    "coverage",
+                    _tr("{text} — chỉ tiêu {t} %").format(
+                        text=coverage.text, t=coverage.target_percent
+                    ),
+                    OK if coverage.meets_target else SOON,
+                    Target("special"),
+                )
+            )
+        sections.append(
+            HomeSection(
+                "special",
+                _tr("Trẻ em có hoàn cảnh đặc biệt"),
+                tuple(lines),
+                _tr("Chưa ghi trẻ em nào có hoàn cảnh đặc biệt."),
+            )
+        )
+    return sections
+
+
+def _reports_section(book: Book, home: ProtectionHome | None) -> HomeSection | None:
+    if not allowed(book.user.role, Action.REPORT):
+        return None
+    lines = []
+    for due in home.reports_due if home is not None else ():
+        lines.append(
+            HomeLine(
+                f"report:{due.key or due.title}",
+                _tr("{title} — hạn {d}").format(title=due.title, d=format_vn_date(due.due_on)),
+                _state(due.state),
+                Target(due.area or "reports"),
+            )
+        )
+    return HomeSection(
+        "reports", _tr("Báo cáo đến hạn"), tuple(lines), _tr("Chưa có báo cáo nào đến hạn.")
+    )
+
+
 def _upkeep_section(book: Book, sync_service: SyncService | None) -> HomeSection:
     role = book.user.role
     lines: list[HomeLine] = []
@@ -201,27 +291,19 @@ def _upkeep_section(book: Book, sync_service: SyncService | None) -> HomeSection
 def collect(book: Book, on: date, sync_service: SyncService | None) -> HomeSummary:
     """The whole home screen for ``on`` (runs on the worker thread)."""
     sections: list[HomeSection] = []
-    for provider in PROVIDERS:
-        try:
-            found = provider(book, on)
-        except Exception:  # one failing source must not blank the whole screen
-            log.exception("Home screen section failed")
-            continue
-        if found is not None:
-            sections.append(found)
+    home: ProtectionHome | None = None
+    try:
+        home = ProtectionHomeService(book).summary()
+    except Exception as exc:  # one failing source must not blank the whole screen
+        log.warning("Home screen: the protection summary failed")
+        log_unexpected(exc)
+    if home is not None:
+        sections += _protection_sections(book, home)
     if allowed(book.user.role, Action.VIEW_BOOK):
         sections.append(_book_section(book, on))
-    due: list[HomeLine] = []
-    for provider in REPORTS_DUE:
-        found = provider(book, on)
-        if found is not None:
-            due.extend(found.lines)
-    if allowed(book.user.role, Action.REPORT):
-        sections.append(
-            HomeSection(
-                "reports", _tr("Báo cáo đến hạn"), tuple(due), _tr("Chưa có báo cáo nào đến hạn.")
-            )
-        )
+    reports = _reports_section(book, home)
+    if reports is not None:
+        sections.append(reports)
     upkeep = _upkeep_section(book, sync_service)
     if upkeep.lines:
         sections.append(upkeep)
