@@ -375,8 +375,7 @@ class _PreviewPage(QWizardPage):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
         self.preview: BulkPreview | None = None
-        self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Lưu trợ giúp"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Lưu trợ giúp"))
 
     def initializePage(self) -> None:
         """Ask the service what would be saved."""
@@ -451,7 +450,6 @@ class BulkSupportWizard(QWizard):
         self.setButtonText(QWizard.WizardButton.NextButton, self.tr("Tiếp >"))
         self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< Quay lại"))
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("Hủy"))
-        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Xong"))
         resize_to_fit(self, 900, 640)
         households = HouseholdService(book)
         run_op(
@@ -480,7 +478,7 @@ class BulkSupportWizard(QWizard):
         if self._saving:
             return
         self._saving = True
-        self.button(QWizard.WizardButton.CommitButton).setEnabled(False)
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
         form = self.form()
         service = self.service
         run_op(
@@ -508,7 +506,7 @@ class BulkSupportWizard(QWizard):
 
     def _failed(self, exc: BaseException) -> None:
         self._saving = False
-        self.button(QWizard.WizardButton.CommitButton).setEnabled(True)
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
         if isinstance(exc, ValidationError):
             self.preview_page.error.show_message(exc.message_vi)
         else:
