@@ -39,6 +39,9 @@ class Commune:
     binh: str  # born 2012-07-05, poor household, East, dropped out (HT08)
     chi: str  # born 2018-01-20, other household, West, disability DT01
     dung: str  # born 2010-07-15 (16 on 2026-07-15), other household, West
+    en: str  # born 2009-03-01, 17, other household (no longer a child)
+    gau: str  # born 2023-05-01, 3, other household
+    lon: str  # born 2000-01-01, 26, other household (an adult)
 
 
 def _save(book: Book, hamlet: str, number: str, head: str, poverty: str, *kids: ChildForm) -> str:
@@ -80,11 +83,16 @@ def commune(book: Book) -> Commune:
             full_name="Phạm Minh Chi", birth_date=date(2018, 1, 20), sex=2, disability_code="DT01"
         ),
         ChildForm(full_name="Phạm Văn Dũng", birth_date=date(2010, 7, 15), sex=1),
+        ChildForm(full_name="Phạm Thị Én", birth_date=date(2009, 3, 1), sex=2),
+        ChildForm(full_name="Phạm Văn Gấu", birth_date=date(2023, 5, 1), sex=1),
+        ChildForm(
+            full_name="Phạm Văn Lớn", birth_date=date(2000, 1, 1), sex=1, relation_code="QH05"
+        ),
     )
     a, b = _ids(book, poor), _ids(book, other)
     return Commune(
         east, west, poor, other, a["Lê Văn An"], a["Lê Thị Bình"], b["Phạm Minh Chi"],
-        b["Phạm Văn Dũng"],
+        b["Phạm Văn Dũng"], b["Phạm Thị Én"], b["Phạm Văn Gấu"], b["Phạm Văn Lớn"],
     )  # fmt: skip
 
 
