@@ -49,6 +49,7 @@ from desktop.core.services.protection import (
     CaseFilter,
     CaseForm,
     CaseListRow,
+    CaseNotReady,
     CaseSaved,
     CaseService,
     CaseState,
@@ -218,8 +219,7 @@ class CasesView(QWidget):
         self.intake_button = QPushButton(self.tr("In Mẫu 01…"))
         self.summary_button = QPushButton(self.tr("In tóm tắt vụ việc…"))
         gate(self.new_button, user, Action.EDIT_SENSITIVE)
-        for button in (self.open_button, self.intake_button, self.summary_button):
-            gate(button, user, Action.VIEW_SENSITIVE)
+        gate(self.intake_button, user, Action.VIEW_SENSITIVE)  # the informant is on it
         self.status = QLabel()
         self.status.setObjectName("hintLabel")
         buttons = QHBoxLayout()
@@ -919,8 +919,8 @@ class CaseDialog(QDialog):
         if self._busy or not self.editable:
             return
         local = self._local_problems()
-        if local and submit:
-            self.show_problems(local)
+        if local:
+            self.show_problems(local, saved=False)
             return
         form = self.collect()
         service = self._service
@@ -947,42 +947,33 @@ class CaseDialog(QDialog):
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
-        if isinstance(exc, ValidationError):
-            # submit saved the draft first: the case now exists and its clocks run
+        if isinstance(exc, CaseNotReady):
+            # submit kept the form as a draft: the case exists and its clocks run
             self._dirty = False
+            self.case_id = exc.saved.id
             self.changed.emit()
             self.show_problems(exc.problems)
-            self._find_saved_draft()
+            self._update_timeline_buttons()
+            service, case_id = self._service, exc.saved.id
+            run_op(self, lambda: service.get(case_id), success=self._clocks_only)
+            return
+        if isinstance(exc, ValidationError):
+            self.show_problems(exc.problems, saved=False)
             return
         messages.show_exception(self, exc)
 
-    def _find_saved_draft(self) -> None:
-        if self.case_id is not None:
-            self.reload()
-            return
-        # A new case refused at submit was kept as a draft: find it (the newest draft) to
-        # carry on with the same record.
-        service = self._service
-
-        def newest() -> str | None:
-            rows = service.list(CaseFilter(states=(CaseState.DRAFT,)))
-            return rows[0].id if rows else None
-
-        def found(case_id: str | None) -> None:
-            if case_id is not None and self.case_id is None:
-                self.case_id = case_id
-                self._update_timeline_buttons()
-                detail_service = self._service
-                run_op(self, lambda: detail_service.get(case_id), success=self._clocks_only)
-
-        run_op(self, newest, success=found)
-
     def _clocks_only(self, detail: CaseDetail) -> None:
         self.detail = detail
+        self.setWindowTitle(
+            self.tr("Vụ việc số {n} — {s}").format(
+                n=detail.case_no, s=self.tr(CASE_STATE_LABELS.get(detail.state, ""))
+            )
+        )
         self.clocks.set_clocks(detail.clocks)
         self.steps.set_rows(list(detail.steps))
+        self.loaded.emit(detail)
 
-    def show_problems(self, problems: list[FieldProblem]) -> None:
+    def show_problems(self, problems: list[FieldProblem], *, saved: bool = True) -> None:
         """Each problem at its field; the first one's tab shown."""
         pages = {
             **dict.fromkeys(("received_on", "received_time", "channel_code", "hotline_ref"), 1),
@@ -1006,7 +997,11 @@ class CaseDialog(QDialog):
                 set_invalid(widget, problem.message)
         self.summary.setText(
             "\n".join(
-                [self.tr("Đã lưu bản nháp, nhưng chưa mở được vụ việc. Hãy bổ sung:")]
+                [
+                    self.tr("Đã lưu bản nháp, nhưng chưa mở được vụ việc. Hãy bổ sung:")
+                    if saved
+                    else self.tr("Chưa lưu được. Hãy sửa (mọi thứ đã nhập vẫn còn):")
+                ]
                 + [f"• {p.message}" for p in problems]
             )
         )

@@ -196,7 +196,7 @@ def test_viewer_has_no_protection_area_and_collaborator_cannot_open_cases(
     cases = area.cases
     assert not cases.new_button.isEnabled()
     assert cases.new_button.toolTip() == "Tài khoản của bạn không có quyền sửa thông tin nhạy cảm."
-    assert not cases.open_button.isEnabled() and not cases.hidden_note.isHidden()
+    assert not cases.intake_button.isEnabled() and not cases.hidden_note.isHidden()
     settings = area.settings
     assert not settings.add_day.isEnabled()
     assert settings.add_day.toolTip() == "Tài khoản của bạn không có quyền thay đổi cài đặt."
