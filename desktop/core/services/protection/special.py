@@ -37,6 +37,7 @@ from desktop.core.services.protection.common import (
 )
 from desktop.core.storage.models import SpecialEpisode
 from desktop.core.storage.repositories import protection as repo
+from desktop.core.storage.repositories.protection import PersonFacts
 from sync import clock
 
 
@@ -298,8 +299,7 @@ class SpecialService:
         period = filters.period or current_period(on)
         sensitive = may_see_sensitive(user)
         with self._book.read() as session:
-            members = special_members(session, on)
-            facts = repo.person_facts(session, list(members))
+            members, facts = special_members_with_facts(session, on)
             supports = repo.support_summary(session, period.start, period.end, list(members))
         rows: list[SpecialListRow] = []
         counted: list[str] = []
@@ -371,11 +371,30 @@ SENSITIVE_EDIT_GROUPS = frozenset({rules.GROUP_HIV, rules.GROUP_SEXUAL_ABUSE})
 
 
 def special_members(session: Session, on: date) -> dict[str, tuple[int, ...]]:
-    """person id → the sorted groups of the HCĐB episodes open on ``on``."""
+    """person id → the sorted groups of the HCĐB episodes open on ``on`` (live persons)."""
     found: dict[str, set[int]] = {}
     for person_id, group_no, _sub in repo.special_open_on(session, on):
         found.setdefault(person_id, set()).add(group_no)
-    return {pid: tuple(sorted(groups)) for pid, groups in found.items()}
+    live = {
+        pid for pid, fact in repo.person_facts(session, list(found)).items() if not fact.deleted
+    }
+    return {pid: tuple(sorted(groups)) for pid, groups in found.items() if pid in live}
+
+
+def special_members_with_facts(
+    session: Session, on: date
+) -> tuple[dict[str, tuple[int, ...]], dict[str, PersonFacts]]:
+    """``special_members`` and the facts of those persons, in one look-up."""
+    found: dict[str, set[int]] = {}
+    for person_id, group_no, _sub in repo.special_open_on(session, on):
+        found.setdefault(person_id, set()).add(group_no)
+    facts = {
+        pid: fact
+        for pid, fact in repo.person_facts(session, list(found)).items()
+        if not fact.deleted
+    }
+    members = {pid: tuple(sorted(groups)) for pid, groups in found.items() if pid in facts}
+    return members, facts
 
 
 def coverage_in(
@@ -392,9 +411,8 @@ def unsupported_in(
 ) -> tuple[list[str], int]:
     """(ids of the children in special circumstances with no support in ``period``, how many
     children in special circumstances), in the user's hamlets."""
-    members = special_members(session, on)
+    members, facts = special_members_with_facts(session, on)
     if user.hamlet_ids is not None or hamlet_id:
-        facts = repo.person_facts(session, list(members))
         members = {
             pid: groups
             for pid, groups in members.items()

@@ -129,17 +129,19 @@ def persons_matching(
     person_ids: Collection[str] | None = None,
 ) -> list[PersonFacts]:
     """Live, active persons born in (``born_after``, ``born_until``], with the filters, by name."""
-    query = _facts_query().where(
-        Person.deleted.is_(False),
-        Person.status == "active",
-        Person.birth_date > born_after,
-        Person.birth_date <= born_until,
-    )
-    if hamlet_ids:
-        query = query.where(Household.hamlet_id.in_(list(hamlet_ids)))
-    if poverty_codes:
-        query = query.where(Household.poverty_code.in_(list(poverty_codes)))
-    rows = [_fact(row) for row in session.execute(query)]
+    # Only the birth-date range goes to SQL, so SQLite reads it from ix_persons_birth_date
+    # instead of walking every active person (the other filters are checked here).
+    query = _facts_query().where(Person.birth_date > born_after, Person.birth_date <= born_until)
+    hamlets = set(hamlet_ids)
+    poverty = set(poverty_codes)
+    rows = [
+        fact
+        for fact in (_fact(row) for row in session.execute(query))
+        if not fact.deleted
+        and fact.status == "active"
+        and (not hamlets or fact.hamlet_id in hamlets)
+        and (not poverty or fact.poverty_code in poverty)
+    ]
     if person_ids is not None:
         wanted = set(person_ids)
         rows = [row for row in rows if row.id in wanted]
@@ -156,21 +158,23 @@ def _open_on(model: Any, on: date) -> ColumnElement[bool]:
 
 
 def special_open_on(session: Session, on: date) -> list[tuple[str, int, int | None]]:
-    """(person id, group, sub-group) of every HCĐB episode open on ``on``, persons not deleted."""
+    """(person id, group, sub-group) of every live HCĐB episode open on ``on``.
+
+    The person may be tombstoned: callers look the persons up (``person_facts``) anyway and
+    drop those; joining here would make SQLite walk the whole persons index.
+    """
     rows = session.execute(
-        select(SpecialEpisode.person_id, SpecialEpisode.group_no, SpecialEpisode.subgroup_no)
-        .join(Person, Person.id == SpecialEpisode.person_id)
-        .where(_open_on(SpecialEpisode, on), Person.deleted.is_(False))
+        select(SpecialEpisode.person_id, SpecialEpisode.group_no, SpecialEpisode.subgroup_no).where(
+            _open_on(SpecialEpisode, on)
+        )
     )
     return [(r[0], int(r[1]), r[2]) for r in rows]
 
 
 def risk_open_on(session: Session, on: date) -> list[tuple[str, str]]:
-    """(person id, category) of every at-risk episode open on ``on``."""
+    """(person id, category) of every live at-risk episode open on ``on`` (as above)."""
     rows = session.execute(
-        select(RiskEpisode.person_id, RiskEpisode.category_code)
-        .join(Person, Person.id == RiskEpisode.person_id)
-        .where(_open_on(RiskEpisode, on), Person.deleted.is_(False))
+        select(RiskEpisode.person_id, RiskEpisode.category_code).where(_open_on(RiskEpisode, on))
     )
     return [(r[0], r[1]) for r in rows]
 

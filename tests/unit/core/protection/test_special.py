@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,21 @@ def test_hiv_group_is_hidden_from_collaborators(book: Book, commune: Commune, lo
     viewer = login_as("xem", Role.VIEWER)
     with pytest.raises(PermissionDenied):
         SpecialService(viewer).list()
+
+
+def test_exports_leave_the_hiv_group_out_for_collaborators(
+    book: Book, commune: Commune, login_as
+) -> None:  # type: ignore[no-untyped-def]
+    from desktop.core.services.protection import ListKind, ProtectionExportService
+
+    special = SpecialService(book)
+    special.save(_episode(commune.an, 5, date(2025, 1, 1)))
+    special.save(_episode(commune.binh, 8, date(2025, 1, 1)))
+    officer_rows = ProtectionExportService(book).table(ListKind.SPECIAL).rows
+    assert {row[1] for row in officer_rows} == {"Lê Văn An", "Lê Thị Bình"}
+    ctv = login_as("ctv.dong", Role.COLLABORATOR, (commune.east,))
+    document = ProtectionExportService(ctv).to_json(ListKind.SPECIAL)
+    assert "Lê Văn An" not in document and "Lê Thị Bình" in document
+    assert "thông tin nhạy cảm" in document
+    with pytest.raises(PermissionDenied):
+        ProtectionExportService(ctv).export_xlsx(ListKind.SPECIAL, Path("unused.xlsx"))
