@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tests.bench import scenarios
 from tests.bench.harness import CACHE, ROOT, Metric, commune_home
+from tests.bench.protection import protection_operations
 
 DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
 BUNDLE_START, BUNDLE_END = "<!-- bundle:start -->", "<!-- bundle:end -->"
@@ -44,6 +45,7 @@ def measure(size: int, repeat: int, quick: bool, cache: Path, log: bool = True) 
             ("khởi động nguội", lambda: scenarios.cold_start(home, size)),
             ("máy chủ nhận", lambda: scenarios.server_ingest(home, size, tmp_root)),
             ("nhập Excel", lambda: scenarios.import_excel(size, tmp_root)),
+            ("bảo vệ trẻ em", lambda: protection_operations(home, size, repeat, tmp_root)),
         ):
             say(name)
             metrics += step()
