@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from desktop.cli import book, children, imports, report, security, sync
+from desktop.cli import book, children, imports, protection, report, security, sync
 from desktop.cli.common import VERSION, CliError
 from desktop.core.domain.errors import ValidationError
 from desktop.core.domain.permissions import PermissionDenied
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"Sổ Trẻ Em {VERSION}")
     parser.add_argument("--user", help="tên đăng nhập (mặc định: admin hoặc $SOTREEM_USER)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
-    for group in (book, report, security, sync, children, imports):
+    for group in (book, report, security, sync, children, imports, protection):
         group.add_commands(sub)
     return parser
 

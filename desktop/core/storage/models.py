@@ -259,7 +259,7 @@ class ProtectionCase(SyncColumns, Base):
     case_no: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
     state: Mapped[str] = mapped_column(String(10), default="draft", nullable=False, index=True)
     # Every clock starts here (aware UTC); None only while a draft lacks the date or hour.
-    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # The date typed without an hour (a draft), so nothing typed is lost.
     received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     channel_code: Mapped[str] = mapped_column(String(8), default="", nullable=False)
@@ -281,7 +281,7 @@ class ProtectionCase(SyncColumns, Base):
     help_given: Mapped[str] = mapped_column(Text, default="", nullable=False)
     notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
     receiving_officer: Mapped[str] = mapped_column(String(200), default="", nullable=False)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     outcome_code: Mapped[str] = mapped_column(String(20), default="", nullable=False)
 
 
@@ -334,7 +334,7 @@ class CaseStep(SyncColumns, Base):
         ForeignKey("protection_cases.id"), nullable=False, index=True
     )
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     by: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     description: Mapped[str] = mapped_column(Text, default="", nullable=False)
     referral_to: Mapped[str] = mapped_column(String(20), default="", nullable=False)
@@ -354,9 +354,7 @@ class CaseInformant(Base):
     phone: Mapped[str] = mapped_column(String(30), default="", nullable=False)
     address: Mapped[str] = mapped_column(String(300), default="", nullable=False)
     relation: Mapped[str] = mapped_column(String(100), default="", nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, nullable=False
-    )
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
 
 
 class Support(SyncColumns, Base):
