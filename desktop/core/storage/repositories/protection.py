@@ -135,7 +135,9 @@ def _with_households(session: Session, rows: Sequence[Any]) -> dict[str, PersonF
         query = select(Household.id, Household.number, Household.poverty_code, Household.hamlet_id)
         for h in session.execute(query.where(Household.id.in_(part))):
             households[h[0]] = (h[1], h[2], h[3])
-    hamlets = dict(session.execute(select(Hamlet.id, Hamlet.name)).tuples().all()) if rows else {}
+    hamlets: dict[str, str] = {}
+    if rows:
+        hamlets = {h[0]: h[1] for h in session.execute(select(Hamlet.id, Hamlet.name))}
     found: dict[str, PersonFacts] = {}
     for r in rows:
         number, poverty, hamlet_id = households.get(r[7] or "", ("", None, None))
