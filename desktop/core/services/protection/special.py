@@ -411,14 +411,20 @@ def unsupported_in(
 ) -> tuple[list[str], int]:
     """(ids of the children in special circumstances with no support in ``period``, how many
     children in special circumstances), in the user's hamlets."""
-    members, facts = special_members_with_facts(session, on)
-    if user.hamlet_ids is not None or hamlet_id:
+    if user.hamlet_ids is None and not hamlet_id:
+        # The whole commune: no need to look the persons up one by one.
+        members: dict[str, tuple[int, ...]] = {
+            pid: (group,) for pid, group in repo.special_open_live(session, on)
+        }
+    else:
+        members, facts = special_members_with_facts(session, on)
         members = {
             pid: groups
             for pid, groups in members.items()
             if pid in facts
             and access.in_scope(user, facts[pid].hamlet_id)
             and (not hamlet_id or facts[pid].hamlet_id == hamlet_id)
+            and (may_see_sensitive(user) or any(g not in SENSITIVE_GROUPS for g in groups))
         }
     supports = repo.support_summary(session, period.start, period.end)
     missing = [pid for pid in members if pid not in supports]

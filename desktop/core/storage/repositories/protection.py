@@ -204,6 +204,20 @@ def special_open_on(session: Session, on: date) -> list[tuple[str, int, int | No
     return [(r[0], int(r[1]), r[2]) for r in rows]
 
 
+def special_open_live(session: Session, on: date) -> list[tuple[str, int]]:
+    """(person id, group) of the HCĐB episodes open on ``on`` of persons not tombstoned.
+
+    ``IS NOT 1`` rather than ``= 0``: with the equality SQLite would walk every person of the
+    ix_persons_list index instead of looking up the few persons of the episodes.
+    """
+    rows = session.execute(
+        select(SpecialEpisode.person_id, SpecialEpisode.group_no)
+        .join(Person, Person.id == SpecialEpisode.person_id)
+        .where(_open_on(SpecialEpisode, on), Person.deleted.is_not(True))
+    )
+    return [(r[0], int(r[1])) for r in rows]
+
+
 def risk_open_on(session: Session, on: date) -> list[tuple[str, str]]:
     """(person id, category) of every live at-risk episode open on ``on`` (as above)."""
     rows = session.execute(
