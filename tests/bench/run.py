@@ -20,7 +20,7 @@ from pathlib import Path
 
 from tests.bench import scenarios
 from tests.bench.harness import CACHE, ROOT, Metric, commune_home
-from tests.bench.protection import protection_operations
+from tests.bench.protection import SECTION_END, SECTION_START, protection_operations
 
 DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
 BUNDLE_START, BUNDLE_END = "<!-- bundle:start -->", "<!-- bundle:end -->"
@@ -106,6 +106,10 @@ def render(metrics: list[Metric], sizes: list[int], env: dict[str, str], previou
     bundle = re.search(re.escape(BUNDLE_START) + ".*?" + re.escape(BUNDLE_END), previous, re.S)
     lines += ["", "## Bundle (installer)", ""]
     lines.append(bundle.group(0) if bundle else f"{BUNDLE_START}\nNot measured yet.\n{BUNDLE_END}")
+    # The section written by ``tests.bench.protection`` (its own, detailed run) is kept too.
+    kept = re.search(re.escape(SECTION_START) + ".*?" + re.escape(SECTION_END), previous, re.S)
+    if kept:
+        lines += ["", kept.group(0)]
     return "\n".join(lines) + "\n"
 
 
