@@ -58,6 +58,7 @@ from desktop.core.services.protection import (
     ConsentForm,
     ConsentService,
     InformantForm,
+    ListKind,
     StepKind,
 )
 from desktop.ui import messages
@@ -68,6 +69,7 @@ from desktop.ui.protection.common import (
     ListModel,
     date_text,
     denied_reason,
+    export_button,
     fill_codes,
     gate,
     local_text,
@@ -220,10 +222,14 @@ class CasesView(QWidget):
         self.summary_button = QPushButton(self.tr("In tóm tắt vụ việc…"))
         gate(self.new_button, user, Action.EDIT_SENSITIVE)
         gate(self.intake_button, user, Action.VIEW_SENSITIVE)  # the informant is on it
+        self.export_button = export_button(self, book, ListKind.CASES, "vu-viec.xlsx")
         self.status = QLabel()
         self.status.setObjectName("hintLabel")
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.open_button, self.intake_button, self.summary_button):
+        for button in (
+            self.new_button, self.open_button, self.intake_button, self.summary_button,
+            self.export_button,
+        ):  # fmt: skip
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.status)

@@ -8,7 +8,14 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QHeaderView,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
 
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.permissions import Action, PermissionDenied, require
@@ -45,6 +52,41 @@ def gate(widget: QWidget, user: CurrentUser, action: Action, *, hide: bool = Fal
         if isinstance(widget, QAbstractButton):
             widget.setProperty("deniedReason", reason)
     return not reason
+
+
+def export_button(parent: QWidget, book: Any, kind: Any, file_name: str) -> QPushButton:
+    """ "Xuất Excel…" for a protection list (``ListKind``): where, a password, then the file.
+
+    Hidden for roles without EXPORT (the service refuses them too).
+    """
+    from pathlib import Path
+
+    from desktop.core.services.protection import ProtectionExportService
+    from desktop.ui.ops import run_op
+    from desktop.ui.printing.files import ask_protection, choose_save_path, offer_to_open
+
+    button = QPushButton(tr("Xuất Excel…"))
+    gate(button, book.user, Action.EXPORT, hide=True)
+    service = ProtectionExportService(book)
+
+    def write(path: Path, password: str | None) -> None:
+        run_op(
+            parent,
+            lambda: service.export_xlsx(kind, path, password),
+            success=lambda done: offer_to_open(parent, Path(done), tr("danh sách")),
+            label=tr("Đang xuất danh sách…"),
+        )
+
+    def start() -> None:
+        choose_save_path(
+            parent,
+            tr("Xuất danh sách ra Excel"),
+            file_name,
+            lambda path: ask_protection(parent, lambda p: write(path, p.password or None)),
+        )
+
+    button.clicked.connect(start)
+    return button
 
 
 def fill_codes(

@@ -32,6 +32,7 @@ from desktop.core.services.protection import (
     LabourForm,
     LabourService,
     LabourView,
+    ListKind,
     MarriageForm,
     MarriageView,
 )
@@ -40,6 +41,7 @@ from desktop.ui.protection.cases import parse_time, time_problem
 from desktop.ui.protection.common import (
     ListModel,
     date_text,
+    export_button,
     fill_codes,
     gate,
     make_table,
@@ -373,9 +375,13 @@ class InjuriesView(QWidget):
         self.edit_button = QPushButton(self.tr("Sửa…"))
         for button in (self.add_button, self.edit_button):
             gate(button, book.user, Action.EDIT_PROTECTION)
+        self.export_button = export_button(
+            self, book, ListKind.INJURIES, "tai-nan-thuong-tich.xlsx"
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)

@@ -25,6 +25,7 @@ from desktop.core.services.book import Book
 from desktop.core.services.households import HamletItem, HouseholdService
 from desktop.core.services.protection import (
     GroupChoice,
+    ListKind,
     RiskCategory,
     RiskFilter,
     RiskListRow,
@@ -40,6 +41,7 @@ from desktop.ui.ops import run_op
 from desktop.ui.protection.common import (
     ListModel,
     date_text,
+    export_button,
     gate,
     make_table,
     selected_row,
@@ -134,10 +136,16 @@ class SpecialView(QWidget):
         self.bulk_button = QPushButton(self.tr("Trợ giúp hàng loạt…"))
         for button in (self.add_button, self.support_button, self.bulk_button):
             gate(button, user, Action.EDIT_PROTECTION)
+        self.export_button = export_button(
+            self, book, ListKind.SPECIAL, "tre-em-co-hoan-canh-dac-biet.xlsx"
+        )
         self.status = QLabel()
         self.status.setObjectName("hintLabel")
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.record_button, self.support_button, self.bulk_button):
+        for button in (
+            self.add_button, self.record_button, self.support_button, self.bulk_button,
+            self.export_button,
+        ):  # fmt: skip
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.status)

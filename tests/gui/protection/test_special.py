@@ -47,6 +47,18 @@ def view(children: dict[str, str], book: Book, qtbot: Any) -> Iterator[SpecialVi
     yield made
 
 
+def test_export_asks_where_to_save(view: SpecialView, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from tests.gui.conftest import find_top_level
+
+    assert not view.export_button.isHidden()
+    view.export_button.click()
+    dialogs = find_top_level(QFileDialog)
+    assert dialogs and dialogs[0].windowTitle() == "Xuất danh sách ra Excel"
+    dialogs[0].reject()
+
+
 def test_list_shows_children_and_live_coverage(view: SpecialView, qtbot: Any) -> None:
     assert view.model.rowCount() == 2
     assert view.coverage.text().startswith("0 / 2 được trợ giúp (0 %) — chỉ tiêu 90 %")
@@ -201,4 +213,6 @@ def test_viewer_has_no_protection_area_and_collaborator_cannot_open_cases(
     assert not settings.add_day.isEnabled()
     assert settings.add_day.toolTip() == "Tài khoản của bạn không có quyền thay đổi cài đặt."
     assert area.special.add_button.isEnabled()  # collaborators record their hamlets' children
+    assert area.special.export_button.isHidden()  # no EXPORT right: lists with names stay here
+    assert area.special.export_button.toolTip().startswith("Tài khoản của bạn không có quyền xuất")
     wait_for_ops(qtbot)
