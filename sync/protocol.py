@@ -43,6 +43,16 @@ SYNC_TABLES: Final[tuple[str, ...]] = (
     "report_snapshot_values",
     "cfc_assessments",
     "cfc_scores",
+    "risk_categories",
+    "risk_episodes",
+    "protection_cases",
+    "case_children",
+    "consent_records",
+    "case_steps",
+    "supports",
+    "injuries",
+    "labour_records",
+    "marriage_records",
 )
 
 MAX_ITEMS_PER_BATCH: Final = 500

@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from desktop.cli import book, children, imports, indicators, report, security, sync
+from desktop.cli import book, children, imports, indicators, protection, report, security, sync
 from desktop.cli.common import VERSION, CliError
 from desktop.core.domain.errors import ValidationError
 from desktop.core.domain.permissions import PermissionDenied
@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"Sổ Trẻ Em {VERSION}")
     parser.add_argument("--user", help="tên đăng nhập (mặc định: admin hoặc $SOTREEM_USER)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
-    for group in (book, report, security, sync, children, imports, indicators):
+    for group in (book, report, security, sync, children, imports, indicators, protection):
         group.add_commands(sub)
     return parser
 

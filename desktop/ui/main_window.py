@@ -30,10 +30,13 @@ from desktop.core.services.book import Book, CommuneInfo
 from desktop.ui import messages, ops
 from desktop.ui.changes import Change, on_change
 from desktop.ui.children.view import children_areas
+from desktop.ui.home.navigate import install_home
+from desktop.ui.home.view import HomeView
 from desktop.ui.households.view import HouseholdsView
 from desktop.ui.housekeeping import start_housekeeping
 from desktop.ui.imports.view import exchange_areas
 from desktop.ui.ops import run_op
+from desktop.ui.protection.area import protection_areas
 from desktop.ui.reports.view import ReportsView
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.security.areas import security_areas
@@ -212,8 +215,12 @@ class MainWindow(QMainWindow):
         self.reports = ReportsView(book)
         self.sync = SyncView(book, service_factory=sync_service_factory)
         # Only the areas the role may use are shown (desktop/core/domain/permissions.py).
-        self.areas: list[tuple[str, QWidget]] = [(self.tr("Hộ gia đình"), self.households)]
+        # The first screen after login: what needs the officer today (desktop/ui/home/).
+        self.home = HomeView(book, self.sync.service)
+        self.areas: list[tuple[str, QWidget]] = [(self.tr("Trang chủ"), self.home)]
+        self.areas.append((self.tr("Hộ gia đình"), self.households))
         self.areas += children_areas(book)
+        self.areas += protection_areas(book)
         if book.user.may(Action.REPORT):
             self.areas.append((self.tr("Báo cáo"), self.reports))
         if book.user.may(Action.SYNC):
@@ -259,6 +266,7 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._area_changed)
         on_change(self, (Change.BOOK, Change.SYNC), self.refresh_pending)
         self.sync.pending_changed.connect(self._show_pending)
+        install_home(self, self.home)
         self.navigation.setCurrentRow(0)
 
         minutes = commune.idle_lock_minutes or 15

@@ -21,7 +21,7 @@ SEED = 2026
 TODAY = date(2026, 6, 30)
 USER = "admin"
 PASSWORD = "matkhau-benchmark-2026"
-CACHE_VERSION = "4"  # bump when the generator or the schema changes what a cached book holds
+CACHE_VERSION = "5"  # bump when the generator or the schema changes what a cached book holds
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tests.bench import housekeeping, scenarios
 from tests.bench.harness import CACHE, ROOT, Metric, commune_home
+from tests.bench.protection import SECTION_END, SECTION_START, protection_operations
 
 DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
 BUNDLE_START, BUNDLE_END = "<!-- bundle:start -->", "<!-- bundle:end -->"
@@ -48,6 +49,7 @@ def measure(size: int, repeat: int, quick: bool, cache: Path, log: bool = True) 
                 "đăng nhập, sao lưu, dung lượng sổ (cả hồ sơ một lõi)",
                 lambda: housekeeping.measure_all(home, size, tmp_root),
             ),
+            ("bảo vệ trẻ em", lambda: protection_operations(home, size, repeat, tmp_root)),
         ):
             say(name)
             metrics += step()
@@ -112,6 +114,10 @@ def render(metrics: list[Metric], sizes: list[int], env: dict[str, str], previou
     bundle = re.search(re.escape(BUNDLE_START) + ".*?" + re.escape(BUNDLE_END), previous, re.S)
     lines += ["", "## Bundle (installer)", ""]
     lines.append(bundle.group(0) if bundle else f"{BUNDLE_START}\nNot measured yet.\n{BUNDLE_END}")
+    # The section written by ``tests.bench.protection`` (its own, detailed run) is kept too.
+    kept = re.search(re.escape(SECTION_START) + ".*?" + re.escape(SECTION_END), previous, re.S)
+    if kept:
+        lines += ["", kept.group(0)]
     return "\n".join(lines) + "\n"
 
 

@@ -15,11 +15,24 @@ TABLE_LABELS: dict[str, str] = {
     "change_events": "Biến động",
     "special_episodes": "Hoàn cảnh đặc biệt",
     "merge_records": "Gộp hồ sơ trùng",
+    "risk_categories": "Loại nguy cơ",
+    "risk_episodes": "Trẻ em có nguy cơ",
+    "protection_cases": "Vụ việc bảo vệ trẻ em",
+    "case_children": "Trẻ em trong vụ việc",
+    "consent_records": "Sự đồng ý",
+    "case_steps": "Các bước xử lý vụ việc",
+    "supports": "Trợ giúp, can thiệp",
+    "injuries": "Tai nạn, thương tích",
+    "labour_records": "Lao động trẻ em",
+    "marriage_records": "Tảo hôn",
     "users": "Người dùng",
     "user_hamlets": "Thôn của cộng tác viên",
     "commune_settings": "Thông tin đơn vị",
     "backup": "Bản sao lưu",
     "export": "Tệp xuất ra",
+    # Kept on this PC only (never synced): their changes still show in the audit log.
+    "case_informants": "Người báo tin (chỉ trên máy này)",
+    "holiday_changes": "Lịch nghỉ lễ",
 }
 
 FIELD_LABELS: dict[str, str] = {

@@ -15,6 +15,11 @@ class Action(enum.StrEnum):
     VIEW_PERSONAL = "view_personal"  # ID numbers, phone numbers, insurance cards, addresses
     VIEW_SENSITIVE = "view_sensitive"  # disability, special circumstances, cases, abuse
     EDIT_SENSITIVE = "edit_sensitive"
+    # Child protection: special circumstances, risks, supports, injuries, labour, marriage;
+    # the case list (details need VIEW_SENSITIVE). Collaborators: their own hamlets only.
+    VIEW_PROTECTION = "view_protection"
+    EDIT_PROTECTION = "edit_protection"
+    VIEW_INFORMANT = "view_informant"  # who reported a case: never leaves this PC
     IMPORT = "import"
     EXPORT = "export"  # lists and reports with personal data leave the app
     REPORT = "report"  # aggregate reports (numbers, no names)
@@ -32,7 +37,16 @@ _PERMISSIONS: dict[Role, frozenset[Action]] = {
     # The audit trail shows who looked at which child: only administrators read it.
     Role.OFFICER: _ALL - {Action.MANAGE_USERS, Action.RESTORE, Action.SETTINGS, Action.VIEW_AUDIT},
     # Collaborators collect data in their own hamlets: they never see case details.
-    Role.COLLABORATOR: frozenset({Action.VIEW_BOOK, Action.EDIT_BOOK, Action.VIEW_PERSONAL}),
+    # They record the special circumstances, supports and injuries of their hamlets.
+    Role.COLLABORATOR: frozenset(
+        {
+            Action.VIEW_BOOK,
+            Action.EDIT_BOOK,
+            Action.VIEW_PERSONAL,
+            Action.VIEW_PROTECTION,
+            Action.EDIT_PROTECTION,
+        }
+    ),
     # Viewers read the book and its aggregate reports, without personal or sensitive fields.
     Role.VIEWER: frozenset({Action.VIEW_BOOK, Action.REPORT}),
 }
@@ -42,6 +56,9 @@ _DENIED_TEXT = {
     Action.VIEW_PERSONAL: "xem số định danh, số điện thoại, thẻ BHYT",
     Action.VIEW_SENSITIVE: "xem thông tin nhạy cảm (hoàn cảnh đặc biệt, vụ việc)",
     Action.EDIT_SENSITIVE: "sửa thông tin nhạy cảm",
+    Action.VIEW_PROTECTION: "xem danh sách bảo vệ trẻ em",
+    Action.EDIT_PROTECTION: "ghi thông tin bảo vệ trẻ em",
+    Action.VIEW_INFORMANT: "xem thông tin người báo tin",
     Action.IMPORT: "nhập dữ liệu từ tệp",
     Action.EXPORT: "xuất danh sách có thông tin cá nhân",
     Action.REPORT: "xem báo cáo",

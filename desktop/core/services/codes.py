@@ -6,6 +6,7 @@ import csv
 import difflib
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from desktop.core.domain.collation import vn_sort_key
@@ -140,3 +141,125 @@ def closest_ethnicities(text: str | None, n: int = 3) -> list[Code]:
             best[code.code] = (score, code)
     ranked = sorted(best.values(), key=lambda item: (-item[0], item[1].code))
     return [code for score, code in ranked[:n] if score >= 0.4]
+
+
+# -- child protection ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TreeCode:
+    """An entry of a two-level code list (``parent_code`` empty for a top-level entry)."""
+
+    code: str
+    name: str
+    parent_code: str = ""
+
+
+@cache
+def _tree(file_name: str) -> tuple[TreeCode, ...]:
+    with resource_path("codes", file_name).open(encoding="utf-8", newline="") as handle:
+        return tuple(
+            TreeCode(row["code"], row["name_vi"], row.get("parent_code") or "")
+            for row in csv.DictReader(handle)
+        )
+
+
+def support_types() -> tuple[TreeCode, ...]:
+    """TG01 trợ cấp xã hội hằng tháng … TG11 học bổng (support_types.csv)."""
+    return _tree("support_types.csv")
+
+
+def abuse_forms() -> tuple[TreeCode, ...]:
+    """XH01 bạo lực … XH06 (abuse_forms.csv); XH03.x are the sexual-abuse sub-types."""
+    return _tree("abuse_forms.csv")
+
+
+def abuse_settings() -> tuple[TreeCode, ...]:
+    """MT01 gia đình … MT99 khác."""
+    return _tree("abuse_settings.csv")
+
+
+def case_channels() -> tuple[TreeCode, ...]:
+    """NT01 Tổng đài 111, NT02 trực tiếp, NT03 điện thoại …"""
+    return _tree("case_channels.csv")
+
+
+def injury_causes() -> tuple[TreeCode, ...]:
+    """TN01 giao thông … TN05 đuối nước … TN11 điện giật."""
+    return _tree("injury_causes.csv")
+
+
+def injury_outcomes() -> tuple[TreeCode, ...]:
+    """KQ01 tử vong, KQ02 tàn phế, KQ03 không tàn phế, KQ04 chưa xác định."""
+    return _tree("injury_outcomes.csv")
+
+
+def treatment_levels() -> tuple[TreeCode, ...]:
+    """XT01 tự chữa … XT08 khác."""
+    return _tree("treatment_levels.csv")
+
+
+def tree_name(codes: tuple[TreeCode, ...], code: str | None) -> str:
+    """The Vietnamese name of ``code`` (the code itself if unknown)."""
+    for item in codes:
+        if item.code == code:
+            return item.name
+    return code or ""
+
+
+def tree_codes(codes: tuple[TreeCode, ...]) -> frozenset[str]:
+    """All codes of a list."""
+    return frozenset(item.code for item in codes)
+
+
+@dataclass(frozen=True)
+class SpecialGroupRow:
+    """A row of special_circumstances.csv: a group (``subgroup_no`` None) or a sub-group."""
+
+    group_no: int
+    law_point: str
+    name: str
+    subgroup_no: int | None
+    subgroup_name: str
+
+
+@cache
+def special_circumstance_rows() -> tuple[SpecialGroupRow, ...]:
+    """Every group and sub-group of special_circumstances.csv, in file order."""
+    path = resource_path("codes", "special_circumstances.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(
+            SpecialGroupRow(
+                int(row["group_no"]),
+                row["law_point"],
+                row["name_vi"],
+                int(row["subgroup_no"]) if row["subgroup_no"] else None,
+                row["subgroup_vi"],
+            )
+            for row in csv.DictReader(handle)
+        )
+
+
+@dataclass(frozen=True)
+class HolidayEntry:
+    """A shipped day off (resources/codes/holidays.csv)."""
+
+    day: date
+    name: str
+    kind: str  # "solar" | "lunar" | "bridge"
+
+
+@cache
+def shipped_holidays() -> tuple[HolidayEntry, ...]:
+    """The shipped days off, 2024–2035 (lunar dates looked up, not computed)."""
+    with resource_path("codes", "holidays.csv").open(encoding="utf-8", newline="") as handle:
+        return tuple(
+            HolidayEntry(date.fromisoformat(row["date"]), row["name_vi"], row["kind"])
+            for row in csv.DictReader(handle)
+        )
+
+
+@cache
+def risk_categories() -> tuple[Code, ...]:
+    """The shipped at-risk categories (resources/codes/risk_categories.csv)."""
+    return _load("risk_categories.csv")

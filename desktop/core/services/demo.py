@@ -14,12 +14,20 @@ from desktop.core.domain.text import clean_text, fold
 from desktop.core.services.book import Book
 from desktop.core.storage.base import SyncState, utcnow
 from desktop.core.storage.models import (
+    CaseChild,
+    CaseInformant,
+    CaseStep,
     ChangeEvent,
     GuardianLink,
     Hamlet,
     Household,
+    Injury,
+    LabourRecord,
     Person,
+    ProtectionCase,
+    RiskEpisode,
     SpecialEpisode,
+    Support,
 )
 from desktop.core.synthetic import (
     SyntheticCommune,
@@ -27,6 +35,7 @@ from desktop.core.synthetic import (
     SyntheticPerson,
     generate_commune,
 )
+from desktop.core.synthetic.protection import SyntheticProtection, generate_protection
 from sync import clock
 
 CHUNK_SIZE = 2_000
@@ -35,7 +44,13 @@ CHUNK_SIZE = 2_000
 Progress = Callable[[int, int], None]
 
 
-def populate_book(book: Book, commune: SyntheticCommune, progress: Progress | None = None) -> int:
+def populate_book(
+    book: Book,
+    commune: SyntheticCommune,
+    progress: Progress | None = None,
+    *,
+    with_protection: bool = True,
+) -> int:
     """Insert ``commune`` into the empty ``book`` in one transaction; the children inserted."""
     # ``progress(done, total)`` counts children after each chunk; if it raises, the whole
     # transaction rolls back. A book holding any hamlet, household or person is refused
@@ -89,7 +104,31 @@ def populate_book(book: Book, commune: SyntheticCommune, progress: Progress | No
             _write_chunk(session, households, persons, records)
             if progress is not None:
                 progress(inserted, total)
+        if with_protection:
+            _write_protection(session, generate_protection(commune, commune.seed), stamp)
     return inserted
+
+
+def _write_protection(
+    session: Session, records: SyntheticProtection, stamp: dict[str, Any]
+) -> None:
+    """Special circumstances, risks, cases, supports, injuries, labour: after their persons."""
+    for model, rows in (
+        (SpecialEpisode, records.special_episodes),
+        (RiskEpisode, records.risk_episodes),
+        (ProtectionCase, records.protection_cases),
+        (CaseChild, records.case_children),
+        (CaseStep, records.case_steps),
+        (Support, records.supports),
+        (Injury, records.injuries),
+        (LabourRecord, records.labour_records),
+    ):
+        for start in range(0, len(rows), CHUNK_SIZE):
+            session.execute(
+                insert(model), [{**stamp, **row} for row in rows[start : start + CHUNK_SIZE]]
+            )
+    if records.case_informants:
+        session.execute(insert(CaseInformant), records.case_informants)
 
 
 class _Records:

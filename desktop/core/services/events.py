@@ -19,6 +19,7 @@ from desktop.core.domain import child_rules as rules
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.permissions import Action
+from desktop.core.domain.protection import AUTO_END_REASON
 from desktop.core.domain.text import clean_text, fold
 from desktop.core.services import access, codes
 from desktop.core.services.book import Book
@@ -94,10 +95,12 @@ def recompute_status(session: Session, person: Person) -> None:
             person.status_date = status_date
 
 
-def _close_episodes(session: Session, person_id: str, end: date) -> int:
+def _close_episodes(session: Session, person_id: str, end: date, reason: str) -> int:
+    """End the open HCĐB and at-risk episodes on ``end`` (a key of END_REASONS)."""
     closed = 0
     for episode in repo.open_episodes(session, person_id):
         episode.end_date = max(end, episode.start_date)
+        episode.end_reason = reason
         closed += 1
     return closed
 
@@ -265,7 +268,9 @@ class EventService:
 
     def _apply_effects(self, session: Session, person: Person, form: EventForm, day: date) -> None:
         if form.event_code in (MOVED_OUT, DEATH):
-            _close_episodes(session, person.id, day)
+            _close_episodes(
+                session, person.id, day, "died" if form.event_code == DEATH else "moved_out"
+            )
         if form.event_code == DEATH:
             for link in children_repo.links_to_person(session, person.id):
                 if link.role in ("father", "mother", "adoptive_parent") and (
@@ -504,4 +509,4 @@ def record_sixteenth_birthday(
             automatic=True,
         )
     )
-    return _close_episodes(session, person.id, birthday - timedelta(days=1))
+    return _close_episodes(session, person.id, birthday - timedelta(days=1), AUTO_END_REASON)

@@ -46,7 +46,11 @@ _SKIPPED_PER_TABLE = {
     "commune_settings": frozenset({"last_sync_at", "created_at"}),
 }
 # Secrets kept in the book are audited as "changed", never by value.
-_REDACTED_PER_TABLE = {"commune_settings": frozenset({"device_token"})}
+_REDACTED_PER_TABLE = {
+    "commune_settings": frozenset({"device_token"}),
+    # Who reported a case is confidential: the trail says it changed, not to what.
+    "case_informants": frozenset({"full_name", "phone", "address", "relation"}),
+}
 REDACTED = "***"
 
 

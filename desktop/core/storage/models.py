@@ -217,6 +217,233 @@ class SpecialEpisode(SyncColumns, Base):
     end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     evidence: Mapped[str] = mapped_column(Text, default="", nullable=False)
     verified_by: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    verified_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # A key of domain.protection.END_REASONS ("turned16" when closed automatically, R02).
+    end_reason: Mapped[str] = mapped_column(
+        String(20), default="", server_default="", nullable=False
+    )
+    note: Mapped[str] = mapped_column(Text, default="", server_default="", nullable=False)
+
+
+class RiskCategory(SyncColumns, Base):
+    """A category of risk added or changed by the administrator (codes are never reused).
+
+    The shipped categories (resources/codes/risk_categories.csv) need no row; a row with a
+    shipped code renames or retires it.
+    """
+
+    __tablename__ = "risk_categories"
+
+    code: Mapped[str] = mapped_column(String(8), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+
+class RiskEpisode(SyncColumns, Base):
+    """A period a child is at risk of falling into special circumstances (DOMAIN §3.2)."""
+
+    __tablename__ = "risk_episodes"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    category_code: Mapped[str] = mapped_column(String(8), nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    end_reason: Mapped[str] = mapped_column(String(20), default="", nullable=False)
+    verified_by: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class ProtectionCase(SyncColumns, Base):
+    """An abuse, violence, exploitation or abandonment case (vụ việc): Mẫu 01 of NĐ 56/2017.
+
+    The informant is not here: it lives in ``case_informants``, which never syncs.
+    """
+
+    __tablename__ = "protection_cases"
+
+    case_no: Mapped[str] = mapped_column(String(30), nullable=False, index=True)
+    state: Mapped[str] = mapped_column(String(10), default="draft", nullable=False, index=True)
+    # Every clock starts here (aware UTC); None only while a draft lacks the date or hour.
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The date typed without an hour (a draft), so nothing typed is lost.
+    received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    channel_code: Mapped[str] = mapped_column(String(8), default="", nullable=False)
+    hotline_ref: Mapped[str] = mapped_column(String(50), default="", nullable=False)
+    title_kind: Mapped[str] = mapped_column(String(20), default="abused", nullable=False)
+    # Codes of abuse_forms.csv, separated by commas (XH03.x are sensitive).
+    forms: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    setting_code: Mapped[str] = mapped_column(String(8), default="", nullable=False)
+    perpetrator_relation: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    child_in_danger: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    incident_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    incident_place: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    current_condition: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    likely_consequences: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    father_info: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    mother_info: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    family_circumstances: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    current_carer: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    help_given: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    receiving_officer: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    outcome_code: Mapped[str] = mapped_column(String(20), default="", nullable=False)
+
+
+class CaseChild(SyncColumns, Base):
+    """A child of a case: a person of the book, or a name with a birth date or estimated age."""
+
+    __tablename__ = "case_children"
+
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("protection_cases.id"), nullable=False, index=True
+    )
+    person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("persons.id"), nullable=True, index=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    estimated_age: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    sex: Mapped[int] = mapped_column(SmallInteger, default=3, nullable=False)
+    hiv_status: Mapped[str] = mapped_column(String(12), default="", nullable=False)
+
+
+class ConsentRecord(SyncColumns, Base):
+    """Who consented to disclosing a child's data, for what (Luật 91/2025, Điều 24)."""
+
+    __tablename__ = "consent_records"
+
+    person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("persons.id"), nullable=True, index=True
+    )
+    case_id: Mapped[str | None] = mapped_column(
+        ForeignKey("protection_cases.id"), nullable=True, index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(20), nullable=False)
+    scope: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    given_on: Mapped[date] = mapped_column(Date, nullable=False)
+    child_consented: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    representative_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    representative_consented: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    not_needed_reason: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    withdrawn_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class CaseStep(SyncColumns, Base):
+    """A step of a case's timeline: report, emergency measure, plan, assessment, referral …"""
+
+    __tablename__ = "case_steps"
+
+    case_id: Mapped[str] = mapped_column(
+        ForeignKey("protection_cases.id"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    by: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    description: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    referral_to: Mapped[str] = mapped_column(String(20), default="", nullable=False)
+    consent_id: Mapped[str | None] = mapped_column(ForeignKey("consent_records.id"), nullable=True)
+    consent_not_needed: Mapped[str] = mapped_column(String(500), default="", nullable=False)
+    risk_level: Mapped[str] = mapped_column(String(20), default="", nullable=False)
+    outcome_code: Mapped[str] = mapped_column(String(20), default="", nullable=False)
+
+
+class CaseInformant(Base):
+    """Who reported a case: confidential, kept on this PC only (never synced nor exported)."""
+
+    __tablename__ = "case_informants"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("protection_cases.id"), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    phone: Mapped[str] = mapped_column(String(30), default="", nullable=False)
+    address: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    relation: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
+class Support(SyncColumns, Base):
+    """A support a child received (trợ giúp): one date or a date range, alone or in a campaign."""
+
+    __tablename__ = "supports"
+    __table_args__ = (Index("ix_supports_person_given", "person_id", "given_on"),)
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False)
+    support_code: Mapped[str] = mapped_column(String(10), nullable=False)
+    given_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    provider: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    funding: Mapped[str] = mapped_column(String(10), default="", nullable=False)
+    amount: Mapped[int | None] = mapped_column(Integer, nullable=True)  # VND
+    campaign_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    campaign_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("protection_cases.id"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class Injury(SyncColumns, Base):
+    """An injury or drowning (tai nạn, thương tích, đuối nước) of a child of the book or not."""
+
+    __tablename__ = "injuries"
+
+    person_id: Mapped[str | None] = mapped_column(
+        ForeignKey("persons.id"), nullable=True, index=True
+    )
+    visitor_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    visitor_age: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    visitor_sex: Mapped[int] = mapped_column(SmallInteger, default=3, nullable=False)
+    hamlet_id: Mapped[str | None] = mapped_column(ForeignKey("hamlets.id"), nullable=True)
+    occurred_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    occurred_time: Mapped[str] = mapped_column(String(5), default="", nullable=False)  # HH:MM
+    place_code: Mapped[str] = mapped_column(String(10), default="", nullable=False)
+    place: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    cause_code: Mapped[str] = mapped_column(String(10), nullable=False)
+    outcome_code: Mapped[str] = mapped_column(String(8), nullable=False)
+    treatment_code: Mapped[str] = mapped_column(String(8), default="", nullable=False)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class LabourRecord(SyncColumns, Base):
+    """Child labour of a person aged 5–17 (R15)."""
+
+    __tablename__ = "labour_records"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    work: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    employer: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    hours_per_week: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    hazardous: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    action: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class MarriageRecord(SyncColumns, Base):
+    """A child marriage (tảo hôn): at least one party under marriageable age (R16)."""
+
+    __tablename__ = "marriage_records"
+
+    person_id: Mapped[str] = mapped_column(ForeignKey("persons.id"), nullable=False, index=True)
+    marriage_date: Mapped[date] = mapped_column(Date, nullable=False)
+    partner_person_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    partner_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    partner_birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    partner_sex: Mapped[int] = mapped_column(SmallInteger, default=3, nullable=False)
+    registered: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    handling: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    support: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class HolidayChange(Base):
+    """The administrator's change to the shipped holiday calendar: a day added or removed."""
+
+    __tablename__ = "holiday_changes"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    day_off: Mapped[bool] = mapped_column(Boolean, nullable=False)
 
 
 class MergeRecord(SyncColumns, Base):
@@ -444,5 +671,18 @@ SYNCED_MODELS: dict[str, type[SyncColumns]] = {
     "report_snapshot_values": ReportSnapshotValue,
     "cfc_assessments": CfcAssessment,
     "cfc_scores": CfcScore,
+    "risk_categories": RiskCategory,
+    "risk_episodes": RiskEpisode,
+    "protection_cases": ProtectionCase,
+    "case_children": CaseChild,
+    "consent_records": ConsentRecord,
+    "case_steps": CaseStep,
+    "supports": Support,
+    "injuries": Injury,
+    "labour_records": LabourRecord,
+    "marriage_records": MarriageRecord,
 }
-"""Every table that syncs, by its protocol name; a new table joins sync by being added here."""
+"""Every table that syncs, by its protocol name; a new table joins sync by being added here.
+
+``case_informants`` (who reported a case) and ``holiday_changes`` stay on this PC."""
+LOCAL_ONLY_TABLES = frozenset({"case_informants", "holiday_changes"})

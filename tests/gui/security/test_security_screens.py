@@ -162,7 +162,7 @@ def test_reset_user_must_change_password_before_working(
         with qtbot.waitSignal(dialog.changed, timeout=10_000):
             dialog.submit()
         assert window.navigation.isEnabled()
-        assert window.stack.currentWidget() is window.households
+        assert window.stack.currentWidget() is window.home
         assert not lan.user.must_change_password
         window.close()
         wait_for_ops(qtbot)
@@ -366,7 +366,7 @@ def test_viewer_window_says_personal_fields_are_hidden(
         window.show()
         wait_for_ops(qtbot)
         titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-        assert titles == ["Hộ gia đình", "Trẻ em", "Báo cáo"]
+        assert titles == ["Trang chủ", "Hộ gia đình", "Trẻ em", "Báo cáo"]
         texts = [w.text() for w in window.statusBar().findChildren(type(window.user_label))]
         assert any("được ẩn" in t for t in texts)
         window.close()

@@ -13,6 +13,7 @@ from desktop.core.storage.models import (
     CommuneSettings,
     Household,
     Person,
+    RiskEpisode,
     SpecialEpisode,
 )
 
@@ -72,15 +73,27 @@ def born_between(session: Session, after: date, until: date) -> Sequence[Person]
     ).all()
 
 
-def open_episodes(session: Session, person_id: str) -> Sequence[SpecialEpisode]:
-    """The HCĐB episodes of a person with no end date."""
-    return session.scalars(
-        select(SpecialEpisode).where(
-            SpecialEpisode.person_id == person_id,
-            SpecialEpisode.deleted.is_(False),
-            SpecialEpisode.end_date.is_(None),
+def open_episodes(session: Session, person_id: str) -> list[SpecialEpisode | RiskEpisode]:
+    """The HCĐB and at-risk episodes of a person with no end date."""
+    found: list[SpecialEpisode | RiskEpisode] = list(
+        session.scalars(
+            select(SpecialEpisode).where(
+                SpecialEpisode.person_id == person_id,
+                SpecialEpisode.deleted.is_(False),
+                SpecialEpisode.end_date.is_(None),
+            )
         )
-    ).all()
+    )
+    found.extend(
+        session.scalars(
+            select(RiskEpisode).where(
+                RiskEpisode.person_id == person_id,
+                RiskEpisode.deleted.is_(False),
+                RiskEpisode.end_date.is_(None),
+            )
+        )
+    )
+    return found
 
 
 def episodes_after(session: Session, person_id: str, day: date) -> Sequence[SpecialEpisode]:

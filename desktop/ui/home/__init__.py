@@ -1,0 +1,1 @@
+"""The "Trang chủ" area: what needs the officer today."""

@@ -1,0 +1,1 @@
+"""The "Bảo vệ trẻ em" area: special circumstances, risks, supports, cases, injuries."""
