@@ -111,6 +111,12 @@ def wine_prefix() -> Path:
     wine = Wine(prefix)
     if not (prefix / "system.reg").exists():
         subprocess.run(["wineboot", "-i"], env=wine.env, stdin=subprocess.DEVNULL, check=True)
+        # Windows 10 (a new prefix says Windows 7, which the setup's MinVersion refuses) and
+        # Wine's null display driver, so that windows (the hidden wizard) can be created.
+        wine.run("winecfg", "/v", "win10")
+        wine.run(
+            "reg", "add", "HKCU\\Software\\Wine\\Drivers", "/v", "Graphics", "/d", "null", "/f"
+        )
         subprocess.run(["wineserver", "-w"], env=wine.env, check=True)
     # Rust extensions need bcryptprimitives.dll, which Wine 8 lacks (see build_windows.py).
     shim = prefix / "drive_c" / "windows" / "system32" / "bcryptprimitives.dll"
