@@ -14,11 +14,11 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.ui.app import run_gui
 
         return run_gui(sys.argv[:1])
-    if args == [SELF_TEST_FLAG]:
+    if args and args[0] == SELF_TEST_FLAG:
         # Checks the whole installation offscreen, in a temporary data folder (desktop/selftest.py).
-        from desktop.selftest import run_self_test
+        from desktop.selftest import run_self_test_cli
 
-        return run_self_test()
+        return run_self_test_cli(args[1:])
     from desktop.cli import run_cli
 
     return run_cli(args)

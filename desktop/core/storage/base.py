@@ -29,7 +29,8 @@ class Base(DeclarativeBase):
 
 
 _IDS = IdSequence()
-os.register_at_fork(after_in_child=_IDS.after_fork)
+if hasattr(os, "register_at_fork"):  # Windows has no fork(), so nothing to re-seed there
+    os.register_at_fork(after_in_child=_IDS.after_fork)
 
 
 def new_id() -> str:
