@@ -44,6 +44,7 @@ def measure(size: int, repeat: int, quick: bool, cache: Path, log: bool = True) 
             ("khởi động nguội", lambda: scenarios.cold_start(home, size)),
             ("máy chủ nhận", lambda: scenarios.server_ingest(home, size, tmp_root)),
             ("nhập Excel", lambda: scenarios.import_excel(size, tmp_root)),
+            ("tệp nhập độc hại", lambda: scenarios.import_hostile(size, tmp_root)),
         ):
             say(name)
             metrics += step()

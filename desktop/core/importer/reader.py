@@ -428,7 +428,10 @@ def _read_xlsx(
                     values.append(item["value"])
                 if all(is_blank(v) for v in values):
                     blank_run += 1
-                    if blank_run > MAX_BLANK_RUN and limit is None and rows:
+                    if blank_run > MAX_BLANK_RUN and rows:
+                        if limit is not None:  # only the first rows were asked for
+                            complete = False
+                            break
                         stopped_at, resume_at = last_row, int(number) + 1
                         break
                     continue
