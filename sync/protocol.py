@@ -74,6 +74,19 @@ _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 # [0-9], not \d: \d also matches other scripts' digits.
 _COMMUNE_RE = re.compile(r"^[0-9]{5}$")
 _KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# Timestamps travel as ISO 8601 with an offset, year 1900 to 2100: a person's record has no
+# business outside that range, and inside it the move to UTC can never overflow.
+MIN_YEAR: Final = 1900
+MAX_YEAR: Final = 2100
+_DATETIME_PATTERN = (
+    r"^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+_DATETIME_RE = re.compile(_DATETIME_PATTERN)
+# What the JSON schema says of text: no NUL, no lone surrogate (ECMA-262 pattern syntax).
+_TEXT_PATTERN = "^[^\\u0000\\ud800-\\udfff]*$"
 
 
 def _check_uuid(value: str) -> str:
@@ -89,21 +102,48 @@ def _check_commune_code(value: str) -> str:
     return value
 
 
-def _check_no_nul(value: str) -> str:
-    # PostgreSQL text and JSONB cannot hold U+0000; refuse it here rather than fail later.
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be stored as text (None if it can).
+
+    PostgreSQL text and JSONB cannot hold U+0000, and a lone surrogate ("\\ud800" in JSON)
+    is not Unicode at all: it cannot be encoded as UTF-8 by any database driver.
+    """
     if "\x00" in value:
-        raise ValueError("không được chứa ký tự NUL")
+        return "không được chứa ký tự NUL"
+    if _SURROGATE_RE.search(value):
+        return "chứa ký tự Unicode không hợp lệ (nửa cặp surrogate)"
+    return None
+
+
+def _check_no_nul(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
+
+
+def printable(value: str, limit: int) -> str:
+    """``value`` clipped to ``limit`` characters and made encodable, to be named in a message."""
+    return value[:limit].encode("utf-8", "replace").decode("utf-8")
 
 
 def _require_text_datetime(value: Any) -> Any:
     # Lax pydantic would read a bare number as a Unix timestamp; the protocol wants ISO 8601.
     if isinstance(value, int | float):
         raise ValueError("phải là ngày giờ dạng ISO 8601 có múi giờ")
+    if isinstance(value, str) and not _DATETIME_RE.fullmatch(value):
+        raise ValueError(
+            "phải là ngày giờ dạng ISO 8601 có múi giờ, năm từ "
+            f"{MIN_YEAR} đến {MAX_YEAR} (ví dụ 2026-01-31T08:00:00+07:00)"
+        )
     return value
 
 
 def _to_utc(value: datetime) -> datetime:
+    # Checked on the year as written, before converting: 9999-12-31T23:59-23:59 would
+    # otherwise overflow datetime's range when moved to UTC (a 500, not a refusal).
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"năm phải từ {MIN_YEAR} đến {MAX_YEAR}")
     return value.astimezone(UTC)
 
 
@@ -121,9 +161,107 @@ CommuneCode = Annotated[
 ]
 TableName = Annotated[StrictStr, WithJsonSchema({"type": "string", "enum": list(SYNC_TABLES)})]
 UtcDatetime = Annotated[
-    AwareDatetime, BeforeValidator(_require_text_datetime), AfterValidator(_to_utc)
+    AwareDatetime,
+    BeforeValidator(_require_text_datetime),
+    AfterValidator(_to_utc),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": _DATETIME_PATTERN}),
 ]
 JsonScalar = StrictBool | StrictInt | Annotated[float, Field(strict=True)] | StrictStr | None
+
+
+def _text_schema(max_length: int, min_length: int = 0) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": min_length,
+            "maxLength": max_length,
+            "pattern": _TEXT_PATTERN,
+        }
+    )
+
+
+# Strict text: bounded length, no NUL, no lone surrogate.
+UpdatedBy = Annotated[
+    StrictStr,
+    Field(max_length=MAX_UPDATED_BY_LENGTH),
+    AfterValidator(_check_no_nul),
+    _text_schema(MAX_UPDATED_BY_LENGTH),
+]
+ShortName = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=MAX_KEY_LENGTH),
+    AfterValidator(_check_no_nul),
+    _text_schema(MAX_KEY_LENGTH, 1),
+]
+EnrollmentCodeText = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=MAX_ENROLLMENT_CODE_LENGTH),
+    AfterValidator(_check_no_nul),
+    _text_schema(MAX_ENROLLMENT_CODE_LENGTH, 1),
+]
+DeviceName = Annotated[
+    StrictStr,
+    Field(min_length=1, max_length=MAX_DEVICE_NAME_LENGTH),
+    AfterValidator(_check_no_nul),
+    _text_schema(MAX_DEVICE_NAME_LENGTH, 1),
+]
+
+
+def _check_data(value: dict[str, Any]) -> dict[str, Any]:
+    if len(value) > MAX_DATA_KEYS:
+        raise ValueError(f"có {len(value)} trường, tối đa {MAX_DATA_KEYS}")
+    for key, item in value.items():
+        if len(key) > MAX_KEY_LENGTH or not _KEY_RE.fullmatch(key):
+            raise ValueError(
+                f"tên trường '{printable(key, 40)}' không hợp lệ (chỉ chữ Latin, số, dấu gạch "
+                f"dưới; tối đa {MAX_KEY_LENGTH} ký tự)"
+            )
+        if isinstance(item, str):
+            if len(item) > MAX_STRING_LENGTH:
+                raise ValueError(
+                    f"trường '{key}' dài {len(item)} ký tự, tối đa {MAX_STRING_LENGTH}"
+                )
+            problem = text_problem(item)
+            if problem is not None:
+                raise ValueError(f"trường '{key}' {problem}")
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise ValueError(f"trường '{key}' không phải số hữu hạn")
+        elif (
+            isinstance(item, int)
+            and not isinstance(item, bool)
+            and not MIN_INT64 <= item <= MAX_INT64
+        ):
+            raise ValueError(f"trường '{key}' có số nguyên vượt giới hạn 64 bit")
+    return value
+
+
+# The data of a row: column name → scalar. Column names are bounded by pattern, length and
+# count, not listed: the server keeps a row's data as the device's schema has it, and a
+# column added by a newer desktop must not need a server upgrade first.
+RecordData = Annotated[
+    dict[str, JsonScalar],
+    AfterValidator(_check_data),
+    WithJsonSchema(
+        {
+            "type": "object",
+            "maxProperties": MAX_DATA_KEYS,
+            "propertyNames": {"pattern": _KEY_RE.pattern, "maxLength": MAX_KEY_LENGTH},
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "boolean"},
+                    {"type": "integer", "minimum": MIN_INT64, "maximum": MAX_INT64},
+                    {"type": "number"},
+                    {
+                        "type": "string",
+                        "maxLength": MAX_STRING_LENGTH,
+                        "pattern": _TEXT_PATTERN,
+                    },
+                    {"type": "null"},
+                ]
+            },
+        }
+    ),
+]
 
 
 class _Request(BaseModel):
@@ -149,46 +287,17 @@ class RecordItem(_Request):
     base_version: StrictInt = Field(ge=0, le=MAX_INT64)
     deleted: StrictBool = False
     updated_at: UtcDatetime
-    updated_by: Annotated[StrictStr, AfterValidator(_check_no_nul)] = Field(
-        max_length=MAX_UPDATED_BY_LENGTH
-    )
-    data: dict[str, JsonScalar] = Field(default_factory=dict)
+    updated_by: UpdatedBy
+    data: RecordData = Field(default_factory=dict)
 
     @field_validator("table")
     @classmethod
     def _known_table(cls, value: str) -> str:
         if value not in SYNC_TABLES:
             raise ValueError(
-                f"bảng '{value[:40]}' không được đồng bộ (chỉ nhận: {', '.join(SYNC_TABLES)})"
+                f"bảng '{printable(value, 40)}' không được đồng bộ "
+                f"(chỉ nhận: {', '.join(SYNC_TABLES)})"
             )
-        return value
-
-    @field_validator("data")
-    @classmethod
-    def _bounded_data(cls, value: dict[str, Any]) -> dict[str, Any]:
-        if len(value) > MAX_DATA_KEYS:
-            raise ValueError(f"có {len(value)} trường, tối đa {MAX_DATA_KEYS}")
-        for key, item in value.items():
-            if len(key) > MAX_KEY_LENGTH or not _KEY_RE.fullmatch(key):
-                raise ValueError(
-                    f"tên trường '{key[:40]}' không hợp lệ (chỉ chữ Latin, số, dấu gạch dưới; "
-                    f"tối đa {MAX_KEY_LENGTH} ký tự)"
-                )
-            if isinstance(item, str):
-                if len(item) > MAX_STRING_LENGTH:
-                    raise ValueError(
-                        f"trường '{key}' dài {len(item)} ký tự, tối đa {MAX_STRING_LENGTH}"
-                    )
-                if "\x00" in item:
-                    raise ValueError(f"trường '{key}' chứa ký tự NUL")
-            elif isinstance(item, float) and not math.isfinite(item):
-                raise ValueError(f"trường '{key}' không phải số hữu hạn")
-            elif (
-                isinstance(item, int)
-                and not isinstance(item, bool)
-                and not MIN_INT64 <= item <= MAX_INT64
-            ):
-                raise ValueError(f"trường '{key}' có số nguyên vượt giới hạn 64 bit")
         return value
 
     @model_validator(mode="after")
@@ -320,13 +429,14 @@ class PulledRecord(_Response):
     """One row as the server holds it now, with its place in the commune's change order."""
 
     seq: int
-    table: str
-    id: str
-    version: int
+    # Any table name (a newer server may sync tables this client skips), but sane text.
+    table: ShortName
+    id: UuidStr
+    version: int = Field(ge=1, le=MAX_INT64)
     deleted: bool
-    updated_at: datetime
-    updated_by: str
-    data: dict[str, JsonScalar]
+    updated_at: UtcDatetime
+    updated_by: UpdatedBy
+    data: RecordData
     # True when the last change came from upstream (a correction), not from a device.
     upstream: bool = False
 
@@ -345,11 +455,9 @@ class EnrollRequest(_Request):
     """A device asks for a token with a one-time enrollment code."""
 
     protocol_version: StrictInt = PROTOCOL_VERSION
-    code: StrictStr = Field(min_length=1, max_length=MAX_ENROLLMENT_CODE_LENGTH)
+    code: EnrollmentCodeText
     commune_code: CommuneCode
-    device_name: Annotated[StrictStr, AfterValidator(_check_no_nul)] = Field(
-        min_length=1, max_length=MAX_DEVICE_NAME_LENGTH
-    )
+    device_name: DeviceName
 
     @field_validator("device_name")
     @classmethod
@@ -387,6 +495,7 @@ _ERROR_TEXT: dict[str, str] = {
     "missing": "thiếu giá trị bắt buộc",
     "extra_forbidden": "trường này không có trong giao thức",
     "string_type": "phải là chuỗi ký tự",
+    "string_unicode": "chứa ký tự Unicode không hợp lệ (nửa cặp surrogate)",
     "int_type": "phải là số nguyên",
     "float_type": "phải là số",
     "bool_type": "phải là true hoặc false",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.common import CliError, open_from_args
+from sync.client import SyncError
 
 
 def _print_summary(data: dict[str, Any]) -> None:
@@ -74,7 +75,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
             server = args.server or book.commune().upstream_url
             if not server:
                 raise CliError("Cần --server URL để đăng ký thiết bị.", 2)
-            service.enroll(server, args.enroll)
+            try:
+                service.enroll(server, args.enroll)
+            except SyncError as exc:
+                # Unreachable, 502/503, a cut answer, a used code: say so, never a traceback.
+                raise CliError(f"Chưa đăng ký được sổ này: {exc.message_vi}", 3) from exc
             print(f"Đã đăng ký sổ này với máy chủ {server}.")
         transfers = TransferService(book, service)
         try:

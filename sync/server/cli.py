@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[db], help="chạy máy chủ")
     serve.add_argument("--host", default="127.0.0.1", help="địa chỉ lắng nghe (127.0.0.1)")
     serve.add_argument("--port", type=int, default=8765, help="cổng (8765)")
+    serve.add_argument(
+        "--docs",
+        action="store_true",
+        help="bật trang tài liệu API /docs, /redoc và /openapi.json (cho lập trình viên; "
+        "mặc định tắt)",
+    )
 
     code = commands.add_parser(
         "enrollment-code", parents=[db], help="cấp một mã đăng ký dùng một lần cho một xã"
@@ -349,7 +355,7 @@ def _serve(settings: ServerSettings, host: str, port: int) -> None:
 
 
 def _run(args: argparse.Namespace, out: TextIO) -> None:
-    settings = ServerSettings.load(args.db)
+    settings = ServerSettings.load(args.db, docs=getattr(args, "docs", False))
     if args.command == "serve":
         _serve(settings, args.host, args.port)
         return

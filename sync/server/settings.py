@@ -26,11 +26,14 @@ class ServerSettings:
     home: Path
     name: str = DEFAULT_NAME
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # The interactive API docs (/docs, /redoc) and /openapi.json: off unless a developer
+    # asks (`serve --docs`); a district server need not describe its API to the network.
+    docs: bool = False
 
     @classmethod
-    def load(cls, db_url: str | None = None) -> ServerSettings:
+    def load(cls, db_url: str | None = None, *, docs: bool = False) -> ServerSettings:
         """Settings from ``--db`` (wins), then ``SOTREEM_SERVER_DB``, then the home folder."""
         home = Path(os.environ.get(ENV_HOME) or DEFAULT_HOME).expanduser().resolve()
         url = db_url or os.environ.get(ENV_DB) or default_sqlite_url(home)
         name = os.environ.get(ENV_NAME) or DEFAULT_NAME
-        return cls(db_url=url, home=home, name=name)
+        return cls(db_url=url, home=home, name=name, docs=docs)

@@ -50,6 +50,7 @@ def measure(size: int, repeat: int, quick: bool, cache: Path, log: bool = True) 
                 lambda: housekeeping.measure_all(home, size, tmp_root),
             ),
             ("bảo vệ trẻ em", lambda: protection_operations(home, size, repeat, tmp_root)),
+            ("tệp nhập độc hại", lambda: scenarios.import_hostile(size, tmp_root)),
         ):
             say(name)
             metrics += step()

@@ -438,6 +438,41 @@ def import_excel(size: int, tmp_root: Path) -> list[Metric]:
                    f"Đọc và xem trước {read:.1f} s; sổ mới, mẫu nhập .xlsx.")]  # fmt: skip
 
 
+def import_hostile(size: int, tmp_root: Path) -> list[Metric]:
+    """The hostile files of issue 20 through the import preview, each in its own process.
+
+    Full size at the real sizes (a 400 MB cell, 3 million blank rows, 99,000 junk rows);
+    scaled down in the smoke run so that building the files stays quick.
+    """
+    import json
+
+    from tests.bench import hostile_files
+
+    full = size >= 5000
+    files = [
+        ("import_cell_bomb", "Tệp .xlsx có một ô nở ra 400 MB", "≤ 5 s, ≤ 300 MB",
+         lambda p: hostile_files.cell_bomb(p, 400 if full else 70)),
+        ("import_blank_bomb", "Tệp .xlsx có 3 triệu dòng trống (3 dòng thật)", "≤ 5 s, ≤ 300 MB",
+         lambda p: hostile_files.blank_rows_bomb(p, 3_000_000 if full else 20_000)),
+        ("import_junk", "Danh sách 99.000 dòng rác (mọi dòng bị từ chối)", "≤ 60 s, ≤ 400 MB",
+         lambda p: hostile_files.junk_list(p, 99_000 if full else min(size, 2_000))),
+    ]  # fmt: skip
+    metrics: list[Metric] = []
+    for key, label, target, build in files:
+        source = build(tmp_root / f"{key}.xlsx")
+        done = subprocess.run(
+            [sys.executable, "-m", "tests.bench.hostile_import", str(source),
+             str(tmp_root / f"{key}-home")],
+            capture_output=True, text=True, encoding="utf-8", check=True,
+        )  # fmt: skip
+        outcome = json.loads(done.stdout.strip().splitlines()[-1])
+        source.unlink()
+        what = "bị từ chối" if "refused" in outcome else f"đọc {outcome.get('rows')} dòng"
+        metrics.append(Metric(key, label, size, outcome["seconds"], "s", target,
+                              f"{what}; bộ nhớ đỉnh {outcome['peak_mb']:.0f} MB"))  # fmt: skip
+    return metrics
+
+
 def not_built(size: int) -> list[Metric]:
     """Figures the issues ask for whose feature does not exist yet: listed, not invented."""
     return [

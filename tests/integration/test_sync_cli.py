@@ -171,3 +171,20 @@ def test_a_commune_with_no_connection_enrols_and_syncs_by_files_only(
     add_household(book, hamlet_id, "2")
     later = summary_of(sotreem(sotreem_home, "sync", "--server", sync_server.url))
     assert (later["sent"], later["applied"], later["remaining"]) == (2, 2, 0)
+
+
+def test_a_failed_enrolment_is_a_message_not_a_traceback(
+    book: Book, sotreem_home: Path, sync_server: ServerProcess
+) -> None:
+    code = sync_server.issue_enrollment_code("12345")
+    assert (
+        sotreem(sotreem_home, "sync", "--server", sync_server.url, "--enroll", code).returncode == 0
+    )
+    # The same code again (used), and a server that does not answer at all.
+    used = sotreem(sotreem_home, "sync", "--server", sync_server.url, "--enroll", code)
+    sync_server.stop()
+    gone = sotreem(sotreem_home, "sync", "--server", sync_server.url, "--enroll", "MA-KHAC-1")
+    for result in (used, gone):
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr, result.stderr
+        assert "Chưa đăng ký được sổ này" in result.stderr, result.stderr

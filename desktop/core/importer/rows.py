@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from desktop.core.domain.dates import is_child_on
 from desktop.core.domain.text import fold
@@ -135,6 +135,10 @@ def _repeats_header(cells: dict[str, Cell], header_texts: dict[str, str]) -> boo
     return len(same) >= 3
 
 
+_MISSING: Final = object()
+_CACHE_LIMIT: Final = 20_000
+
+
 def _cached(
     cache: dict[tuple[str, object], Any], kind: str, cell: Cell, read: Callable[[Cell], Any]
 ) -> Any:
@@ -142,12 +146,14 @@ def _cached(
     if not isinstance(cell, str):
         return read(cell)
     key = (kind, cell)
-    if key not in cache:
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
         try:
-            cache[key] = read(cell)
+            found = read(cell)
         except CellProblem as exc:
-            cache[key] = exc
-    found = cache[key]
+            found = exc.with_traceback(None)  # keep the message, not the frames
+        if len(cache) < _CACHE_LIMIT:  # a list of unique junk must not grow it forever
+            cache[key] = found
     if isinstance(found, CellProblem):
         raise found
     return found

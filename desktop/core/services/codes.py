@@ -127,16 +127,38 @@ def match_ethnicity(text: str | None) -> Code | None:
     return _ethnic_keys().get(_alias_key(text))
 
 
+_LONGEST_GUESS = 30
+
+
+@cache
+def _alias_matchers() -> list[tuple[str, Code, difflib.SequenceMatcher[str]]]:
+    # SequenceMatcher indexes its second sequence; each name is indexed once, not per call.
+    matchers = []
+    for alias, code in _ethnic_keys().items():
+        matcher: difflib.SequenceMatcher[str] = difflib.SequenceMatcher(None)
+        matcher.set_seq2(alias)
+        matchers.append((alias, code, matcher))
+    return matchers
+
+
 def closest_ethnicities(text: str | None, n: int = 3) -> list[Code]:
     """Up to ``n`` ethnic groups whose names or aliases are closest to ``text``, best first."""
     key = _alias_key(text)
-    if not key or n <= 0:
+    if not key or n <= 0 or len(key) > _LONGEST_GUESS or not key.isalpha():
+        # No ethnic group's name has digits or signs or is this long: this is not a
+        # misspelt name but something else (a list of junk must not cost 190 comparisons
+        # a row), so no guess.
         return []
     best: dict[str, tuple[float, Code]] = {}
-    for alias, code in _ethnic_keys().items():
-        score = difflib.SequenceMatcher(None, key, alias).ratio()
-        if alias.startswith(key) or key.startswith(alias):
-            score += 0.25  # "hmon" for "hmong", "khmerkrom" for "khmer"
+    for alias, code, matcher in _alias_matchers():
+        # 0.25 for "hmon" typed for "hmong", "khmerkrom" for "khmer".
+        bonus = 0.25 if alias.startswith(key) or key.startswith(alias) else 0.0
+        matcher.set_seq1(key)
+        # The cheap upper bounds first: a list of junk (every cell unknown) must not cost
+        # a full comparison with each of the ~190 names for every row.
+        if matcher.real_quick_ratio() + bonus < 0.4 or matcher.quick_ratio() + bonus < 0.4:
+            continue
+        score = matcher.ratio() + bonus
         if score > best.get(code.code, (-1.0, code))[0]:
             best[code.code] = (score, code)
     ranked = sorted(best.values(), key=lambda item: (-item[0], item[1].code))

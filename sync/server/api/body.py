@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
 import lzma
 import zlib
 from typing import Any
 
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 
 from sync.server.api.errors import ApiError
 
 _CHUNK = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def _too_large(limit: int) -> ApiError:
@@ -124,15 +128,30 @@ async def read_body(request: Request, limit: int) -> bytes:
         gunzip = _GunzipCapped(limit)
     elif encoding == "xz":
         gunzip = _UnxzCapped(limit)
-    async for chunk in request.stream():
-        # The wire size is capped too: a lying or absent Content-Length changes nothing.
-        received += len(chunk)
-        if received > limit:
-            raise _too_large(limit)
-        if gunzip is not None:
-            gunzip.feed(chunk)
-        else:
-            plain += chunk
+    try:
+        async for chunk in request.stream():
+            # The wire size is capped too: a lying or absent Content-Length changes nothing.
+            received += len(chunk)
+            if received > limit:
+                raise _too_large(limit)
+            if gunzip is not None:
+                gunzip.feed(chunk)
+            else:
+                plain += chunk
+    except ClientDisconnect:
+        # A device on a bad line dropped mid-upload: nothing was applied, it will send again.
+        # One line in the log, not a traceback.
+        client = request.client.host if request.client else "?"
+        log.warning(
+            "client %s disconnected after %d bytes of %s %s",
+            client,
+            received,
+            request.method,
+            request.url.path,
+        )
+        raise ApiError(
+            400, "client_disconnected", "Kết nối bị ngắt khi đang gửi dữ liệu; hãy gửi lại."
+        ) from None
     return gunzip.finish() if gunzip is not None else bytes(plain)
 
 

@@ -17,6 +17,7 @@ from sync.protocol import (
     PushHeader,
     PushResponse,
     RecordItem,
+    printable,
     validation_error_vi,
 )
 from sync.server.models import Batch, CommuneSequence, Record
@@ -38,14 +39,16 @@ def _canonical(value: Any) -> str:
 
 def items_hash(raw_items: list[Any]) -> str:
     """A fingerprint of the items as received, insensitive to key order and spacing."""
-    return hashlib.sha256(_canonical(raw_items).encode("utf-8")).hexdigest()
+    # surrogatepass: an item holding a lone surrogate is rejected item by item, so the batch
+    # still needs a fingerprint (valid text encodes exactly as plain UTF-8 would).
+    return hashlib.sha256(_canonical(raw_items).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _echo(raw: Any, key: str, limit: int) -> str:
     # A rejected item is named back as sent (when it is text), clipped so that a huge
     # value is not echoed into the stored answer.
     value = raw.get(key) if isinstance(raw, dict) else None
-    return value[:limit] if isinstance(value, str) else ""
+    return printable(value, limit) if isinstance(value, str) else ""
 
 
 def _rejected(raw: Any, reason: str) -> ItemResult:

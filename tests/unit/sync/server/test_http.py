@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -178,8 +179,13 @@ def _resolve_refs(node: object, schemas: dict[str, object]) -> None:
             _resolve_refs(value, schemas)
 
 
-def test_openapi_describes_the_protocol(http: TestClient) -> None:
-    spec = http.get("/openapi.json").json()
+def test_openapi_describes_the_protocol(settings: ServerSettings) -> None:
+    app = create_app(replace(settings, docs=True))
+    try:
+        with TestClient(app) as http:
+            spec = http.get("/openapi.json").json()
+    finally:
+        app.state.engine.dispose()
     assert set(spec["paths"]) >= {
         "/api/v1/info",
         "/api/v1/enroll",

@@ -1,0 +1,51 @@
+"""One hostile file through the importer's preview, in its own process: time and peak memory.
+
+`python -m tests.bench.hostile_import FILE HOME` prints one JSON line: seconds, peak RSS in
+MB, and whether the file was refused (with the message) or how many rows were read.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from tests.bench.harness import PASSWORD, TODAY, USER, data_home
+
+
+def main(source: Path, home: Path) -> None:
+    """Preview ``source`` in a new book under ``home``; print the figures as JSON."""
+    from desktop.core.importer.reader import ImportFileError
+    from desktop.core.services.book import BookSetup, create_book
+    from desktop.core.services.imports import ImportService
+
+    home.mkdir(parents=True, exist_ok=True)
+    with data_home(home):
+        book, _ = create_book(
+            BookSetup(
+                commune_code="12345",
+                commune_name="Hoàng Kim",
+                province_name="Thanh Hóa",
+                admin_username=USER,
+                admin_full_name="Người đo hiệu năng",
+                admin_password=PASSWORD,
+            )
+        )
+        outcome: dict[str, object] = {}
+        start = time.perf_counter()
+        try:
+            preview = ImportService(book).preview(source, today=TODAY)
+            outcome["rows"] = len(preview.parsed.source_rows)
+            outcome["rejected"] = preview.rejected_rows
+        except ImportFileError as exc:
+            outcome["refused"] = exc.message_vi
+        outcome["seconds"] = time.perf_counter() - start
+        book.close()
+    outcome["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(outcome, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
