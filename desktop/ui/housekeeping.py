@@ -18,6 +18,7 @@ from desktop.core.domain.permissions import Action
 from desktop.core.services.book import Book
 from desktop.core.services.housekeeping import HousekeepingResult, run_housekeeping
 from desktop.ui import messages
+from desktop.ui.changes import Change
 from desktop.ui.ops import Op, run_op
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class Housekeeping(QObject):
             success=self._done,
             failure=self._failed,
             with_progress=True,
+            changes=(Change.BACKUPS,),  # the home screen's "Sao lưu gần nhất" follows
         )
         self.op.progressed.connect(self._progress)
         return self.op

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.services.book import Book
 from desktop.core.sync_service import SyncService
+from desktop.ui.changes import Change, on_change
 from desktop.ui.home.summary import OK, OVERDUE, SOON, HomeLine, HomeSummary, Target, collect
 from desktop.ui.ops import run_op
 from sync import clock
@@ -101,6 +102,8 @@ class HomeView(QWidget):
         self.day_label.setObjectName("hintLabel")
         self.refresh_button = QPushButton(self.tr("Làm mới"))
         self.refresh_button.clicked.connect(self.reload)
+        # Whatever changes the book, its sync or its backups, the lines follow.
+        on_change(self, (Change.BOOK, Change.SYNC, Change.BACKUPS), self.reload)
         head = QHBoxLayout()
         head.addWidget(title)
         head.addWidget(self.day_label, 1)

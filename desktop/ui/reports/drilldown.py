@@ -8,8 +8,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -75,37 +73,18 @@ def load_children(
     return sorted(rows, key=lambda r: name_sort_key(r.full_name))
 
 
+from desktop.ui.rows_model import RowsModel  # noqa: E402
+
 _COLUMNS = ("Họ và tên", "Ngày sinh", "Giới tính", "Thôn/Tổ", "Số hộ", "Chủ hộ")
 
 
-class ChildListModel(QAbstractTableModel):
+class ChildListModel(RowsModel[ChildListRow]):
     """A read-only list of ChildListRow."""
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[ChildListRow] = []
+    columns = tuple((header,) for header in _COLUMNS)
+    context = "ChildListModel"
 
-    def set_rows(self, rows: Sequence[ChildListRow]) -> None:
-        """Replace the rows."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> ChildListRow:
-        """The child on ``row``."""
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(_COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row = self._rows[index.row()]
-        column = index.column()
+    def cell(self, row: ChildListRow, column: int, role: int) -> Any:
         texts = (
             row.full_name,
             format_vn_date(row.birth_date),
@@ -114,8 +93,6 @@ class ChildListModel(QAbstractTableModel):
             row.household_number,
             row.head_name,
         )
-        if not 0 <= column < len(texts):
-            return None
         if role == Qt.ItemDataRole.DisplayRole:
             return texts[column]
         if role == SORT_ROLE:
@@ -127,24 +104,6 @@ class ChildListModel(QAbstractTableModel):
                 return name_sort_key(row.head_name)
             return vn_sort_key(texts[column])
         return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(_COLUMNS)
-        ):
-            return QCoreApplication.translate("ChildListModel", _COLUMNS[section])
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Vertical:
-            return section + 1
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class DrilldownDialog(QDialog):
