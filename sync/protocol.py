@@ -568,3 +568,23 @@ def errors_vi(errors: Sequence[Any], *, limit: int = 5) -> str:
     if len(seen) > limit:
         lines.append(f"… và {len(seen) - limit} lỗi khác")
     return "; ".join(lines)
+
+
+class ReportDecision(_Response):
+    """An upstream decision on one version of a commune's periodic report."""
+
+    id: int  # increasing per server; the app keeps the highest it has applied
+    report_id: str  # the periodic_reports record id (one version of one period's report)
+    period_code: str  # "2026-H1", "2026-9M", "2026"
+    report_version: int
+    decision: Literal["approved", "returned"]
+    comment: str
+    decided_by: str
+    decided_at: UtcDatetime
+
+
+class ReportDecisionsResponse(_Response):
+    """Decisions after the app's cursor (``GET …/report-decisions?after=ID``)."""
+
+    decisions: list[ReportDecision]
+    next_after: int

@@ -14,10 +14,12 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from sync.protocol import PROTOCOL_VERSION
+from sync.server.api import reports_api
 from sync.server.api.errors import install_error_handlers
 from sync.server.api.routes import REQUEST_SCHEMAS, router
 from sync.server.db import make_session_factory, open_database
 from sync.server.settings import ServerSettings
+from sync.server.web import routes as web
 
 
 def _with_request_schemas(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -104,6 +106,8 @@ def create_app(settings: ServerSettings) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(reports_api.router)
+    web.install(app)
     app.openapi = _with_request_schemas(app)  # type: ignore[method-assign]
     if settings.docs:
         _install_docs(app)

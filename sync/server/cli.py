@@ -121,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument(
         "--communes", required=True, help="các xã được xem và sửa: '*' hoặc 12345,23456"
     )
+    user.add_argument(
+        "--role",
+        choices=("viewer", "approver", "administrator"),
+        default="viewer",
+        help="vai trò trên trang web: viewer (xem), approver (duyệt), administrator (quản trị)",
+    )
     listing = commands.add_parser("users", parents=[db], help="liệt kê tài khoản cấp trên")
     listing.add_argument("--format", choices=("text", "json"), default="text")
     disable = commands.add_parser("disable-user", parents=[db], help="khóa một tài khoản cấp trên")
@@ -258,9 +264,9 @@ def _run_admin(args: argparse.Namespace, sessions: Any, out: TextIO) -> bool:
     """The user, correction and transfer commands; False if ``args`` is none of them."""
     if args.command == "create-user":
         info = users.create_user(
-            sessions, args.username, args.full_name, _password(), args.communes
+            sessions, args.username, args.full_name, _password(), args.communes, role=args.role
         )
-        out.write(f"Đã tạo tài khoản {info.username} ({info.full_name}).\n")
+        out.write(f"Đã tạo tài khoản {info.username} ({info.full_name}, {info.role}).\n")
     elif args.command == "users":
         found = users.list_users(sessions)
         if args.format == "json":

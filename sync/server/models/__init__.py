@@ -6,6 +6,34 @@ from sync.server.models.base import Base
 from sync.server.models.batch import Batch
 from sync.server.models.device import Device, EnrollmentCode
 from sync.server.models.record import CommuneSequence, Record
+from sync.server.models.report import (
+    AuditEntry,
+    Commune,
+    LoginFailure,
+    ReportDeadline,
+    ReportDecision,
+    ReportValue,
+    ServerSetting,
+    UpstreamReport,
+    WebSession,
+)
 from sync.server.models.user import User
 
-__all__ = ["Base", "Batch", "CommuneSequence", "Device", "EnrollmentCode", "Record", "User"]
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "Batch",
+    "Commune",
+    "CommuneSequence",
+    "Device",
+    "EnrollmentCode",
+    "LoginFailure",
+    "Record",
+    "ReportDeadline",
+    "ReportDecision",
+    "ReportValue",
+    "ServerSetting",
+    "UpstreamReport",
+    "User",
+    "WebSession",
+]

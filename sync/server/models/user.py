@@ -21,5 +21,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(Text)
     # The communes this person may read and correct: "*" for all, else codes joined by ",".
     communes: Mapped[str] = mapped_column(Text)
+    # Dashboard role: "viewer" (reads), "approver" (decides reports), "administrator".
+    role: Mapped[str] = mapped_column(String(16), server_default="viewer")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -25,6 +25,7 @@ from sync.server.models.base import utcnow
 from sync.server.repositories import batches as batches_repo
 from sync.server.repositories import devices as devices_repo
 from sync.server.repositories import records as records_repo
+from sync.server.services import reports
 from sync.server.services.enrollment import DeviceIdentity
 from sync.server.services.errors import ErrorKind, ServiceError
 
@@ -75,6 +76,7 @@ class _BatchApplier:
         self._counter = counter
         self._now = now
         self._known: dict[tuple[str, str], Record | None] = {}
+        self.applied: list[Record] = []
 
     def _next_seq(self) -> int:
         self._counter.last_seq += 1
@@ -103,6 +105,7 @@ class _BatchApplier:
             record = self._new_record(item)
             records_repo.add(self._session, record)
             self._known[key] = record
+            self.applied.append(record)
             return self._result(item, "applied", item.version)
         if (
             stored.version == item.version
@@ -112,6 +115,7 @@ class _BatchApplier:
             return self._result(item, "duplicate", stored.version)
         if stored.version == item.base_version:
             self._update(stored, item)
+            self.applied.append(stored)
             return self._result(item, "applied", item.version)
         return ItemResult(
             table=item.table,
@@ -205,6 +209,7 @@ def _push_once(
     applier = _BatchApplier(session, device, counter, now)
     applier.prefetch([item for _raw, item, _problem in checked if item is not None])
     results = [applier.apply(raw, item, problem) for raw, item, problem in checked]
+    reports.ingest(session, applier.applied, now)
     answer = PushResponse.from_results(header.batch_id, results, now)
     text = answer.model_dump_json(exclude_none=True)
     batches_repo.add(

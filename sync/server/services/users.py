@@ -21,6 +21,7 @@ ALL_COMMUNES = "*"
 MIN_PASSWORD_LENGTH = 10
 _USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 _COMMUNE_RE = re.compile(r"^[0-9]{5}$")
+ROLES = {"viewer": "Xem", "approver": "Duyệt báo cáo", "administrator": "Quản trị"}
 _hasher = PasswordHasher()
 
 
@@ -34,6 +35,7 @@ class UserInfo:
     communes: tuple[str, ...] | None  # None: every commune
     created_at: datetime
     disabled_at: datetime | None
+    role: str = "viewer"  # dashboard role: viewer | approver | administrator
 
     def may_act_for(self, commune_code: str) -> bool:
         """True if this account may read and correct ``commune_code``."""
@@ -51,6 +53,7 @@ def _info(user: User) -> UserInfo:
         communes=communes,
         created_at=user.created_at,
         disabled_at=user.disabled_at,
+        role=user.role,
     )
 
 
@@ -79,9 +82,16 @@ def create_user(
     password: str,
     communes: str,
     *,
+    role: str = "viewer",
     now: datetime | None = None,
 ) -> UserInfo:
     """Create an upstream account; the password is stored only as an Argon2id hash."""
+    if role not in ROLES:
+        raise ServiceError(
+            ErrorKind.INVALID,
+            "invalid_role",
+            f"Vai trò phải là một trong: {', '.join(ROLES)}.",
+        )
     name = username.strip().lower()
     if not _USERNAME_RE.fullmatch(name):
         raise ServiceError(
@@ -104,6 +114,7 @@ def create_user(
         full_name=full_name.strip()[:200],
         password_hash=_hasher.hash(password),
         communes=parse_communes(communes),
+        role=role,
         created_at=now or utcnow(),
     )
     taken = ServiceError(

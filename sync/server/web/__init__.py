@@ -1,0 +1,1 @@
+"""The upstream web dashboard: server-rendered Vietnamese pages, assets served locally."""
