@@ -21,7 +21,7 @@ def bars(
     height = 30 + row_h * max(len(items), 1)
     top = maximum or max((v or 0.0 for _, v in items), default=0.0) or 1.0
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'<svg class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
