@@ -69,7 +69,10 @@ def _send(server: ServerProcess, device: dict[str, str], figures: list[Figure]) 
 
 
 def test_officer_approves_returns_and_exports(sync_server: ServerProcess, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="needs Playwright's Python package (dev extra)"
+    )
+    sync_playwright = sync_api.sync_playwright
 
     env = {"SOTREEM_SERVER_PASSWORD": PASSWORD}
     sync_server.cli(

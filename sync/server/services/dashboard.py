@@ -43,6 +43,28 @@ class CommuneRow:
     active_devices: int
 
 
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """A line of the reporting calendar."""
+
+    province_code: str
+    year: int
+    report_type: str
+    due_day: int
+    due_month: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """An audit entry."""
+
+    at: datetime
+    username: str
+    action: str
+    target: str
+    detail: str
+
+
 def _problems(answer: str | None) -> int:
     if not answer:
         return 0
@@ -128,10 +150,13 @@ def save_commune(
         )
 
 
-def deadlines(sessions: sessionmaker[Session]) -> list[ReportDeadline]:
+def deadlines(sessions: sessionmaker[Session]) -> list[DeadlineRow]:
     """The reporting calendar."""
     with sessions() as session:
-        return repo.deadlines(session)
+        return [
+            DeadlineRow(d.province_code, d.year, d.report_type, d.due_day, d.due_month)
+            for d in repo.deadlines(session)
+        ]
 
 
 def save_deadline(
@@ -212,10 +237,13 @@ def save_tier(sessions: sessionmaker[Session], actor: str, tier_code: str, offic
         )
 
 
-def audit(sessions: sessionmaker[Session], limit: int = 200) -> list[AuditEntry]:
+def audit(sessions: sessionmaker[Session], limit: int = 200) -> list[AuditRow]:
     """The most recent audit entries."""
     with sessions() as session:
-        return repo.audit(session, limit)
+        return [
+            AuditRow(a.at, a.username, a.action, a.target, a.detail)
+            for a in repo.audit(session, limit)
+        ]
 
 
 def device_commune(sessions: sessionmaker[Session], device_id: str) -> str:

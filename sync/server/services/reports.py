@@ -561,6 +561,19 @@ class DecisionInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class ValueRow:
+    """One frozen indicator total of a report."""
+
+    indicator_code: str
+    label: str
+    status: str
+    unit: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
     """One report version with its totals and the period's whole history."""
 
@@ -577,7 +590,7 @@ class ReportView:
     on_time: bool | None
     due: date
     decision: str
-    values: tuple[ReportValue, ...]
+    values: tuple[ValueRow, ...]
     history: tuple[tuple[str, datetime | None, str], ...]
     decidable: bool
 
@@ -613,7 +626,10 @@ def report_view(sessions: sessionmaker[Session], user: UserInfo, report_id: str)
         versions = repo.reports_of_commune(session, report.commune_code, report.period_code)
         decisions = repo.decisions_of_reports(session, [v.id for v in versions])
         values = tuple(
-            sorted(
+            ValueRow(
+                v.indicator_code, v.label, v.status, v.unit, v.value, v.numerator, v.denominator
+            )
+            for v in sorted(
                 repo.values_of_reports(session, [report.id]),
                 key=lambda v: _indicator_order(v.indicator_code),
             )

@@ -57,6 +57,11 @@ def _info(user: User) -> UserInfo:
     )
 
 
+def info_of(user: User) -> UserInfo:
+    """The frozen view of a stored account."""
+    return _info(user)
+
+
 def parse_communes(text: str) -> str:
     """``*`` or a comma-separated list of 5-digit commune codes, normalised."""
     value = text.strip()

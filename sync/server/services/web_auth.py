@@ -124,7 +124,7 @@ def resolve(
             session.delete(row)
             return None
         row.last_seen_at = now
-        return WebUser(users._info(user), row.csrf_token)
+        return WebUser(users.info_of(user), row.csrf_token)
 
 
 def check_csrf(user: WebUser, submitted: str) -> None:
@@ -189,4 +189,4 @@ def set_role_and_scope(
                 detail=f"vai trò {role}; xã {scope}",
             )
         )
-        return users._info(user)
+        return users.info_of(user)
