@@ -136,16 +136,19 @@ def main() -> None:
     parser.add_argument("--communes", type=int, default=120)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--db", default=os.environ.get("SOTREEM_TEST_PG_URL", ""))
+    parser.add_argument("--reuse", action="store_true", help="measure the database built last time")
     args = parser.parse_args()
     if not args.db.startswith("postgres"):
         raise SystemExit("Cần PostgreSQL: đặt SOTREEM_TEST_PG_URL hoặc --db postgresql://…")
-    seconds = build(args.db, args.communes)
+    seconds = 0.0 if args.reuse else build(args.db, args.communes)
     figures = measure(args.db, args.repeat)
     rows = args.communes * len(PERIODS) * (1 + INDICATORS * (CELLS + 1))
     print(
         f"{args.communes} xã × {len(PERIODS)} kỳ, mỗi báo cáo {INDICATORS} chỉ tiêu × "
         f"{CELLS + 1} ô ({rows:,} bản ghi đồng bộ; nhận qua dịch vụ push trong {seconds:.0f} s)\n"
     )
+    load = os.getloadavg()[0]
+    print(f"Tải máy khi đo (load average 1 phút): {load:.1f} trên {os.cpu_count()} lõi.\n")
     print("| Thao tác | Mục tiêu | Trung vị |\n| --- | --- | --- |")
     for key, (label, target) in TARGETS.items():
         mark = "✓" if figures[key] <= target else "✗"

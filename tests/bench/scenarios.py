@@ -477,7 +477,7 @@ def not_built(size: int) -> list[Metric]:
     """Figures the issues ask for whose feature does not exist yet: listed, not invented."""
     return [
         Metric("dashboard_render", "Trang tổng hợp của máy chủ", size, None, "ms", "—",
-               "Chưa có trang tổng hợp (dashboard) của máy chủ."),
+               "Đo riêng trên PostgreSQL: python -m tests.bench.dashboard (mục Cấp trên)."),
     ]  # fmt: skip
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Row, delete, func, select
 from sqlalchemy.orm import Session
 
 from sync.server.models import (
@@ -64,14 +65,31 @@ def period_codes(session: Session) -> list[str]:
     return list(session.scalars(select(UpstreamReport.period_code).distinct()))
 
 
-def values_of_reports(session: Session, report_ids: Sequence[str]) -> list[ReportValue]:
-    """The indicator totals of these report versions (chunked: SQLite's parameter limit)."""
+_VALUE_COLUMNS = (
+    ReportValue.report_id,
+    ReportValue.commune_code,
+    ReportValue.indicator_code,
+    ReportValue.label,
+    ReportValue.status,
+    ReportValue.unit,
+    ReportValue.value,
+    ReportValue.numerator,
+    ReportValue.denominator,
+)
+
+
+def values_of_reports(
+    session: Session, report_ids: Sequence[str], *, with_detail: bool = True
+) -> list[Row[Any]]:
+    """The indicator totals of these report versions, as plain rows (no ORM objects: a
+    province's table is thousands of them); chunked for SQLite's parameter limit."""
     ids = list(report_ids)
-    out: list[ReportValue] = []
+    columns = (*_VALUE_COLUMNS, ReportValue.detail) if with_detail else _VALUE_COLUMNS
+    out: list[Row[Any]] = []
     for start in range(0, len(ids), 900):
-        out += session.scalars(
-            select(ReportValue).where(ReportValue.report_id.in_(ids[start : start + 900]))
-        )
+        out += session.execute(  # type: ignore[arg-type]
+            select(*columns).where(ReportValue.report_id.in_(ids[start : start + 900]))
+        ).all()
     return out
 
 

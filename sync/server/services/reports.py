@@ -384,13 +384,10 @@ class CombinedIndicator:
     numerator: float | None
     denominator: float | None
     reporting: int
+    flagged: int  # communes whose value failed a check
     targets: tuple[str, ...]
+    # Each commune's value: filled only when asked for (drill-down, export).
     communes: tuple[CommuneValue, ...]
-
-    @property
-    def flagged(self) -> int:
-        """Communes whose value failed a check."""
-        return sum(1 for c in self.communes if c.flags)
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,7 +419,7 @@ def _current_reports(
     return out
 
 
-def _checks(unit: str, value: ReportValue, previous: float | None) -> tuple[str, ...]:
+def _checks(unit: str, value: Any, previous: float | None) -> tuple[str, ...]:
     flags = []
     v = value.value
     high = FACTORS.get(unit)
@@ -459,42 +456,43 @@ def _detail(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def combined(sessions: sessionmaker[Session], user: UserInfo, code: str) -> Combined:
-    """Every indicator of period ``code`` over the in-scope communes that reported it."""
+def combined(
+    sessions: sessionmaker[Session],
+    user: UserInfo,
+    code: str,
+    *,
+    drill: str | None = None,
+    every_commune: bool = False,
+) -> Combined:
+    """Every indicator of period ``code`` over the in-scope communes that reported it; each
+    commune's value for indicator ``drill`` (or for all, ``every_commune``)."""
     parse_period(code)
     with sessions() as session:
         scope = None if user.communes is None else list(user.communes)
         names = {c.code: c.name for c in repo.communes(session)}
         current = _current_reports(session, code, scope)
         before = _current_reports(session, previous_period(code), scope)
-        ids = [r.id for r in current.values()]
-        values = repo.values_of_reports(session, ids)
+        values = repo.values_of_reports(session, [r.id for r in current.values()])
         last_year = {
             (v.commune_code, v.indicator_code): v.value
-            for v in repo.values_of_reports(session, [r.id for r in before.values()])
+            for v in repo.values_of_reports(
+                session, [r.id for r in before.values()], with_detail=False
+            )
         }
-    by_code: dict[str, list[ReportValue]] = {}
+    by_code: dict[str, list[Any]] = {}
     for value in values:
         by_code.setdefault(value.indicator_code, []).append(value)
     out = []
     for indicator in sorted(by_code, key=_indicator_order):
         rows = by_code[indicator]
-        unit = rows[0].unit
-        detail = _detail(rows[0].detail)
-        per = tuple(
-            CommuneValue(
-                commune_code=v.commune_code,
-                commune_name=names.get(v.commune_code, ""),
-                report_id=v.report_id,
-                value=v.value,
-                numerator=v.numerator,
-                denominator=v.denominator,
-                previous=last_year.get((v.commune_code, indicator)),
-                flags=_checks(unit, v, last_year.get((v.commune_code, indicator))),
+        out.append(
+            _combine(
+                indicator,
+                rows,
+                last_year,
+                names if every_commune or indicator == drill else None,
             )
-            for v in sorted(rows, key=lambda v: v.commune_code)
         )
-        out.append(_combine(indicator, unit, rows[0].label, detail, per))
     return Combined(code, period_label(code), len(current), tuple(out))
 
 
@@ -504,23 +502,44 @@ def _indicator_order(code: str) -> tuple[int, str]:
 
 
 def _combine(
-    code: str, unit: str, label: str, detail: dict[str, Any], per: tuple[CommuneValue, ...]
+    code: str,
+    rows: list[Any],
+    last_year: dict[tuple[str, str], float | None],
+    names: dict[str, str] | None,
 ) -> CombinedIndicator:
-    reported = [c for c in per if c.value is not None or c.numerator is not None]
+    unit = rows[0].unit
+    detail = _detail(rows[0].detail)
+    reported = [r for r in rows if r.value is not None or r.numerator is not None]
     numerator = denominator = value = None
     if unit in FACTORS:
-        parts = [c for c in reported if c.numerator is not None and c.denominator is not None]
+        parts = [r for r in reported if r.numerator is not None and r.denominator is not None]
         if parts:
-            numerator = sum(c.numerator or 0.0 for c in parts)
-            denominator = sum(c.denominator or 0.0 for c in parts)
+            numerator = sum(r.numerator for r in parts)
+            denominator = sum(r.denominator for r in parts)
             value = FACTORS[unit] * numerator / denominator if denominator else None
     elif unit == "yes_no":
-        numerator = float(sum(1 for c in reported if (c.value or 0) > 0))
+        numerator = float(sum(1 for r in reported if (r.value or 0) > 0))
         denominator = float(len(reported))
         value = 100.0 * numerator / denominator if denominator else None
     else:
-        counts = [c.value for c in reported if c.value is not None]
+        counts = [r.value for r in reported if r.value is not None]
         value = float(sum(counts)) if counts else None
+    flags = {r.commune_code: _checks(unit, r, last_year.get((r.commune_code, code))) for r in rows}
+    per: tuple[CommuneValue, ...] = ()
+    if names is not None:
+        per = tuple(
+            CommuneValue(
+                commune_code=r.commune_code,
+                commune_name=names.get(r.commune_code, ""),
+                report_id=r.report_id,
+                value=r.value,
+                numerator=r.numerator,
+                denominator=r.denominator,
+                previous=last_year.get((r.commune_code, code)),
+                flags=flags[r.commune_code],
+            )
+            for r in sorted(rows, key=lambda r: r.commune_code)
+        )
     levels = {"national": "quốc gia", "provincial": "tỉnh"}
     targets = tuple(
         f"{t[2]} ({levels.get(t[0], t[0])}, {t[1]})"
@@ -529,7 +548,7 @@ def _combine(
     )
     return CombinedIndicator(
         code=code,
-        label=label,
+        label=rows[0].label,
         name=str(detail.get("definition") or "")[:300],
         unit=unit,
         unit_label="%" if unit == "yes_no" else UNIT_LABELS.get(unit, unit),
@@ -537,6 +556,7 @@ def _combine(
         numerator=numerator,
         denominator=denominator,
         reporting=len(reported),
+        flagged=sum(1 for f in flags.values() if f),
         targets=targets,
         communes=per,
     )

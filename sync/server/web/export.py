@@ -7,8 +7,10 @@ import io
 import threading
 import unicodedata
 from datetime import date
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -69,40 +71,46 @@ def _rows(table: Combined) -> list[list[str | float | int | None]]:
     ]
 
 
-def combined_xlsx(table: Combined, office: str) -> bytes:
-    """The combined table, and one sheet with each commune's value."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Tổng hợp"
-    sheet.append([_nfc(f"{office} — Tổng hợp chỉ tiêu — {table.label}")])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"Số xã có báo cáo: {table.communes}"])
-    sheet.append(list(HEADERS))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
+def _header(sheet: Any, text: str, *, fill: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, text)
+    cell.font = Font(bold=True)
+    if fill:
         cell.fill = PatternFill("solid", fgColor="DDE7F0")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in _rows(table):
-        sheet.append([_nfc(v) if isinstance(v, str) else v for v in row])
+    return cell
+
+
+def combined_xlsx(table: Combined, office: str) -> bytes:
+    """The combined table, and one sheet with each commune's value."""
+    # Write-only: a national table has one row per commune and indicator on the second sheet.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Tổng hợp")
     for letter, width in zip("ABCDEFGHI", (8, 60, 10, 14, 14, 14, 12, 12, 40), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A4"
+    title = WriteOnlyCell(sheet, _nfc(f"{office} — Tổng hợp chỉ tiêu — {table.label}"))
+    title.font = Font(bold=True, size=13)
+    sheet.append([title])
+    sheet.append([f"Số xã có báo cáo: {table.communes}"])
+    sheet.append([_header(sheet, h, fill=True) for h in HEADERS])
+    for row in _rows(table):
+        sheet.append([_nfc(v) if isinstance(v, str) else v for v in row])
     detail = book.create_sheet("Theo xã")
     detail.append(
         [
-            "Mã chỉ tiêu",
-            "Mã xã",
-            "Tên xã",
-            "Giá trị",
-            "Tử số",
-            "Mẫu số",
-            "Cùng kỳ năm trước",
-            "Cần xem lại",
+            _header(detail, h)
+            for h in (
+                "Mã chỉ tiêu",
+                "Mã xã",
+                "Tên xã",
+                "Giá trị",
+                "Tử số",
+                "Mẫu số",
+                "Cùng kỳ năm trước",
+                "Cần xem lại",
+            )
         ]
     )
-    for cell in detail[1]:
-        cell.font = Font(bold=True)
     for indicator in table.indicators:
         for c in indicator.communes:
             detail.append(

@@ -284,7 +284,9 @@ async def period_page(request: Request, code: str) -> HTMLResponse:
 async def combined_page(request: Request, code: str, ma: str = "") -> HTMLResponse:
     """Every indicator combined over the communes in scope; ``ma`` drills into one."""
     user = await _user(request)
-    table = await run_in_threadpool(reports.combined, _sessions(request), user.info, code)
+    table = await run_in_threadpool(
+        reports.combined, _sessions(request), user.info, code, drill=ma or None
+    )
     chosen = next((i for i in table.indicators if i.code == ma), None)
     chart = ""
     if chosen is not None:
@@ -309,7 +311,9 @@ async def combined_page(request: Request, code: str, ma: str = "") -> HTMLRespon
 async def combined_xlsx(request: Request, code: str) -> Response:
     """The combined table as .xlsx."""
     user = await _user(request)
-    table = await run_in_threadpool(reports.combined, _sessions(request), user.info, code)
+    table = await run_in_threadpool(
+        reports.combined, _sessions(request), user.info, code, every_commune=True
+    )
     _tier, office = dashboard.tier(_sessions(request))
     data = await run_in_threadpool(export.combined_xlsx, table, office or _settings(request).name)
     return Response(
