@@ -51,11 +51,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _local(value: datetime | None) -> str:
-    return clock.to_local(value).strftime("%d/%m/%Y %H:%M") if value is not None else "chưa có"
-
-
-def _day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value is not None else ""
+    return clock.format_datetime(value) or "chưa có"
 
 
 _env = Environment(
@@ -65,7 +61,7 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.filters["dt"] = _local
-_env.filters["d"] = _day
+_env.filters["d"] = clock.format_date
 _env.filters["num"] = export.fmt
 _env.globals["status_labels"] = reports.STATUS_LABELS
 _env.globals["roles"] = users.ROLES
