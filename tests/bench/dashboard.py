@@ -67,7 +67,7 @@ def _items(commune_index: int, period: str) -> list[dict[str, Any]]:
                     "base_version": 0, "updated_at": stamp, "updated_by": "bench",
                     "data": {
                         "report_id": report_id, "indicator_code": f"CT{k + 1:02d}",
-                        "dimension": "" if cell == 0 else "sex", "cell_key": str(cell),
+                        "dimension": "" if cell == 0 else "sex", "cell_code": str(cell),
                         "label": f"Chỉ tiêu {k + 1}", "status": "ok", "unit": unit,
                         "value": value, "numerator": numerator if unit != "count" else None,
                         "denominator": denominator if unit != "count" else None,

@@ -75,7 +75,7 @@ def value_rows(report_id: str, figures: list[Figure]) -> list[dict[str, Any]]:
                         "report_id": report_id,
                         "indicator_code": f.code,
                         "dimension": dimension,
-                        "cell_key": "2" if dimension else "",
+                        "cell_code": "2" if dimension else "",
                         "label": f"Chỉ tiêu {f.code}",
                         "status": "ok",
                         "unit": f.unit,
