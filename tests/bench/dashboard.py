@@ -80,11 +80,6 @@ def _items(commune_index: int, period: str) -> list[dict[str, Any]]:
 
 def build(url: str, communes: int) -> float:
     """Empty the database, then push every commune's reports; seconds taken."""
-    from sync import protocol
-
-    for table in ("periodic_reports", "report_snapshot_values"):
-        if table not in protocol.SYNC_TABLES:  # until the indicators work (issue 14) lists them
-            protocol.SYNC_TABLES = (*protocol.SYNC_TABLES, table)  # type: ignore[misc]
     engine = make_engine(url)
     with engine.begin() as conn:
         Base.metadata.drop_all(conn)

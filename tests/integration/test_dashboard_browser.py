@@ -19,7 +19,6 @@ from tests.unit.sync.server.report_support import (
     PASSWORD,
     Figure,
     report_row,
-    report_tables_missing,
     value_rows,
 )
 
@@ -35,18 +34,10 @@ CHROMIUM_ARGS = [
 # A period whose deadline (10/05/2020) has passed on any day this test can run.
 PERIOD = "2020-H1"
 
-pytestmark = [
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
-        reason="needs Debian's chromium at /usr/bin/chromium (CI: apt-get install chromium)",
-    ),
-    # The server runs in its own process, so the protocol cannot be widened from here.
-    pytest.mark.skipif(
-        bool(report_tables_missing()),
-        reason="needs periodic_reports and report_snapshot_values in sync.protocol.SYNC_TABLES "
-        "(the indicators work, issue 14)",
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() or shutil.which("chromium") is None,
+    reason="needs Debian's chromium at /usr/bin/chromium (CI: apt-get install chromium)",
+)
 
 
 def _enrol(server: ServerProcess, commune: str) -> dict[str, str]:

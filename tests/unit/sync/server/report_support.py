@@ -14,15 +14,6 @@ from sync.server.services import users
 from tests.unit.sync.server.support import EnrolledDevice, batch, new_id, push
 
 PASSWORD = "mat-khau-cap-tren-2026"
-# The commune app's report tables; the indicators work (issue 14) adds them to SYNC_TABLES.
-REPORT_TABLES = ("periodic_reports", "report_snapshot_values")
-
-
-def report_tables_missing() -> tuple[str, ...]:
-    """The report tables sync.protocol does not list yet (empty once issue 14 is merged)."""
-    from sync import protocol
-
-    return tuple(t for t in REPORT_TABLES if t not in protocol.SYNC_TABLES)
 
 
 @dataclass(frozen=True)

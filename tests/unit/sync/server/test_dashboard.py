@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync import clock, protocol
+from sync import clock
 from sync.server.models import AuditEntry, ReportValue
 from sync.server.services import dashboard
 from tests.unit.sync.server.report_support import (
@@ -24,7 +24,6 @@ from tests.unit.sync.server.report_support import (
     csrf_of,
     make_user,
     report_row,
-    report_tables_missing,
     send_report,
     sign_in,
     value_rows,
@@ -37,14 +36,6 @@ H1_FIGURES_B = [Figure("CT05a", "percent", 2.0, 1, 50), Figure("CT14", "count", 
 
 def _at(year: int, month: int, day: int, hour: int = 9) -> time_machine.travel:
     return time_machine.travel(datetime(year, month, day, hour, tzinfo=clock.VIETNAM))
-
-
-@pytest.fixture(autouse=True)
-def _report_tables(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Accept the app's report tables until the indicators work lists them in the protocol."""
-    missing = report_tables_missing()
-    if missing:
-        monkeypatch.setattr(protocol, "SYNC_TABLES", protocol.SYNC_TABLES + missing)
 
 
 @pytest.fixture
