@@ -21,6 +21,7 @@ from desktop.core.sync_service import (
 from desktop.ui.sync.conflict_dialog import ConflictDialog
 from desktop.ui.sync.models import ConflictModel, SyncErrorModel, TableStatusModel
 from desktop.ui.sync.view import OFFLINE_MESSAGE, SyncView, format_datetime
+from sync.protocol import SYNC_TABLES
 from sync.retry import RetryPolicy
 from sync.server.services import transfer as server_transfer
 from tests.gui.conftest import wait_for_ops
@@ -102,7 +103,8 @@ def test_models_show_plain_rows(qtmodeltester: Any) -> None:
 
 
 def test_dates_are_shown_day_first() -> None:
-    assert format_datetime(datetime(2026, 3, 5, 14, 7)) == "05/03/2026 14:07"
+    # Stored instants are UTC; they are shown on Vietnam's clock.
+    assert format_datetime(datetime(2026, 3, 5, 7, 7, tzinfo=UTC)) == "05/03/2026 14:07"
     assert format_datetime(None) == ""
 
 
@@ -122,7 +124,7 @@ def test_enrol_sync_then_offline(
     assert view.last_sync_label.text() == "chưa đồng bộ lần nào"
     assert not view.sync_button.isEnabled()
     assert view.status is not None and view.status.pending == 3
-    assert view.tables_model.rowCount() == 7
+    assert view.tables_model.rowCount() == len(SYNC_TABLES)  # every synced table, by name
     assert view.tables_model.index(2, 1).data() == "1"  # persons waiting
 
     view.enroll()  # nothing typed: explained at the fields
