@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import URL, Engine, create_engine, event, text
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 
 class BookFileError(Exception):
@@ -23,7 +24,17 @@ def make_engine(path: Path, key: bytes) -> Engine:
     # SQLCipher's raw-key syntax is  PRAGMA key = "x'<64 hex>'"; the pysqlcipher dialect
     # quotes the URL password as an identifier, which produces exactly that statement.
     url = URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    # QueuePool, not the SingletonThreadPool the pysqlcipher dialect picks by default: that pool
+    # keeps one connection per thread and, past five threads (Qt's worker threads expire and
+    # are replaced), closes the connections of other threads — even one in use, which crashed
+    # the process (a segfault seen when a worker and the GUI thread read at the same moment).
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=6,
+        connect_args={"check_same_thread": False, "timeout": 30},
+    )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
