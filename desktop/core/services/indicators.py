@@ -27,8 +27,7 @@ from sqlalchemy import select
 
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
-from desktop.core.domain.permissions import Action, PermissionDenied
-from desktop.core.domain.roles import Role
+from desktop.core.domain.permissions import Action
 from desktop.core.indicators import definitions as defs
 from desktop.core.indicators.engine import (
     STATUS_COMPUTED,
@@ -54,7 +53,7 @@ from desktop.core.reports.indicators_report import (
     render_indicator_xlsx,
 )
 from desktop.core.reports.protect import ExportProtection
-from desktop.core.services import codes
+from desktop.core.services import access, codes
 from desktop.core.services.book import Book
 from desktop.core.services.children import ChildListRow, ChildService
 from desktop.core.storage.models import (
@@ -824,8 +823,8 @@ class IndicatorService:
             }
 
     def review(self, code: str) -> ReportState:
-        """Mark the draft reviewed (officer or administrator)."""
-        self._book.user.require(Action.EDIT_BOOK)
+        """Mark the draft reviewed (anyone who may edit the book)."""
+        access.require_report_step(self._book.user, "review")
         self._require_open(code)
         with self._book.transaction() as session:
             row = self._ensure_row(session, code)
@@ -837,9 +836,7 @@ class IndicatorService:
     def finalise(self, code: str, as_of: date | None = None) -> ReportState:
         """Freeze the numbers: one snapshot row per indicator total and per cell (synced)."""
         user = self._book.user
-        user.require(Action.EDIT_BOOK)
-        if user.role not in (Role.ADMIN, Role.OFFICER):
-            raise PermissionDenied("Chỉ cán bộ phụ trách hoặc quản trị viên được chốt số liệu.")
+        access.require_report_step(user, "finalise")
         self._require_open(code)
         computed, period = self._compute(code, as_of)
         with self._book.transaction() as session:
@@ -873,7 +870,7 @@ class IndicatorService:
     def reopen(self, code: str, reason: str) -> ReportState:
         """Administrator only, with a reason: the finalised version is kept ("reopened") and a
         new draft version carries its texts."""
-        self._book.user.require(Action.SETTINGS)
+        access.require_report_step(self._book.user, "reopen")
         why = " ".join((reason or "").split())
         if len(why) < 5:
             raise ValidationError(FieldProblem("reason", "Hãy ghi rõ lý do mở lại báo cáo."))
