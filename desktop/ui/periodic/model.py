@@ -141,6 +141,11 @@ class IndicatorTableModel(RowsModel[IndicatorResult]):
             return self.text(item, column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _LEFT if column in (CODE, NAME, TARGET, STATUS) else _RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and column == TARGET and item.targets:
+            return "\n".join(
+                f"{_tr(LEVEL_LABELS.get(t.level, t.level))} {t.year}: {t.text}"
+                for t in item.targets
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = definition_text(item)
             if self.drillable(item, column):

@@ -115,7 +115,8 @@ def test_compute_shows_the_population_and_its_definition(
     # A typed indicator nobody entered yet.
     typed = model.row_of("CT05a")
     assert model.index(typed, STATUS).data() == "Chưa có số liệu"
-    assert model.index(typed, TARGET).data()  # seed 003's target is shown
+    assert model.index(typed, TARGET).data().startswith("Xã: ")  # seed 003's target
+    assert "2030" in model.index(typed, TARGET).data(0x0003)  # every target in the tooltip
     assert model.index(typed, PREVIOUS).data() == ""
 
 
