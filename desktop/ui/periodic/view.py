@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QShowEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -57,15 +57,12 @@ from desktop.ui.periodic.model import (
     IndicatorTableModel,
     definition_text,
 )
+from desktop.ui.reports.files import ask_report_path, offer_to_open, with_suffix
 from desktop.ui.security.export_dialog import ExportPasswordDialog, ask_export_protection
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
 from sync import clock
 
 KINDS = (("H1", "6 tháng"), ("9M", "9 tháng"), ("Y", "Cả năm"))
-FORMATS = {
-    "pdf": ("PDF", "Tệp PDF (*.pdf)"),
-    "xlsx": ("Excel", "Bảng tính Excel (*.xlsx)"),
-}
 
 
 @dataclass(frozen=True)
@@ -101,6 +98,7 @@ class PeriodicReportView(QWidget):
         self.report: IndicatorReport | None = None
         self._as_of: date | None = None
         self._calendar: CalendarDates | None = None
+        self._state: ReportState | None = None
         self.file_dialog: QFileDialog | None = None
         self.drilldown: IndicatorDrilldownDialog | None = None
         self.reopen_dialog: ReopenDialog | None = None
@@ -261,6 +259,7 @@ class PeriodicReportView(QWidget):
     def period_changed(self) -> None:
         """A new period: its dates from the calendar (background), the old numbers cleared."""
         self.report = None
+        self._state = None
         self.model.set_report((), {}, self.year.value())
         self.cells.set_indicator(None)
         self.state_label.setText("")
@@ -380,7 +379,7 @@ class PeriodicReportView(QWidget):
 
     def _update_buttons(self) -> None:
         user = self._book.user
-        state = getattr(self, "_state", None)
+        state = self._state
         finalised = state is not None and state.state == "finalised"
         known = state is not None and not self._busy
 
@@ -529,20 +528,11 @@ class PeriodicReportView(QWidget):
         ok, as_of = self._requested_as_of()
         if not ok or self._busy:
             return None
-        name, pattern = FORMATS[fmt]
         default = paths.exports_dir() / f"bao-cao-tre-em-{self.code}.{fmt}"
-        dialog = QFileDialog(self, self.tr("Lưu báo cáo {name}").format(name=name))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-        dialog.setNameFilter(self.tr(pattern))
-        dialog.setDefaultSuffix(fmt)
-        dialog.setDirectory(str(default.parent))
-        dialog.selectFile(default.name)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda chosen: self._export_chosen(Path(chosen), fmt, as_of))
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        self.file_dialog = ask_report_path(
+            self, fmt, default, lambda chosen: self._export_chosen(chosen, fmt, as_of)
+        )
+        return self.file_dialog
 
     def _export_chosen(self, path: Path, fmt: str, as_of: date | None) -> None:
         if not self.protect_check.isChecked():
@@ -562,8 +552,7 @@ class PeriodicReportView(QWidget):
         """Write the report of the chosen period to ``path`` as ``fmt`` (background)."""
         if self._busy:
             return
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_name(path.name + f".{fmt}")
+        path = with_suffix(path, fmt)
         self._set_busy(True)
         code, service = self.code, self._service
         run_op(
@@ -578,12 +567,4 @@ class PeriodicReportView(QWidget):
         self._set_busy(False)
         self.show_report(report, as_of)
         self.exported.emit(str(path))
-        messages.ask(
-            self,
-            self.tr("Đã lưu báo cáo vào:\n{p}\n\nMở tệp này ngay?").format(p=path),
-            on_yes=lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
-            title=self.tr("Đã xuất báo cáo"),
-            yes_text=self.tr("Mở tệp"),
-            no_text=self.tr("Để sau"),
-            icon=QMessageBox.Icon.Information,
-        )
+        offer_to_open(self, path)
