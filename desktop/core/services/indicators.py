@@ -56,6 +56,7 @@ from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import access, codes
 from desktop.core.services.book import Book
 from desktop.core.services.children import ChildListRow, ChildService
+from desktop.core.services.protection.home import REPORTS_DUE, ReportDue
 from desktop.core.storage.models import (
     Hamlet,
     IndicatorTarget,
@@ -1298,3 +1299,25 @@ def _meets(r: IndicatorResult, target: defs.TargetDef) -> bool:
     # "=": a level to reach; direction from better_when
     d = defs.indicator(r.code)
     return v <= t if d.better_when == "lower" else v >= t
+
+
+def reports_due(book: Book, today: date) -> tuple[ReportDue, ...]:
+    """The home screen's "Báo cáo đến hạn" lines: this year's reports not finalised that are
+    late or due within DUE_SOON_DAYS (each opens the periodic report screen on its period)."""
+    if not book.user.may(Action.REPORT):
+        return ()
+    return tuple(
+        ReportDue(
+            item.name_vi,
+            item.due,
+            "overdue" if item.status == "late" else "due_soon",
+            area="periodic",
+            key=item.period_code,
+        )
+        for item in IndicatorService(book).due_items(today)
+        if item.status in ("late", "due_soon")
+    )
+
+
+if reports_due not in REPORTS_DUE:
+    REPORTS_DUE.append(reports_due)

@@ -36,6 +36,7 @@ from desktop.core.services.indicators import (
     IndicatorReport,
     IndicatorService,
     ReportState,
+    parse_period,
     period_code,
     period_label,
 )
@@ -248,6 +249,12 @@ class PeriodicReportView(QWidget):
     def code(self) -> str:
         """The period chosen ("2026-H1", "2026-9M", "2026")."""
         return period_code(self.year.value(), str(self.kind.currentData()))
+
+    def select_period(self, code: str) -> None:
+        """Choose period ``code`` ("2026-H1" …), e.g. from the home screen's reports due."""
+        year, kind = parse_period(code)
+        self.year.setValue(year)
+        self.kind.setCurrentIndex(self.kind.findData(kind))
 
     def showEvent(self, event: QShowEvent) -> None:
         """Load the chosen period's dates the first time the area is shown."""

@@ -255,3 +255,24 @@ def test_fits_a_1366_by_768_screen(view: PeriodicReportView) -> None:
     hint = view.minimumSizeHint()
     assert hint.width() <= 1366 - 180 and hint.height() <= 768 - 120
     assert QApplication.instance() is not None
+
+
+@pytest.mark.today("2026-05-01")
+def test_home_lists_the_report_due_and_opens_it(book: Book, children: None, qtbot: Any) -> None:
+    from desktop.ui.main_window import MainWindow
+
+    window = MainWindow(book, book.commune(), housekeeping=False)
+    qtbot.addWidget(window)
+    window.show()
+    wait_for_ops(qtbot)
+    summary = window.home.summary
+    assert summary is not None
+    line = summary.line("report:2026-H1")
+    assert line is not None and line.text == "Báo cáo 6 tháng đầu năm 2026 — hạn 10/05/2026"
+    assert summary.line("report:2026-9M") is None  # due 15/09: not yet
+    window.home.buttons["report:2026-H1"].click()
+    wait_for_ops(qtbot)
+    assert window.stack.currentWidget() is window.periodic
+    assert window.periodic.code == "2026-H1"
+    assert window.periodic.reference_date.text() == "30/04/2026"
+    window.close()
