@@ -40,13 +40,15 @@ def test_window_fits_a_1366x768_screen(window: MainWindow) -> None:
 def test_navigation_shows_only_working_areas(window: MainWindow) -> None:
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
     assert titles == [
-        "Trang chủ", "Hộ gia đình", "Trẻ em", "Bảo vệ trẻ em", "Báo cáo", "Đồng bộ",
-        "Nhập, xuất, in", "Sao lưu", "Người dùng", "Nhật ký",
+        "Trang chủ", "Hộ gia đình", "Trẻ em", "Bảo vệ trẻ em", "Báo cáo", "Báo cáo định kỳ",
+        "Đồng bộ", "Nhập, xuất, in", "Sao lưu", "Người dùng", "Nhật ký",
     ]  # fmt: skip
     assert window.stack.currentWidget() is window.home
     window.navigation.setCurrentRow(4)
     assert window.stack.currentWidget() is window.reports
     window.navigation.setCurrentRow(5)
+    assert window.stack.currentWidget() is window.periodic
+    window.navigation.setCurrentRow(6)
     assert window.stack.currentWidget() is window.sync
 
 
@@ -184,7 +186,7 @@ def test_viewer_sees_no_editing_no_sync_and_no_personal_fields(
     window.show()
     wait_for_ops(qtbot)
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert titles == ["Trang chủ", "Hộ gia đình", "Trẻ em", "Báo cáo"]
+    assert titles == ["Trang chủ", "Hộ gia đình", "Trẻ em", "Báo cáo", "Báo cáo định kỳ"]
     assert window.pending_label.isHidden()
     view = window.households
     assert view.add_button.isHidden() and view.add_hamlet_button.isHidden()

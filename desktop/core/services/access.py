@@ -92,3 +92,33 @@ def household_form_for(book: Book, form: HouseholdForm) -> HouseholdForm:
         },
     )
     return form
+
+
+# -- the periodic report's life (chốt số liệu) -------------------------------------------------
+
+REPORT_STEPS = ("review", "finalise", "reopen")
+
+
+def report_step_refusal(user: CurrentUser, step: str) -> str:
+    """Why ``user`` may not take ``step`` ("review", "finalise", "reopen") of a periodic
+    report, in Vietnamese; "" when allowed. The service enforces it, the screen shows it."""
+    if step == "reopen":
+        if not user.may(Action.SETTINGS):
+            return "Chỉ quản trị viên được mở lại báo cáo đã chốt số liệu (ghi rõ lý do)."
+        return ""
+    if step not in REPORT_STEPS:
+        raise ValueError(f"unknown report step {step!r}")
+    if step == "review":
+        if not user.may(Action.EDIT_BOOK):
+            return "Tài khoản chỉ xem không đánh dấu đã rà soát được."
+        return ""
+    if not user.may(Action.EDIT_BOOK) or user.role not in (Role.ADMIN, Role.OFFICER):
+        return "Chỉ cán bộ phụ trách trẻ em hoặc quản trị viên được chốt số liệu."
+    return ""
+
+
+def require_report_step(user: CurrentUser, step: str) -> None:
+    """PermissionDenied (with the reason) unless ``user`` may take ``step``."""
+    reason = report_step_refusal(user, step)
+    if reason:
+        raise PermissionDenied(reason)

@@ -27,8 +27,7 @@ from sqlalchemy import select
 
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
-from desktop.core.domain.permissions import Action, PermissionDenied
-from desktop.core.domain.roles import Role
+from desktop.core.domain.permissions import Action
 from desktop.core.indicators import definitions as defs
 from desktop.core.indicators.engine import (
     STATUS_COMPUTED,
@@ -54,9 +53,10 @@ from desktop.core.reports.indicators_report import (
     render_indicator_xlsx,
 )
 from desktop.core.reports.protect import ExportProtection
-from desktop.core.services import codes
+from desktop.core.services import access, codes
 from desktop.core.services.book import Book
 from desktop.core.services.children import ChildListRow, ChildService
+from desktop.core.services.protection.home import REPORTS_DUE, ReportDue
 from desktop.core.storage.models import (
     Hamlet,
     IndicatorTarget,
@@ -824,8 +824,8 @@ class IndicatorService:
             }
 
     def review(self, code: str) -> ReportState:
-        """Mark the draft reviewed (officer or administrator)."""
-        self._book.user.require(Action.EDIT_BOOK)
+        """Mark the draft reviewed (anyone who may edit the book)."""
+        access.require_report_step(self._book.user, "review")
         self._require_open(code)
         with self._book.transaction() as session:
             row = self._ensure_row(session, code)
@@ -837,9 +837,7 @@ class IndicatorService:
     def finalise(self, code: str, as_of: date | None = None) -> ReportState:
         """Freeze the numbers: one snapshot row per indicator total and per cell (synced)."""
         user = self._book.user
-        user.require(Action.EDIT_BOOK)
-        if user.role not in (Role.ADMIN, Role.OFFICER):
-            raise PermissionDenied("Chỉ cán bộ phụ trách hoặc quản trị viên được chốt số liệu.")
+        access.require_report_step(user, "finalise")
         self._require_open(code)
         computed, period = self._compute(code, as_of)
         with self._book.transaction() as session:
@@ -873,7 +871,7 @@ class IndicatorService:
     def reopen(self, code: str, reason: str) -> ReportState:
         """Administrator only, with a reason: the finalised version is kept ("reopened") and a
         new draft version carries its texts."""
-        self._book.user.require(Action.SETTINGS)
+        access.require_report_step(self._book.user, "reopen")
         why = " ".join((reason or "").split())
         if len(why) < 5:
             raise ValidationError(FieldProblem("reason", "Hãy ghi rõ lý do mở lại báo cáo."))
@@ -1301,3 +1299,25 @@ def _meets(r: IndicatorResult, target: defs.TargetDef) -> bool:
     # "=": a level to reach; direction from better_when
     d = defs.indicator(r.code)
     return v <= t if d.better_when == "lower" else v >= t
+
+
+def reports_due(book: Book, today: date) -> tuple[ReportDue, ...]:
+    """The home screen's "Báo cáo đến hạn" lines: this year's reports not finalised that are
+    late or due within DUE_SOON_DAYS (each opens the periodic report screen on its period)."""
+    if not book.user.may(Action.REPORT):
+        return ()
+    return tuple(
+        ReportDue(
+            item.name_vi,
+            item.due,
+            "overdue" if item.status == "late" else "due_soon",
+            area="periodic",
+            key=item.period_code,
+        )
+        for item in IndicatorService(book).due_items(today)
+        if item.status in ("late", "due_soon")
+    )
+
+
+if reports_due not in REPORTS_DUE:
+    REPORTS_DUE.append(reports_due)

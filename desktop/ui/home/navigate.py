@@ -136,6 +136,11 @@ def open_target(window: MainWindow, target: Target) -> QWidget | None:
     if target.area == "reports":
         window.show_area(window.reports)
         return window.reports
+    if target.area == "periodic":
+        window.show_area(window.periodic)
+        if target.ids:
+            window.periodic.select_period(target.ids[0])
+        return window.periodic
     if target.area == "turning16":
         dialog = PeopleDialog(
             window.book, _tr("Trẻ đủ 16 tuổi trong tháng này"), target.ids, window

@@ -240,7 +240,7 @@ def _reports_section(book: Book, home: ProtectionHome | None) -> HomeSection | N
                 f"report:{due.key or due.title}",
                 _tr("{title} — hạn {d}").format(title=due.title, d=format_vn_date(due.due_on)),
                 _state(due.state),
-                Target(due.area or "reports"),
+                Target(due.area or "reports", ids=(due.key,) if due.key else ()),
             )
         )
     return HomeSection(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QShowEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -30,15 +29,11 @@ from desktop.core.services.reports import PopulationReport, ReportService
 from desktop.ui import messages
 from desktop.ui.ops import run_op
 from desktop.ui.reports.drilldown import DrilldownDialog
+from desktop.ui.reports.files import ask_report_path, offer_to_open, with_suffix
 from desktop.ui.reports.model import PopulationTableModel
 from desktop.ui.security.export_dialog import ExportPasswordDialog, ask_export_protection
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
 from sync import clock
-
-FORMATS = {
-    "pdf": ("PDF", "Tệp PDF (*.pdf)"),
-    "xlsx": ("Excel", "Bảng tính Excel (*.xlsx)"),
-}
 
 
 class ReportsView(QWidget):
@@ -214,20 +209,11 @@ class ReportsView(QWidget):
         on = self._date()
         if on is None or self._busy:
             return None
-        name, pattern = FORMATS[fmt]
         default = paths.exports_dir() / f"so-tre-em-{on.strftime('%d-%m-%Y')}.{fmt}"
-        dialog = QFileDialog(self, self.tr("Lưu báo cáo {name}").format(name=name))
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
-        dialog.setNameFilter(self.tr(pattern))
-        dialog.setDefaultSuffix(fmt)
-        dialog.setDirectory(str(default.parent))
-        dialog.selectFile(default.name)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda chosen: self._export_chosen(Path(chosen), fmt, on))
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        self.file_dialog = ask_report_path(
+            self, fmt, default, lambda chosen: self._export_chosen(chosen, fmt, on)
+        )
+        return self.file_dialog
 
     def _export_chosen(self, path: Path, fmt: str, on: date) -> None:
         if not self.protect_check.isChecked():
@@ -248,8 +234,7 @@ class ReportsView(QWidget):
         on = on or self._date()
         if on is None or self._busy:
             return
-        if path.suffix.lower() != f".{fmt}":
-            path = path.with_name(path.name + f".{fmt}")
+        path = with_suffix(path, fmt)
         self._set_busy(True)
         service = self._service
         run_op(
@@ -264,15 +249,7 @@ class ReportsView(QWidget):
         self._set_busy(False)
         self.show_report(report)
         self.exported.emit(str(path))
-        messages.ask(
-            self,
-            self.tr("Đã lưu báo cáo vào:\n{p}\n\nMở tệp này ngay?").format(p=path),
-            on_yes=lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
-            title=self.tr("Đã xuất báo cáo"),
-            yes_text=self.tr("Mở tệp"),
-            no_text=self.tr("Để sau"),
-            icon=QMessageBox.Icon.Information,
-        )
+        offer_to_open(self, path)
 
     # -- drill-down -----------------------------------------------------------------------
 

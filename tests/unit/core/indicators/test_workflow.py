@@ -244,3 +244,32 @@ def test_a_birth_after_the_reference_date_is_counted_by_sex(
     assert {c.key: c.numerator for c in births.cells if c.dimension == "sex"} == {"2": 1}
     ratio = service.compute("2026-H1").result("TK0102")
     assert ratio.value == 0.0  # no boy born, one girl
+
+
+@pytest.mark.parametrize(
+    ("role", "review", "finalise", "reopen"),
+    [
+        ("admin", True, True, True),
+        ("officer", True, True, False),
+        ("collaborator", True, False, False),
+        ("viewer", False, False, False),
+    ],
+)
+def test_report_steps_follow_one_rule(
+    book: Any, role: str, review: bool, finalise: bool, reopen: bool
+) -> None:
+    """The screen's buttons and the service ask the same rule (services/access.py)."""
+    from dataclasses import replace
+
+    from desktop.core.domain.roles import Role
+    from desktop.core.services.access import report_step_refusal
+
+    user = replace(book.user, role=Role(role))
+    allowed = {
+        step: report_step_refusal(user, step) == "" for step in ("review", "finalise", "reopen")
+    }
+    assert allowed == {"review": review, "finalise": finalise, "reopen": reopen}
+    if not finalise:
+        book.user = user
+        with pytest.raises(PermissionDenied, match=report_step_refusal(user, "finalise")):
+            IndicatorService(book).finalise("2026-H1")

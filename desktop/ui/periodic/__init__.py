@@ -1,0 +1,1 @@
+"""The periodic report screen ("Báo cáo định kỳ"): indicators, drill-down, finalising."""

@@ -1,0 +1,58 @@
+"""Saving a report: the Vietnamese save dialog and the "open it now?" question afterwards
+(shared by the population report and the periodic report)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from desktop.ui import messages
+
+FORMATS = {
+    "pdf": ("PDF", "Tệp PDF (*.pdf)"),
+    "xlsx": ("Excel", "Bảng tính Excel (*.xlsx)"),
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("ReportsView", text)
+
+
+def ask_report_path(
+    parent: QWidget, fmt: str, default: Path, on_chosen: Callable[[Path], object]
+) -> QFileDialog:
+    """Open the non-blocking save dialog for a ``fmt`` report proposing ``default``."""
+    name, pattern = FORMATS[fmt]
+    dialog = QFileDialog(parent, _tr("Lưu báo cáo {name}").format(name=name))
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+    dialog.setNameFilter(_tr(pattern))
+    dialog.setDefaultSuffix(fmt)
+    dialog.setDirectory(str(default.parent))
+    dialog.selectFile(default.name)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.fileSelected.connect(lambda chosen: on_chosen(Path(chosen)))
+    dialog.open()
+    return dialog
+
+
+def with_suffix(path: Path, fmt: str) -> Path:
+    """``path`` ending in ``.fmt`` (appended when the person typed a bare name)."""
+    return path if path.suffix.lower() == f".{fmt}" else path.with_name(path.name + f".{fmt}")
+
+
+def offer_to_open(parent: QWidget, path: Path) -> QMessageBox:
+    """Say where the report was saved and offer to open it."""
+    return messages.ask(
+        parent,
+        _tr("Đã lưu báo cáo vào:\n{p}\n\nMở tệp này ngay?").format(p=path),
+        on_yes=lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
+        title=_tr("Đã xuất báo cáo"),
+        yes_text=_tr("Mở tệp"),
+        no_text=_tr("Để sau"),
+        icon=QMessageBox.Icon.Information,
+    )
