@@ -57,6 +57,7 @@ from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import codes
 from desktop.core.services.book import Book
 from desktop.core.services.children import ChildListRow, ChildService
+from desktop.core.services.protection import home
 from desktop.core.storage.models import (
     Hamlet,
     IndicatorTarget,
@@ -417,6 +418,11 @@ class IndicatorService:
             hamlets=hamlets,
             ethnicities={c.code: c.name for c in codes.ethnic_groups()},
             special_groups={c.code: c.name for c in codes.special_circumstance_groups()},
+            codes={
+                "support_type": _top_names(codes.support_types()),
+                "abuse_form": _top_names(codes.abuse_forms()),
+                "injury_cause": _top_names(codes.injury_causes()),
+            },
         )
 
     def _typed(self, code: str) -> dict[str, TypedFigure]:
@@ -1124,6 +1130,35 @@ NARRATIVE_TITLES = {
     "tasks": "IV. NHIỆM VỤ TRỌNG TÂM THỜI GIAN TỚI",
     "proposals": "V. ĐỀ XUẤT, KIẾN NGHỊ",
 }
+
+
+def _top_names(listed: tuple[codes.TreeCode, ...]) -> dict[str, str]:
+    """Names of the top-level entries of a two-level code list (the report's cells)."""
+    return {c.code: c.name for c in listed if not c.parent_code}
+
+
+_HOME_STATES = {"late": "overdue", "due_soon": "due_soon", "done": "done"}
+
+
+def reports_due(book: Book, today: date) -> tuple[home.ReportDue, ...]:
+    """The home screen's "reports due" lines: this year's reports due soon, late or done
+    (nothing for a role that may not make reports)."""
+    if not book.user.may(Action.REPORT):
+        return ()
+    return tuple(
+        home.ReportDue(
+            title=f"{item.name_vi}: {item.status_vi}",
+            due_on=item.due,
+            state=_HOME_STATES[item.status],
+            key=item.period_code,
+        )
+        for item in IndicatorService(book).due_items(today)
+        if item.status in _HOME_STATES
+    )
+
+
+if reports_due not in home.REPORTS_DUE:
+    home.REPORTS_DUE.append(reports_due)
 
 
 def _snapshot_row(report_id: str, r: IndicatorResult, username: str) -> ReportSnapshotValue:
