@@ -201,3 +201,21 @@ def test_home_summary_lists_the_report_due(book: Any) -> None:
     assert "Còn 5 ngày" in due[0].title
     # The 9-month and annual reports are months away: not on the home screen yet.
     assert {r.key for r in home.reports_due} == {"2026-H1"}
+
+
+def test_a_viewer_sees_abuse_numbers_but_not_the_children_behind_them(
+    book: Any, protection_book: dict[str, str]
+) -> None:
+    from dataclasses import replace
+
+    from desktop.core.domain.permissions import PermissionDenied
+    from desktop.core.domain.roles import Role
+
+    book.user = replace(book.user, role=Role.VIEWER)
+    service = IndicatorService(book)
+    assert service.compute("2026-H1").result("TK2-0101").value == 2
+    with pytest.raises(PermissionDenied):
+        service.drill_down("2026-H1", "TK2-0101")
+    with pytest.raises(PermissionDenied):
+        service.drill_down("2026-H1", "TK0304", "injury_cause", "TN05")
+    assert len(service.drill_down("2026-H1", "TK0307")) == 1  # not a sensitive number
