@@ -54,9 +54,7 @@ def family(on_day: None, book: Book, hamlet_id: str) -> str:
 
 @pytest.fixture
 def window(family: str, book: Book, qtbot: Any) -> Iterator[MainWindow]:
-    # No daily backup in the background: the backup line below must not depend on whether it
-    # finishes before the summary is read (a race that the reports-due lines made visible).
-    made = MainWindow(book, book.commune(), housekeeping=False)
+    made = MainWindow(book, book.commune())
     qtbot.addWidget(made)
     with qtbot.waitSignal(made.home.loaded, timeout=20_000):
         made.show()
