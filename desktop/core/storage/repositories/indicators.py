@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import ColumnElement, and_, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.core.domain.dates import child_birth_window
@@ -145,36 +145,31 @@ def load_book_data(session: Session, period: Period) -> BookData:
         protection=all(name in tables for name in PROTECTION_TABLES),
     )
     if data.protection:
-        _load_protection(session, period, live, alive, data)
+        _load_protection(session, period, alive, data)
     return data
 
 
 def _load_protection(
-    session: Session, period: Period, live: object, alive: object, data: BookData
+    session: Session, period: Period, alive: ColumnElement[bool], data: BookData
 ) -> None:
     """Supports, abuse victims, injuries, risk episodes, labour and marriages touching the
-    period, of the persons in the window (marriages: of any age, as a party may be 16–19):
-    one narrow query each."""
+    period: one narrow query each on the table alone (its own indexes, no join to the persons),
+    kept for the persons loaded (live, in the child window). Marriages are of any age (a party
+    may be 16–19), so they are joined to the live persons."""
     start, end, t = period.start, period.end, period.reference
-
-    def of_live(query: object, model: object, persons: object = live) -> object:
-        return (
-            query.join(Person, Person.id == model.person_id)  # type: ignore[attr-defined]
-            .outerjoin(Household, Household.id == Person.household_id)
-            .where(persons, model.deleted.is_(False))  # type: ignore[attr-defined]
-        )
-
+    known = {p.id for p in data.persons}
     data.supports = [
         SupportFact(*r)
         for r in session.execute(
-            of_live(
-                select(Support.person_id, Support.support_code, Support.given_on, Support.end_date),
-                Support,
-            ).where(  # type: ignore[attr-defined]
+            select(
+                Support.person_id, Support.support_code, Support.given_on, Support.end_date
+            ).where(
+                Support.deleted.is_(False),
                 Support.given_on <= end,
                 or_(Support.given_on >= start, Support.end_date >= start),
             )
         )
+        if r[0] in known
     ]
     received = or_(
         ProtectionCase.incident_date.between(start, end),
@@ -188,23 +183,26 @@ def _load_protection(
     )
     abuse = []
     for case_id, pid, incident, received_on, received_at, forms in session.execute(
-        of_live(
-            select(
-                ProtectionCase.id,
-                CaseChild.person_id,
-                ProtectionCase.incident_date,
-                ProtectionCase.received_on,
-                ProtectionCase.received_at,
-                ProtectionCase.forms,
-            ).join(CaseChild, CaseChild.case_id == ProtectionCase.id),
-            CaseChild,
-        ).where(  # type: ignore[attr-defined]
+        select(
+            ProtectionCase.id,
+            CaseChild.person_id,
+            ProtectionCase.incident_date,
+            ProtectionCase.received_on,
+            ProtectionCase.received_at,
+            ProtectionCase.forms,
+        )
+        .join(CaseChild, CaseChild.case_id == ProtectionCase.id)
+        .where(
+            CaseChild.deleted.is_(False),
+            CaseChild.person_id.is_not(None),
             ProtectionCase.deleted.is_(False),
             ProtectionCase.state != "draft",
             ProtectionCase.title_kind == "abused",
             received,
         )
     ):
+        if pid not in known:
+            continue
         day = incident or received_on
         if day is None and received_at is not None:
             day = clock.to_local(received_at).date()
@@ -213,48 +211,47 @@ def _load_protection(
             abuse.append(AbuseVictim(case_id, pid, day, codes))
     data.abuse = abuse
     data.injuries = [
-        InjuryFact(*r)
+        InjuryFact(r[0], r[1], r[2], r[3])
         for r in session.execute(
-            of_live(
-                select(
-                    Injury.person_id, Injury.occurred_on, Injury.cause_code, Injury.outcome_code
-                ),
-                Injury,
-            ).where(Injury.occurred_on.between(start, end))  # type: ignore[attr-defined]
+            select(
+                Injury.person_id, Injury.occurred_on, Injury.cause_code, Injury.outcome_code
+            ).where(Injury.deleted.is_(False), Injury.occurred_on.between(start, end))
         )
+        if r[0] is not None and r[0] in known
     ]
     data.risks = [
         Span(*r)
         for r in session.execute(
-            of_live(
-                select(RiskEpisode.person_id, RiskEpisode.start_date, RiskEpisode.end_date),
-                RiskEpisode,
-            ).where(  # type: ignore[attr-defined]
+            select(RiskEpisode.person_id, RiskEpisode.start_date, RiskEpisode.end_date).where(
+                RiskEpisode.deleted.is_(False),
                 RiskEpisode.start_date <= end,
                 or_(RiskEpisode.end_date.is_(None), RiskEpisode.end_date >= start),
             )
         )
+        if r[0] in known
     ]
     data.labour = [
         Span(*r)
         for r in session.execute(
-            of_live(
-                select(LabourRecord.person_id, LabourRecord.start_date, LabourRecord.end_date),
-                LabourRecord,
-            ).where(  # type: ignore[attr-defined]
+            select(LabourRecord.person_id, LabourRecord.start_date, LabourRecord.end_date).where(
+                LabourRecord.deleted.is_(False),
                 LabourRecord.start_date <= t,
                 or_(LabourRecord.end_date.is_(None), LabourRecord.end_date >= t),
             )
         )
+        if r[0] in known
     ]
     data.marriages = [
         Span(pid, day, day)
         for pid, day in session.execute(
-            of_live(
-                select(MarriageRecord.person_id, MarriageRecord.marriage_date),
-                MarriageRecord,
+            select(MarriageRecord.person_id, MarriageRecord.marriage_date)
+            .join(Person, Person.id == MarriageRecord.person_id)
+            .outerjoin(Household, Household.id == Person.household_id)
+            .where(
                 alive,
-            ).where(MarriageRecord.marriage_date.between(start, end))  # type: ignore[attr-defined]
+                MarriageRecord.deleted.is_(False),
+                MarriageRecord.marriage_date.between(start, end),
+            )
         )
     ]
 
