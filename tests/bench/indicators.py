@@ -4,9 +4,9 @@
 
 Prints a Markdown table (the "Chỉ tiêu và báo cáo định kỳ" section of docs/performance.md):
 all indicators with their disaggregations, the drill-down list of the largest cell, the PDF
-with charts and the .xlsx. The synthetic communes carry special-circumstance episodes; the
-child-protection tables (supports, cases, injuries) do not exist yet, so those measures are
-registered but report "missing" and cost nothing here.
+with charts and the .xlsx. The synthetic communes carry special-circumstance episodes and the
+synthetic protection data (supports, risks, cases, injuries, labour), which the protection
+measures (CT08b, CT09, CT11a/b, TK0302–TK0307, TK2-0101/0102) now read.
 """
 
 from __future__ import annotations

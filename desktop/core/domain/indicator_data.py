@@ -10,7 +10,17 @@ from datetime import date
 
 from desktop.core.domain.dates import age_on
 
-__all__ = ["BookData", "ChildFacts", "Death", "Episode", "Period"]
+__all__ = [
+    "AbuseVictim",
+    "BookData",
+    "ChildFacts",
+    "Death",
+    "Episode",
+    "InjuryFact",
+    "Period",
+    "Span",
+    "SupportFact",
+]
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,46 @@ class Death:
     birth_date: date
 
 
+@dataclass(frozen=True, slots=True)
+class SupportFact:
+    """A support given to a person (``end`` None: a one-off, or still running)."""
+
+    person_id: str
+    code: str  # support_types.csv
+    given_on: date
+    end: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class AbuseVictim:
+    """A child of the book in a protection case (not a draft) about abuse."""
+
+    case_id: str
+    person_id: str
+    day: date  # the incident date, else the day the case was received
+    forms: tuple[str, ...]  # abuse_forms.csv codes
+
+
+@dataclass(frozen=True, slots=True)
+class InjuryFact:
+    """An injury of a person of the book."""
+
+    person_id: str
+    day: date
+    cause: str  # injury_causes.csv
+    outcome: str  # injury_outcomes.csv (KQ01: death)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A dated stretch of a person's life: a risk episode, child labour; or (start == end) a
+    child marriage."""
+
+    person_id: str
+    start: date
+    end: date | None
+
+
 @dataclass
 class BookData:
     """The facts of one period, loaded once and shared by every measure."""
@@ -81,8 +131,15 @@ class BookData:
     episodes: list[Episode]
     deaths: list[Death] = field(default_factory=list)
     protection: bool = False  # the protection tables exist in this book
+    supports: list[SupportFact] = field(default_factory=list)
+    abuse: list[AbuseVictim] = field(default_factory=list)
+    injuries: list[InjuryFact] = field(default_factory=list)
+    risks: list[Span] = field(default_factory=list)
+    labour: list[Span] = field(default_factory=list)
+    marriages: list[Span] = field(default_factory=list)
     _children: list[ChildFacts] | None = None
     _ages: dict[str, int] | None = None
+    _births: dict[str, date] | None = None
 
     @property
     def children(self) -> list[ChildFacts]:
@@ -107,3 +164,14 @@ class BookData:
             _ = self.children
         assert self._ages is not None
         return self._ages[child_id]
+
+    def birth_of(self, person_id: str) -> date | None:
+        """The birth date of a loaded person (None: not born in the window)."""
+        if self._births is None:
+            self._births = {p.id: p.birth_date for p in self.persons}
+        return self._births.get(person_id)
+
+    def child_on(self, person_id: str, day: date) -> bool:
+        """A loaded person under 16 on ``day`` (ages judged on the date the fact was true)."""
+        birth = self.birth_of(person_id)
+        return birth is not None and birth <= day and age_on(birth, day) < 16

@@ -36,6 +36,8 @@ class Labels:
     hamlets: Mapping[str, str] = field(default_factory=dict)
     ethnicities: Mapping[str, str] = field(default_factory=dict)
     special_groups: Mapping[str, str] = field(default_factory=dict)
+    # top-level codes of support_types, abuse_forms and injury_causes → their names
+    codes: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def label(self, dimension: str, key: str) -> str:
         """The printed name of ``key`` on ``dimension``."""
@@ -47,7 +49,7 @@ class Labels:
             return self.ethnicities.get(key, key)
         if dimension == "special_group":
             return f"Nhóm {key}: {self.special_groups.get(key, '')}".rstrip(": ")
-        return key
+        return self.codes.get(dimension, {}).get(key, key)
 
 
 @dataclass(frozen=True)

@@ -200,15 +200,122 @@ def sex_ratio_at_birth(data: BookData, params: Mapping[str, Any]) -> MeasureResu
     )
 
 
-def _needs_protection(name: str) -> Measure:
-    """A measure over the child-protection tables, which this book does not have yet."""
+def _top(code: str) -> str:
+    """The top-level code of a tree code list (TN04.1 → TN04, XH03.4 → XH03)."""
+    return code.split(".", 1)[0]
 
-    def measure(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
-        return MeasureResult(numerator=frozenset(), missing_reason=NO_PROTECTION)
 
-    measure.__name__ = name
-    measure.__doc__ = f"{name}: needs the protection tables (supports, cases, injuries …)."
-    return measure
+def _no_protection(data: BookData) -> MeasureResult | None:
+    if data.protection:
+        return None
+    return MeasureResult(numerator=frozenset(), missing_reason=NO_PROTECTION)
+
+
+def special_supported(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
+    """Of the children with an HCĐB episode open on t, those with a support given or running
+    in P (given on or before the end of P, and given or ended on or after its start)."""
+    if (missing := _no_protection(data)) is not None:
+        return missing
+    special = special_circumstances(data, {**params, "when": "reference"})
+    hcdb = special.numerator
+    period = data.period
+    types: dict[str, set[str]] = {}
+    for s in data.supports:
+        if s.person_id in hcdb and period.overlaps(s.given_on, s.end or s.given_on):
+            types.setdefault(s.person_id, set()).add(_top(s.code))
+    groups = special.extra_keys["special_group"]
+    return MeasureResult(
+        numerator=frozenset(types),
+        denominator=hcdb,
+        extra_keys={
+            "special_group": {pid: groups[pid] for pid in types},
+            "support_type": {pid: tuple(sorted(k)) for pid, k in types.items()},
+        },
+    )
+
+
+def children_at_risk(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
+    """Children (under 16 when the episode overlaps P) with a risk episode overlapping P."""
+    if (missing := _no_protection(data)) is not None:
+        return missing
+    period = data.period
+    ids = frozenset(
+        e.person_id
+        for e in data.risks
+        if period.overlaps(e.start, e.end)
+        and data.child_on(e.person_id, max(e.start, period.start))
+    )
+    return MeasureResult(numerator=ids, denominator=_ids(data.children))
+
+
+def abused_children(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
+    """Children of the book (under 16 on the incident date) in an abuse case that is not a
+    draft, dated (incident, else received) in P; each child once, and once in each form."""
+    if (missing := _no_protection(data)) is not None:
+        return missing
+    forms: dict[str, set[str]] = {}
+    for v in data.abuse:
+        if data.period.contains(v.day) and data.child_on(v.person_id, v.day):
+            forms.setdefault(v.person_id, set()).update(_top(f) for f in v.forms)
+    return MeasureResult(
+        numerator=frozenset(forms),
+        denominator=_ids(data.children),
+        extra_keys={"abuse_form": {pid: tuple(sorted(f)) for pid, f in forms.items()}},
+    )
+
+
+DEATH_OUTCOME = "KQ01"  # injury_outcomes.csv
+
+
+def injured_children(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
+    """Children (under 16 on the day) injured in P, by top-level cause; ``deaths_only``: those
+    whose injury ended in death; ``causes``: only these top-level causes (drowning: TN05)."""
+    if (missing := _no_protection(data)) is not None:
+        return missing
+    deaths_only = bool(params.get("deaths_only", False))
+    wanted = set(params.get("causes", ()))
+    causes: dict[str, set[str]] = {}
+    for i in data.injuries:
+        cause = _top(i.cause)
+        if not data.period.contains(i.day) or not data.child_on(i.person_id, i.day):
+            continue
+        if (deaths_only and i.outcome != DEATH_OUTCOME) or (wanted and cause not in wanted):
+            continue
+        causes.setdefault(i.person_id, set()).add(cause)
+    return MeasureResult(
+        numerator=frozenset(causes),
+        denominator=_ids(data.children),
+        extra_keys={"injury_cause": {pid: tuple(sorted(c)) for pid, c in causes.items()}},
+    )
+
+
+def child_labour(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
+    """Children of C(t) in the age range with a labour record open on t."""
+    if (missing := _no_protection(data)) is not None:
+        return missing
+    t = data.period.reference
+    kids = _ids(_in_age(data, params))
+    ids = frozenset(
+        r.person_id
+        for r in data.labour
+        if r.person_id in kids and r.start <= t and (r.end is None or r.end >= t)
+    )
+    return MeasureResult(numerator=ids, denominator=kids)
+
+
+def child_marriages(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
+    """Persons with a child-marriage record dated in P (``children``: only those under 16 on
+    the marriage date)."""
+    if (missing := _no_protection(data)) is not None:
+        return missing
+    only_children = bool(params.get("children", False))
+    ids = frozenset(
+        m.person_id
+        for m in data.marriages
+        if data.period.contains(m.start)
+        and (not only_children or data.child_on(m.person_id, m.start))
+    )
+    return MeasureResult(numerator=ids, denominator=ids)
 
 
 MEASURES: dict[str, Measure] = {
@@ -222,13 +329,12 @@ MEASURES: dict[str, Measure] = {
     "mortality": mortality,
     "births": births,
     "sex_ratio_at_birth": sex_ratio_at_birth,
-    # Registered now; computed once the protection branch's tables are wired in.
-    "special_supported": _needs_protection("special_supported"),
-    "children_at_risk": _needs_protection("children_at_risk"),
-    "abused_children": _needs_protection("abused_children"),
-    "injured_children": _needs_protection("injured_children"),
-    "child_labour": _needs_protection("child_labour"),
-    "child_marriages": _needs_protection("child_marriages"),
+    "special_supported": special_supported,
+    "children_at_risk": children_at_risk,
+    "abused_children": abused_children,
+    "injured_children": injured_children,
+    "child_labour": child_labour,
+    "child_marriages": child_marriages,
 }
 """Every measure by the name indicator definitions use."""
 

@@ -417,6 +417,11 @@ class IndicatorService:
             hamlets=hamlets,
             ethnicities={c.code: c.name for c in codes.ethnic_groups()},
             special_groups={c.code: c.name for c in codes.special_circumstance_groups()},
+            codes={
+                "support_type": _top_names(codes.support_types()),
+                "abuse_form": _top_names(codes.abuse_forms()),
+                "injury_cause": _top_names(codes.injury_causes()),
+            },
         )
 
     def _typed(self, code: str) -> dict[str, TypedFigure]:
@@ -1124,6 +1129,11 @@ NARRATIVE_TITLES = {
 }
 
 
+def _top_names(listed: tuple[codes.TreeCode, ...]) -> dict[str, str]:
+    """Names of the top-level entries of a two-level code list (the report's cells)."""
+    return {c.code: c.name for c in listed if not c.parent_code}
+
+
 def _snapshot_row(report_id: str, r: IndicatorResult, username: str) -> ReportSnapshotValue:
     import json
 
@@ -1308,7 +1318,7 @@ def reports_due(book: Book, today: date) -> tuple[ReportDue, ...]:
         return ()
     return tuple(
         ReportDue(
-            item.name_vi,
+            f"{item.name_vi}: {item.status_vi}",  # "…: Quá hạn 31 ngày" / "…: Còn 5 ngày"
             item.due,
             "overdue" if item.status == "late" else "due_soon",
             area="periodic",

@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication
 from desktop.core.domain.child_rules import FLAG_LABELS, Flag
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.permissions import Action, allowed
+from desktop.core.services import indicators as _indicators  # noqa: F401 (registers reports due)
 from desktop.core.services.backup import BackupService
 from desktop.core.services.book import Book
 from desktop.core.services.book_index import ChildQuery

@@ -84,6 +84,10 @@ def test_home_is_the_first_screen_and_says_what_is_due(window: MainWindow) -> No
     assert sync_line is not None and "chưa đăng ký đồng bộ" in sync_line.text
     titles = [s.title for s in summary.sections]
     assert "Báo cáo đến hạn" in titles
+    # On 10/06/2026 the 6-month report (due 10/05) is late: the indicators service says so.
+    late = summary.line("report:2026-H1")
+    assert late is not None and late.level == "overdue"
+    assert late.text == "Báo cáo 6 tháng đầu năm 2026: Quá hạn 31 ngày — hạn 10/05/2026"
     check(home)
 
 

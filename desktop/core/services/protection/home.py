@@ -33,7 +33,7 @@ class ReportDue:
 
     title: str
     due_on: date
-    state: str  # "due" | "due_soon" | "overdue"
+    state: str  # "due" | "due_soon" | "overdue" | "done"
     area: str = "reports"
     key: str = ""
 

@@ -5,18 +5,49 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import ColumnElement, and_, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.core.domain.dates import child_birth_window
-from desktop.core.domain.indicator_data import BookData, ChildFacts, Death, Episode, Period
-from desktop.core.storage.models import ChangeEvent, Household, Person, SpecialEpisode
+from desktop.core.domain.indicator_data import (
+    AbuseVictim,
+    BookData,
+    ChildFacts,
+    Death,
+    Episode,
+    InjuryFact,
+    Period,
+    Span,
+    SupportFact,
+)
+from desktop.core.storage.models import (
+    CaseChild,
+    ChangeEvent,
+    Household,
+    Injury,
+    LabourRecord,
+    MarriageRecord,
+    Person,
+    ProtectionCase,
+    RiskEpisode,
+    SpecialEpisode,
+    Support,
+)
+from sync import clock
 
 __all__ = ["PROTECTION_TABLES", "load_book_data", "persons_changed_since"]
 
 _OPEN, _CLOSE = ("BD01", "BD02"), ("BD03", "BD04")
 # Tables of the child-protection branch the protection measures will read (see the report).
-PROTECTION_TABLES = ("support_episodes", "protection_cases", "injuries")
+PROTECTION_TABLES = (
+    "supports",
+    "protection_cases",
+    "case_children",
+    "injuries",
+    "risk_episodes",
+    "labour_records",
+    "marriage_records",
+)
 
 
 def _window(period: Period) -> tuple[date, date]:
@@ -30,14 +61,13 @@ def load_book_data(session: Session, period: Period) -> BookData:
     residence on that date, their special-circumstance episodes and the deaths of the period."""
     after, until = _window(period)
     t = period.reference
-    live = and_(
+    alive = and_(
         Person.deleted.is_(False),
         Person.merged_into_id.is_(None),
         Person.status != "merged",
-        Person.birth_date > after,
-        Person.birth_date <= until,
         or_(Person.household_id.is_(None), Household.deleted.is_(False)),
     )
+    live = and_(alive, Person.birth_date > after, Person.birth_date <= until)
     rows = session.execute(
         select(
             Person.id,
@@ -107,13 +137,123 @@ def load_book_data(session: Session, period: Period) -> BookData:
         )
     ]
     tables = set(inspect(session.get_bind()).get_table_names())
-    return BookData(
+    data = BookData(
         period=period,
         persons=persons,
         episodes=episodes,
         deaths=deaths,
         protection=all(name in tables for name in PROTECTION_TABLES),
     )
+    if data.protection:
+        _load_protection(session, period, alive, data)
+    return data
+
+
+def _load_protection(
+    session: Session, period: Period, alive: ColumnElement[bool], data: BookData
+) -> None:
+    """Supports, abuse victims, injuries, risk episodes, labour and marriages touching the
+    period: one narrow query each on the table alone (its own indexes, no join to the persons),
+    kept for the persons loaded (live, in the child window). Marriages are of any age (a party
+    may be 16–19), so they are joined to the live persons."""
+    start, end, t = period.start, period.end, period.reference
+    known = {p.id for p in data.persons}
+    data.supports = [
+        SupportFact(*r)
+        for r in session.execute(
+            select(
+                Support.person_id, Support.support_code, Support.given_on, Support.end_date
+            ).where(
+                Support.deleted.is_(False),
+                Support.given_on <= end,
+                or_(Support.given_on >= start, Support.end_date >= start),
+            )
+        )
+        if r[0] in known
+    ]
+    received = or_(
+        ProtectionCase.incident_date.between(start, end),
+        and_(
+            ProtectionCase.incident_date.is_(None),
+            or_(
+                ProtectionCase.received_on.is_(None),
+                ProtectionCase.received_on.between(start, end),
+            ),
+        ),
+    )
+    abuse = []
+    for case_id, pid, incident, received_on, received_at, forms in session.execute(
+        select(
+            ProtectionCase.id,
+            CaseChild.person_id,
+            ProtectionCase.incident_date,
+            ProtectionCase.received_on,
+            ProtectionCase.received_at,
+            ProtectionCase.forms,
+        )
+        .join(CaseChild, CaseChild.case_id == ProtectionCase.id)
+        .where(
+            CaseChild.deleted.is_(False),
+            CaseChild.person_id.is_not(None),
+            ProtectionCase.deleted.is_(False),
+            ProtectionCase.state != "draft",
+            ProtectionCase.title_kind == "abused",
+            received,
+        )
+    ):
+        if pid not in known:
+            continue
+        day = incident or received_on
+        if day is None and received_at is not None:
+            day = clock.to_local(received_at).date()
+        if day is not None and period.contains(day):
+            codes = tuple(c for c in forms.split(",") if c)
+            abuse.append(AbuseVictim(case_id, pid, day, codes))
+    data.abuse = abuse
+    data.injuries = [
+        InjuryFact(r[0], r[1], r[2], r[3])
+        for r in session.execute(
+            select(
+                Injury.person_id, Injury.occurred_on, Injury.cause_code, Injury.outcome_code
+            ).where(Injury.deleted.is_(False), Injury.occurred_on.between(start, end))
+        )
+        if r[0] is not None and r[0] in known
+    ]
+    data.risks = [
+        Span(*r)
+        for r in session.execute(
+            select(RiskEpisode.person_id, RiskEpisode.start_date, RiskEpisode.end_date).where(
+                RiskEpisode.deleted.is_(False),
+                RiskEpisode.start_date <= end,
+                or_(RiskEpisode.end_date.is_(None), RiskEpisode.end_date >= start),
+            )
+        )
+        if r[0] in known
+    ]
+    data.labour = [
+        Span(*r)
+        for r in session.execute(
+            select(LabourRecord.person_id, LabourRecord.start_date, LabourRecord.end_date).where(
+                LabourRecord.deleted.is_(False),
+                LabourRecord.start_date <= t,
+                or_(LabourRecord.end_date.is_(None), LabourRecord.end_date >= t),
+            )
+        )
+        if r[0] in known
+    ]
+    data.marriages = [
+        Span(pid, day, day)
+        for pid, day in session.execute(
+            select(MarriageRecord.person_id, MarriageRecord.marriage_date)
+            .join(Person, Person.id == MarriageRecord.person_id)
+            .outerjoin(Household, Household.id == Person.household_id)
+            .where(
+                alive,
+                MarriageRecord.deleted.is_(False),
+                MarriageRecord.marriage_date.between(start, end),
+            )
+        )
+    ]
 
 
 def _resident_on(

@@ -25,7 +25,8 @@ def test_verdict_rules(book: Any, small_book: dict[str, str]) -> None:
     assert not empty.recognised and "chưa chấm tiêu chí 1" in empty.verdict_vi
     line2 = empty.lines[1]
     assert line2.book_status == "computed" and line2.book_rate is not None
-    assert empty.lines[5].book_status == "missing"  # criterion 6 needs protection data
+    # Criterion 6 comes from CT08b: G is the only HCĐB child on t, with no support in P.
+    assert (empty.lines[5].book_status, empty.lines[5].book_rate) == ("computed", 0.0)
     with pytest.raises(ValidationError, match="căn cứ"):
         service.save(2026, "CON_LAI", [CfcScoreEntry(1, 70, "")])
     with pytest.raises(ValidationError, match="tối đa 125"):

@@ -111,14 +111,6 @@ def test_zero_denominators_give_no_value(book: Any, frozen: None) -> None:
     assert report.as_json()["indicators"]["CT14"]["value"] is None  # type: ignore[index]
 
 
-def test_protection_measures_reported_missing(book: Any, frozen: None) -> None:
-    report = IndicatorService(book).compute("2026-H1")
-    for code in ("CT08b", "CT09", "CT11a", "CT11b", "TK2-0101", "TK0306"):
-        r = report.result(code)
-        assert r.status == "missing"
-        assert r.missing_reason == "chưa có dữ liệu bảo vệ trẻ em"
-
-
 def test_births_in_the_period_by_sex(book: Any, small_book: dict[str, str]) -> None:
     # Nobody in the small book is born in 2026; on the year report, born-in-period children
     # outside C(t) still get their sex and hamlet cells.
