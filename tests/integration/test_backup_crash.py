@@ -37,6 +37,10 @@ _CHILD = f"""
 import os, sys
 from desktop.core.services.book import open_book
 from desktop.core.services.housekeeping import run_housekeeping
+
+# Long fault and kill scenarios: their code is covered by faster tests, and tracing them
+# for coverage would double the suite's time.
+pytestmark = pytest.mark.no_cover
 book = open_book("admin", {ADMIN_PASSWORD!r})
 def progress(done, total):
     os.write(1, f"P {{done}} {{total}}\\n".encode())

@@ -56,6 +56,10 @@ from tests.integration.faults import FaultyProxy
 from tests.unit.core.sync.conftest import drop_everything
 from tests.unit.core.sync.helpers import PASSWORD, assert_same_as_server, new_book
 
+# Long fault and kill scenarios: their code is covered by faster tests, and tracing them
+# for coverage would double the suite's time.
+pytestmark = pytest.mark.no_cover
+
 PG_URL = os.environ.get("SOTREEM_TEST_PG_URL", "")
 SCENARIOS = {"sqlite": 300, "postgres": 40}
 FAULTY_ATTEMPTS = 4
