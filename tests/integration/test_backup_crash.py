@@ -30,6 +30,8 @@ from desktop.core.storage.engine import verify_readable
 from tests.conftest import ADMIN_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
+# A kill scenario: its code is covered by faster tests; tracing it for coverage only slows it.
+pytestmark = pytest.mark.no_cover
 
 # Opens the book as the app does, runs the housekeeping and says how far the backup is; the
 # parent kills it once the backup has started writing.
@@ -38,9 +40,6 @@ import os, sys
 from desktop.core.services.book import open_book
 from desktop.core.services.housekeeping import run_housekeeping
 
-# Long fault and kill scenarios: their code is covered by faster tests, and tracing them
-# for coverage would double the suite's time.
-pytestmark = pytest.mark.no_cover
 book = open_book("admin", {ADMIN_PASSWORD!r})
 def progress(done, total):
     os.write(1, f"P {{done}} {{total}}\\n".encode())
