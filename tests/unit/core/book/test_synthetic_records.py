@@ -110,6 +110,8 @@ def test_the_demo_book_holds_the_records(book: Book) -> None:
     assert guardians == sum(len(p.guardians) for p in generated.persons())
     assert events == sum(len(p.events) for h in generated.households
                          for p in (*h.members, *h.history))  # fmt: skip
-    assert episodes == sum(len(p.episodes) for p in generated.persons())
+    # populate_book also adds the synthetic protection records (synthetic/protection.py),
+    # which give more children a special-circumstance episode: at least the commune's own.
+    assert episodes >= sum(len(p.episodes) for p in generated.persons())
     assert all(keys)
     assert len(ChildService(book).search(ChildQuery())) == 300
