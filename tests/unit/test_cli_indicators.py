@@ -23,7 +23,7 @@ def test_period_report_json_pdf_xlsx_and_the_indicator_commands(
     assert ct14["status"] == "computed" and ct14["unit"] == "percent"
     assert {"value", "numerator", "denominator", "targets", "disaggregations"} <= set(ct14)
     assert data["indicators"]["CT05a"]["status"] == "missing"
-    assert data["indicators"]["CT09"]["missing_reason"] == "chưa có dữ liệu bảo vệ trẻ em"
+    assert data["indicators"]["CT09"]["status"] == "computed"  # from the protection cases
     assert data["indicators"]["TK0101"]["value"] > 0
     for fmt in ("pdf", "xlsx"):
         out = tmp_path / f"bc.{fmt}"

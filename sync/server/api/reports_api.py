@@ -24,7 +24,8 @@ router = APIRouter(prefix="/api/v1")
 async def report_decisions(
     device: Annotated[DeviceIdentity, Depends(_device_for_commune)],
     sessions: Sessions,
-    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="Mã quyết định đã đọc tới")] = 0,
+    # report_decisions.id is a 32-bit integer column: a larger cursor is refused with 422.
+    after: Annotated[int, Query(ge=0, le=2**31 - 1, description="Mã quyết định đã đọc tới")] = 0,
     limit: Annotated[int, Query(ge=1, le=500, description="Số quyết định tối đa")] = 500,
 ) -> ReportDecisionsResponse:
     """Approvals and returns of the commune's reports with an id above ``after``."""
