@@ -38,7 +38,7 @@ def _tr(text: str) -> str:
 
 
 # Levels, most urgent first: how a line is coloured and ordered.
-OVERDUE, SOON, TODO, OK = "overdue", "soon", "todo", "ok"
+OVERDUE, SOON, TO_DO, OK = "overdue", "soon", "todo", "ok"
 
 # Records with missing fields: the alerts the home screen counts (the list filters by them).
 MISSING_FLAGS = (
@@ -66,7 +66,7 @@ class HomeLine:
 
     key: str
     text: str
-    level: str = TODO
+    level: str = TO_DO
     target: Target | None = None
     tooltip: str = ""
 
@@ -128,7 +128,7 @@ def _book_section(book: Book, on: date) -> HomeSection:
                 _tr("{n} trẻ đủ 16 tuổi trong tháng {m}").format(
                     n=len(ids), m=f"{on.month:02d}/{on.year}"
                 ),
-                TODO,
+                TO_DO,
                 Target("turning16", ids=tuple(ids)),
                 _tr("Các em ra khỏi danh sách trẻ em đang theo dõi vào ngày sinh nhật 16 tuổi."),
             )
@@ -142,7 +142,7 @@ def _book_section(book: Book, on: date) -> HomeSection:
                 HomeLine(
                     f"missing:{flag.value}",
                     _tr("{n} trẻ: {what}").format(n=count, what=_tr(FLAG_LABELS[flag]).lower()),
-                    TODO,
+                    TO_DO,
                     Target("children", flag=flag.value),
                     _tr("Mở danh sách trẻ em đã lọc theo cảnh báo này."),
                 )
@@ -156,7 +156,7 @@ def _book_section(book: Book, on: date) -> HomeSection:
 
 
 def _state(value: str) -> str:
-    return OVERDUE if value == "overdue" else SOON if value == "due_soon" else TODO
+    return OVERDUE if value == "overdue" else SOON if value == "due_soon" else TO_DO
 
 
 def _clock_line(row: CaseClockRow, level: str) -> HomeLine:
@@ -183,7 +183,7 @@ def _protection_sections(book: Book, home: ProtectionHome) -> list[HomeSection]:
                 HomeLine(
                     "cases",
                     _tr("Mở danh sách vụ việc"),
-                    TODO,
+                    TO_DO,
                     Target("cases", options=(("overdue", "yes"),) if home.overdue else ()),
                 )
             )
@@ -205,7 +205,7 @@ def _protection_sections(book: Book, home: ProtectionHome) -> list[HomeSection]:
                         n=home.unsupported_count,
                         p=coverage.period.label if coverage is not None else "",
                     ),
-                    OVERDUE if coverage is not None and not coverage.meets_target else TODO,
+                    OVERDUE if coverage is not None and not coverage.meets_target else TO_DO,
                     Target("special", options=(("supported", "no"),)),
                 )
             )
@@ -255,7 +255,7 @@ def _upkeep_section(book: Book, sync_service: SyncService | None) -> HomeSection
     if sync_service is not None and allowed(role, Action.SYNC):
         status = sync_service.status()
         if not status.enrolled:
-            text, level = _tr("Máy này chưa đăng ký đồng bộ với cấp trên"), TODO
+            text, level = _tr("Máy này chưa đăng ký đồng bộ với cấp trên"), TO_DO
         elif status.last_error:
             text, level = (
                 _tr("Lần đồng bộ gần nhất bị lỗi: {e}").format(e=status.last_error),
@@ -266,7 +266,7 @@ def _upkeep_section(book: Book, sync_service: SyncService | None) -> HomeSection
             text = _tr("Đồng bộ gần nhất: {when}; chờ gửi: {n} thay đổi").format(
                 when=when, n=status.pending
             )
-            level = TODO if status.pending or status.last_sync_at is None else OK
+            level = TO_DO if status.pending or status.last_sync_at is None else OK
         if status.conflicts or status.errors:
             text += _tr("; {c} xung đột, {e} bị từ chối").format(
                 c=status.conflicts, e=status.errors

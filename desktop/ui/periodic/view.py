@@ -58,8 +58,13 @@ from desktop.ui.periodic.model import (
     IndicatorTableModel,
     definition_text,
 )
-from desktop.ui.reports.files import ask_report_path, offer_to_open, with_suffix
-from desktop.ui.security.export_dialog import ExportPasswordDialog, ask_export_protection
+from desktop.ui.reports.files import (
+    ask_report_path,
+    offer_to_open,
+    with_suffix,
+    write_maybe_protected,
+)
+from desktop.ui.security.export_dialog import ExportPasswordDialog
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
 from sync import clock
 
@@ -542,12 +547,13 @@ class PeriodicReportView(QWidget):
         return self.file_dialog
 
     def _export_chosen(self, path: Path, fmt: str, as_of: date | None) -> None:
-        if not self.protect_check.isChecked():
-            self.export_to(path, fmt, as_of)
-            return
-        self.password_dialog = ask_export_protection(
-            self, sensitive=False, on_chosen=lambda p: self.export_to(path, fmt, as_of, p)
+        dialog = write_maybe_protected(
+            self,
+            self.protect_check.isChecked(),
+            lambda p: self.export_to(path, fmt, as_of, p),
         )
+        if dialog is not None:
+            self.password_dialog = dialog
 
     def export_to(
         self,

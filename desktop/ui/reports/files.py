@@ -10,7 +10,9 @@ from PySide6.QtCore import QCoreApplication, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from desktop.core.reports.protect import ExportProtection
 from desktop.ui import messages
+from desktop.ui.security.export_dialog import ExportPasswordDialog, ask_export_protection
 
 FORMATS = {
     "pdf": ("PDF", "Tệp PDF (*.pdf)"),
@@ -38,6 +40,16 @@ def ask_report_path(
     dialog.fileSelected.connect(lambda chosen: on_chosen(Path(chosen)))
     dialog.open()
     return dialog
+
+
+def write_maybe_protected(
+    parent: QWidget, protect: bool, write: Callable[[ExportProtection | None], object]
+) -> ExportPasswordDialog | None:
+    """Call ``write(None)``, or first ask the export password when ``protect`` is ticked."""
+    if not protect:
+        write(None)
+        return None
+    return ask_export_protection(parent, sensitive=False, on_chosen=write)
 
 
 def with_suffix(path: Path, fmt: str) -> Path:

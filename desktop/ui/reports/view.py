@@ -29,9 +29,14 @@ from desktop.core.services.reports import PopulationReport, ReportService
 from desktop.ui import messages
 from desktop.ui.ops import run_op
 from desktop.ui.reports.drilldown import DrilldownDialog
-from desktop.ui.reports.files import ask_report_path, offer_to_open, with_suffix
+from desktop.ui.reports.files import (
+    ask_report_path,
+    offer_to_open,
+    with_suffix,
+    write_maybe_protected,
+)
 from desktop.ui.reports.model import PopulationTableModel
-from desktop.ui.security.export_dialog import ExportPasswordDialog, ask_export_protection
+from desktop.ui.security.export_dialog import ExportPasswordDialog
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
 from sync import clock
 
@@ -216,12 +221,13 @@ class ReportsView(QWidget):
         return self.file_dialog
 
     def _export_chosen(self, path: Path, fmt: str, on: date) -> None:
-        if not self.protect_check.isChecked():
-            self.export_to(path, fmt, on)
-            return
-        self.password_dialog = ask_export_protection(
-            self, sensitive=False, on_chosen=lambda p: self.export_to(path, fmt, on, p)
+        dialog = write_maybe_protected(
+            self,
+            self.protect_check.isChecked(),
+            lambda p: self.export_to(path, fmt, on, p),
         )
+        if dialog is not None:
+            self.password_dialog = dialog
 
     def export_to(
         self,
