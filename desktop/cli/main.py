@@ -16,7 +16,13 @@ from desktop.cli import book, children, imports, indicators, protection, report,
 from desktop.cli.common import VERSION, CliError
 from desktop.core.domain.errors import ValidationError
 from desktop.core.domain.permissions import PermissionDenied
-from desktop.core.services.book import BookFileError, KeyFileError, LoginError
+from desktop.core.services.book import (
+    BookBusyError,
+    BookFileError,
+    KeyFileError,
+    LoginError,
+    is_locked,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,9 +54,15 @@ def run_cli(argv: list[str]) -> int:
     except ValidationError as exc:
         print(f"Lỗi: {exc.message_vi}", file=sys.stderr)
         return 2
-    except (LoginError, BookFileError, KeyFileError, PermissionDenied) as exc:
+    except (LoginError, BookFileError, KeyFileError, PermissionDenied, BookBusyError) as exc:
         print(f"Lỗi: {exc.message_vi}", file=sys.stderr)
         return 1
     except ValueError as exc:  # e.g. demo size out of range
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:
+        # The busy timeout ran out on a write statement (another process holds the book).
+        if not is_locked(exc):
+            raise
+        print(f"Lỗi: {BookBusyError().message_vi}", file=sys.stderr)
+        return 1

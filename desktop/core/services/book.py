@@ -23,7 +23,9 @@ from desktop.core.services.unlocked import Book, CommuneInfo, CurrentUser
 from desktop.core.storage import audit_hook, migrate
 from desktop.core.storage.base import new_id
 from desktop.core.storage.engine import (
+    BookBusyError,
     BookFileError,
+    is_locked,
     make_engine,
     make_session_factory,
     verify_key,
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "Book",
+    "BookBusyError",
     "BookFileError",
     "BookSetup",
     "CommuneInfo",
@@ -51,6 +54,7 @@ __all__ = [
     "LoginError",
     "book_exists",
     "create_book",
+    "is_locked",
     "open_book",
     "reset_password_with_recovery",
 ]

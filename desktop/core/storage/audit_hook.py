@@ -26,6 +26,7 @@ from sqlalchemy.engine import Result
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from desktop.core.storage.base import Base, new_id
+from desktop.core.storage.engine import take_write_lock
 from desktop.core.storage.repositories import audit as repo
 from desktop.core.storage.tracking import SYNC_APPLY, USERNAME
 from sync import clock
@@ -161,6 +162,8 @@ def append(connection: Connection, entries: Sequence[NewEntry], at: datetime | N
     if not entries:
         return
     stamp = clock.as_utc(at or clock.now())
+    # Lock first, then read the head: another process cannot append between the two.
+    take_write_lock(connection)
     last = repo.last_link(connection)
     seq, prev = (last.seq, last.entry_hash) if last is not None else (0, GENESIS_HASH)
     rows: list[dict[str, Any]] = []

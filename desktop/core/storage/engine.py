@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -17,6 +17,43 @@ class BookFileError(Exception):
     def __init__(self, message_vi: str) -> None:
         super().__init__(message_vi)
         self.message_vi = message_vi
+
+
+BOOK_BUSY_VI = "Sổ đang được một chương trình khác ghi, hãy thử lại sau."
+
+
+class BookBusyError(Exception):
+    """Another process holds the book's write lock past the busy timeout."""
+
+    def __init__(self, message_vi: str = BOOK_BUSY_VI) -> None:
+        super().__init__(message_vi)
+        self.message_vi = message_vi
+
+
+def is_locked(exc: BaseException) -> bool:
+    """True if ``exc`` is SQLite's "database is locked/busy" (the busy timeout ran out)."""
+    text_ = str(exc).lower()
+    return isinstance(exc, OperationalError) and ("locked" in text_ or "busy" in text_)
+
+
+def take_write_lock(connection: Connection) -> None:
+    """Hold the book's write lock on ``connection`` before reading what a write depends on.
+
+    pysqlite only begins a (deferred) transaction before the first INSERT/UPDATE/DELETE, so a
+    SELECT before it — the audit chain head — ran outside any lock, and two processes could
+    read the same head and collide on the next sequence number. ``BEGIN IMMEDIATE`` takes the
+    write lock first (waiting up to the busy timeout); if a write statement already ran, the
+    transaction holds it already. Past the timeout: ``BookBusyError``, a Vietnamese message.
+    """
+    dbapi = connection.connection.dbapi_connection
+    if dbapi is None or getattr(dbapi, "in_transaction", True):
+        return
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        if is_locked(exc):
+            raise BookBusyError() from exc
+        raise
 
 
 def make_engine(path: Path, key: bytes) -> Engine:
