@@ -23,6 +23,7 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
     ServerInfo,
+    located_error,
     validation_error_vi,
 )
 
@@ -325,7 +326,8 @@ class SyncClient:
             return model.model_validate_json(answer.content)
         except ValidationError as exc:
             raise ServerFailure(
-                "Máy chủ trả lời không đúng giao thức (nội dung không đọc được).",
+                "Máy chủ trả lời không đúng giao thức, không có dữ liệu nào được ghi: "
+                f"{validation_error_vi(located_error(model, answer.content, exc), limit=3)}.",
                 status_code=answer.status,
             ) from exc
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import uuid
@@ -550,6 +551,23 @@ def _field_path(loc: tuple[Any, ...]) -> str:
         else:
             parts.append(("." if parts else "") + str(part))
     return "".join(parts) or "(nội dung)"
+
+
+def located_error(
+    model: type[BaseModel], content: bytes | str, exc: ValidationError
+) -> ValidationError:
+    """The error of ``content`` against ``model``, located at a field when it can be.
+
+    A lone surrogate ("\\ud800") makes the JSON parser refuse the whole text with no field
+    named; Python's own JSON reader keeps it, and the model's text check then names the field.
+    """
+    try:
+        model.model_validate(json.loads(content))
+    except ValidationError as located:
+        return located
+    except ValueError:
+        return exc
+    return exc
 
 
 def validation_error_vi(exc: ValidationError, *, limit: int = 5) -> str:

@@ -29,7 +29,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from sync.protocol import CommuneCode, PullResponse, PushResponse, UtcDatetime, UuidStr
+from sync.protocol import (
+    CommuneCode,
+    PullResponse,
+    PushResponse,
+    UtcDatetime,
+    UuidStr,
+    located_error,
+    validation_error_vi,
+)
 
 MAGIC: Final = b"SOTREEM-TRANSFER-1\n"
 FORMAT_VERSION: Final = 1
@@ -241,8 +249,14 @@ def parse_answer(content: bytes) -> TransferAnswer:
     """The answer payload (results, refusals, upstream changes)."""
     try:
         return TransferAnswer.model_validate_json(content)
-    except ValidationError:
-        raise _damaged() from None
+    except ValidationError as exc:
+        # A sealed file with a value this app refuses (a time without offset, year 9999, a
+        # lone surrogate …): say which field, write nothing.
+        raise TransferError(
+            "Tệp trả lời có giá trị không hợp lệ, không có dữ liệu nào được ghi: "
+            f"{validation_error_vi(located_error(TransferAnswer, content, exc), limit=3)}.",
+            "transfer_invalid",
+        ) from None
 
 
 def canonical_json(value: Any) -> str:

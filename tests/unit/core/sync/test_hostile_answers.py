@@ -1,0 +1,129 @@
+"""Hostile values in an answer file or a pull answer are refused; the book stays unchanged.
+
+Issue 20: a time without an offset, year 9999, a lone surrogate. The answer file is sealed
+with the book's real token (as a genuine upstream would), so it passes the signature check
+and reaches the payload parser, which must name the faulty field and write nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+from sqlalchemy import func, select
+
+from desktop.core.services.book import Book
+from desktop.core.storage.models import SyncInboxItem
+from desktop.core.storage.repositories import audit as audit_repo
+from desktop.core.sync_service import SyncService
+from desktop.core.sync_service.transfer import TransferFileError, TransferService
+from sync import transfer
+from sync.client import ServerFailure, SyncClient, _Answer
+from sync.protocol import PullResponse
+from sync.server.services import transfer as server_transfer
+from tests.unit.core.sync.conftest import LiveServer
+from tests.unit.core.sync.helpers import add_household, book_rows
+
+
+class _RawJson(BaseModel):
+    """A payload whose JSON is given as text, so the test can seal values no model allows."""
+
+    text: str = ""
+
+    def model_dump_json(self, **_kwargs: Any) -> str:  # type: ignore[override]
+        return self.text
+
+
+def _snapshot(book: Book) -> tuple[Any, ...]:
+    with book.read() as session:
+        head = audit_repo.head(session)
+        inbox = session.execute(select(func.count()).select_from(SyncInboxItem)).scalar_one()
+    return (book_rows(book), head, inbox)
+
+
+def _hostile_record(field: str, value: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "seq": 10_000,
+        "table": "hamlets",
+        "id": str(uuid.uuid4()),
+        "version": 1,
+        "deleted": False,
+        "updated_at": "2026-01-01T00:00:00+00:00",
+        "updated_by": "tinh",
+        "data": {"name": "Thôn Tây"},
+        "upstream": True,
+    }
+    if field == "name":
+        record["data"]["name"] = value
+    else:
+        record[field] = value
+    return record
+
+
+HOSTILE = [
+    pytest.param("updated_at", "2026-01-01T00:00:00", id="no-offset"),
+    pytest.param("updated_at", "9999-12-31T23:59:59-23:59", id="year-9999"),
+    pytest.param("updated_at", "0001-01-01T00:00:00+23:59", id="year-1"),
+    pytest.param("name", "Thôn \ud800", id="lone-surrogate"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), HOSTILE)
+def test_a_hostile_answer_file_is_refused_and_writes_nothing(
+    book: Book,
+    *,
+    hamlet_id: str,
+    live_server: LiveServer,
+    fast_retry: Any,
+    tmp_path: Path,
+    field: str,
+    value: Any,
+) -> None:
+    add_household(book, hamlet_id, "1")
+    service = SyncService(book, **fast_retry())
+    service.enroll(live_server.url, live_server.code())
+    request = tmp_path / "xa.sotreem"
+    TransferService(book, service).export(request)
+    sealed, _answer = server_transfer.import_request(live_server.sessions, request.read_bytes())
+    _url, token, _device = service.credentials(need_url=False)
+    secret = transfer.secret_from_token(token)
+    header, content = transfer.open_file(sealed, secret, kind="answer")
+    payload = json.loads(content)
+    payload["pull"]["records"].append(_hostile_record(field, value))
+    forged = transfer.seal(
+        "answer",
+        commune_code=header.commune_code,
+        device_id=header.device_id,
+        batch_ids=list(header.batch_ids),
+        payload=_RawJson(text=json.dumps(payload)),  # ensure_ascii: "\ud800" stays escaped
+        secret=secret,
+        created_at=header.created_at,
+    )
+    answer_file = tmp_path / "xa.tra-loi"
+    answer_file.write_bytes(forged)
+    before = _snapshot(book)
+    with pytest.raises(TransferFileError) as refused:
+        TransferService(book, service).import_answer(answer_file)
+    message = refused.value.message_vi
+    assert "không có dữ liệu nào được ghi" in message
+    assert field in message, message
+    assert _snapshot(book) == before
+
+
+@pytest.mark.parametrize(("field", "value"), HOSTILE)
+def test_a_hostile_pull_answer_names_the_field(field: str, value: Any) -> None:
+    page = {
+        "records": [_hostile_record(field, value)],
+        "next_after": 10_000,
+        "more": False,
+        "server_time": "2026-01-01T00:00:00+00:00",
+    }
+    answer = _Answer(200, "", json.dumps(page).encode("utf-8"))
+    with pytest.raises(ServerFailure) as refused:
+        SyncClient._parse(PullResponse, answer)
+    assert "không có dữ liệu nào được ghi" in refused.value.message_vi
+    assert field in refused.value.message_vi
