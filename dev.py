@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 MIN_PYTHON = (3, 11)
-MOVED_CLOCK_DAYS = ("2028-02-29", "2030-12-31")
+MOVED_CLOCK_DAYS = ("2028-02-29T0", "2030-12-31")
 CLOCK_TESTS = ["tests/unit/core", "tests/unit/sync"]
 
 
@@ -91,7 +91,8 @@ def run_tests(args: list[str]) -> None:
     print("\n=== coverage: full table in build/coverage.txt", flush=True)
     _run("coverage", [coverage, "report", "--format=total"], env=env)
     # A suite that passes on any day: the core and service tests again with the clock moved
-    # to a leap day and to the last day of a year (tests/conftest.py reads SOTREEM_TEST_TODAY).
+    # to a leap day just after midnight in Vietnam (still the day before in UTC) and to the last
+    # day of a year (tests/conftest.py reads SOTREEM_TEST_TODAY).
     for day in MOVED_CLOCK_DAYS:
         moved = dict(env, SOTREEM_TEST_TODAY=day)
         _run(f"pytest, clock moved to {day}", [str(py), "-m", "pytest", "-q", *CLOCK_TESTS], moved)

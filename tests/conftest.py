@@ -31,13 +31,16 @@ def _pinned_clock(request: pytest.FixtureRequest) -> Iterator[None]:
     depends on, so it passes on any real day. Otherwise ``SOTREEM_TEST_TODAY`` (an ISO date)
     moves the clock for the whole run: CI runs the core and service tests again on a leap day
     and on the last day of a year, so a test that silently depends on today's date shows up.
+    ``2028-02-29T0`` starts at 00:00 in Vietnam, still the 28th in UTC: a test that reads the
+    machine's date instead of the one clock fails there (as two did at 17:55 UTC on CI).
     """
     marker = request.node.get_closest_marker("today")
     wanted = marker.args[0] if marker else os.environ.get("SOTREEM_TEST_TODAY")
     if not wanted:
         yield
         return
-    with travel_to(date.fromisoformat(wanted)):
+    day, _, hour = wanted.partition("T")
+    with travel_to(date.fromisoformat(day), int(hour or 9)):
         yield
 
 

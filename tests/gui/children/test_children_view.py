@@ -18,10 +18,11 @@ from desktop.ui.children.merge import DuplicatesDialog, MergeDialog
 from desktop.ui.children.profile import ChildProfileDialog
 from desktop.ui.children.view import ChildrenView
 from desktop.ui.screen import DESIGN_SCREEN
+from sync import clock
 from tests.gui.conftest import answer, type_text, wait_for_message, wait_for_ops
 from tests.gui.test_translations import check
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 def years_ago(years: int, days: int = 0) -> date:

@@ -15,10 +15,11 @@ from desktop.core.services.events import EventService
 from desktop.core.services.households import ChildForm, HouseholdForm, HouseholdService
 from desktop.ui.households.dialog import HouseholdDialog
 from desktop.ui.households.view import HouseholdsView
+from sync import clock
 from tests.gui.conftest import type_text, wait_for_ops
 from tests.gui.test_translations import check
 
-TODAY = date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from desktop.core.services.reports import ReportService
 from desktop.ui.reports.drilldown import ChildListModel, ChildListRow, DrilldownDialog
 from desktop.ui.reports.model import FEMALE, LABEL, MALE, TOTAL, Cell, PopulationTableModel
 from desktop.ui.reports.view import ReportsView
+from sync import clock
 from tests.gui.conftest import answer, wait_for_message, wait_for_ops
 
 ON = date(2026, 6, 30)
@@ -70,7 +71,7 @@ def compute(view: ReportsView, qtbot: Any, on: str = "30/06/2026") -> None:
 
 
 def test_reference_date_defaults_to_today(view: ReportsView) -> None:
-    assert view.reference_date.text() == date.today().strftime("%d/%m/%Y")
+    assert view.reference_date.text() == clock.today().strftime("%d/%m/%Y")
 
 
 def test_compute_shows_the_table_and_definition(view: ReportsView, qtbot: Any) -> None:

@@ -355,7 +355,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> _Pki:
     from cryptography.x509.oid import NameOID
 
     folder = tmp_path_factory.mktemp("pki")
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # noqa: TID251 - TLS checks certificates against the real wall clock
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test CA tỉnh")])
     ca_cert = (

@@ -17,6 +17,7 @@ from desktop.core.services.children import ChildQuery, ChildService
 from desktop.core.services.demo import populate_book
 from desktop.core.storage.models import ChangeEvent, GuardianLink, Person, SpecialEpisode
 from desktop.core.synthetic import SyntheticCommune, generate_commune
+from sync import clock
 
 TODAY = date(2026, 3, 15)
 
@@ -100,7 +101,7 @@ def test_a_few_orphans_episodes_events_and_histories() -> None:
 
 
 def test_the_demo_book_holds_the_records(book: Book) -> None:
-    generated = generate_commune(300, seed=3, today=date.today())
+    generated = generate_commune(300, seed=3, today=clock.today())
     assert populate_book(book, generated) == 300
     with book.read() as session:
         guardians = session.scalar(select(func.count()).select_from(GuardianLink))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -16,6 +16,7 @@ from desktop.core.services.audit import AuditFilter, AuditService
 from desktop.core.services.book import Book, LoginError, open_book
 from desktop.core.services.households import ChildForm, HouseholdForm, HouseholdService
 from desktop.core.storage.models import AuditEntry, CommuneSettings, Household, Person
+from sync import clock
 from tests.conftest import ADMIN_PASSWORD
 
 
@@ -98,7 +99,7 @@ def test_sync_bookkeeping_alone_is_not_a_change(book: Book, hamlet_id: str) -> N
     with book.transaction() as session:
         session.info[SYNC_APPLY] = True
         settings = session.query(CommuneSettings).one()
-        settings.last_sync_at = datetime.now(UTC)
+        settings.last_sync_at = clock.now()
         settings.device_token = "bi-mat-thiet-bi"
     entries = _entries(book)[before:]
     assert len(entries) == 1 and entries[0].action == "sync_update"
@@ -281,7 +282,7 @@ def test_browsing_filters_and_pages(book: Book, hamlet_id: str) -> None:
     assert households.rows[0].action_label == "Thêm mới"
     one = households.rows[0].record_id
     assert service.page(AuditFilter(record_id=one), 0, 50).total == 1
-    today = datetime.now().date()
+    today = clock.today()
     assert service.page(AuditFilter(date_from=today, date_to=today), 0, 1).total == everything.total
     assert service.page(AuditFilter(date_to=today - timedelta(days=1)), 0, 1).total == 0
     assert service.page(AuditFilter(username="khong-ai"), 0, 10).total == 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from sqlalchemy import func, select
 
@@ -15,6 +13,7 @@ from desktop.core.services.reports import ReportService
 from desktop.core.storage.base import SyncState
 from desktop.core.storage.models import Hamlet, Household, Person
 from desktop.core.synthetic import generate_commune
+from sync import clock
 
 
 def counts(book) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
@@ -27,7 +26,7 @@ def counts(book) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
 
 
 def test_populate_inserts_the_whole_commune(book) -> None:  # type: ignore[no-untyped-def]
-    today = date.today()
+    today = clock.today()
     commune = generate_commune(300, seed=11, today=today)
     assert populate_book(book, commune) == 300
 
@@ -39,7 +38,7 @@ def test_populate_inserts_the_whole_commune(book) -> None:  # type: ignore[no-un
 
 
 def test_bulk_rows_carry_the_sync_columns_and_search_keys(book) -> None:  # type: ignore[no-untyped-def]
-    commune = generate_commune(120, seed=3, today=date.today())
+    commune = generate_commune(120, seed=3, today=clock.today())
     populate_book(book, commune)
     with book.read() as session:
         for model in (Hamlet, Household, Person):
@@ -57,7 +56,7 @@ def test_bulk_rows_carry_the_sync_columns_and_search_keys(book) -> None:  # type
 
 
 def test_a_demo_household_opens_in_the_household_form(book) -> None:  # type: ignore[no-untyped-def]
-    commune = generate_commune(60, seed=5, today=date.today())
+    commune = generate_commune(60, seed=5, today=clock.today())
     populate_book(book, commune)
     expected = commune.households[0]
     form = HouseholdService(book).get_household(expected.id)
@@ -75,7 +74,7 @@ def test_progress_is_reported_per_chunk(book, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(demo, "CHUNK_SIZE", 50)
     calls: list[tuple[int, int]] = []
     populate_book(
-        book, generate_commune(300, today=date.today()), lambda d, t: calls.append((d, t))
+        book, generate_commune(300, today=clock.today()), lambda d, t: calls.append((d, t))
     )
     assert len(calls) >= 5
     assert calls[-1] == (300, 300)
@@ -85,10 +84,10 @@ def test_progress_is_reported_per_chunk(book, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_second_populate_is_refused(book) -> None:  # type: ignore[no-untyped-def]
-    populate_book(book, generate_commune(50, seed=1, today=date.today()))
+    populate_book(book, generate_commune(50, seed=1, today=clock.today()))
     before = counts(book)
     with pytest.raises(ValueError, match="đã có dữ liệu"):
-        populate_book(book, generate_commune(50, seed=2, today=date.today()))
+        populate_book(book, generate_commune(50, seed=2, today=clock.today()))
     with pytest.raises(ValueError, match="đã có dữ liệu"):
         populate_demo(book, 50)
     assert counts(book) == before
@@ -105,10 +104,10 @@ def test_a_failing_progress_callback_leaves_the_book_empty(book) -> None:  # typ
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        populate_book(book, generate_commune(50, today=date.today()), cancel)
+        populate_book(book, generate_commune(50, today=clock.today()), cancel)
     assert counts(book) == (0, 0, 0)
 
 
 def test_populate_demo_generates_as_of_today(book) -> None:  # type: ignore[no-untyped-def]
     assert populate_demo(book, 80, seed=9, profile="mountain") == 80
-    assert ReportService(book).population(date.today()).total == 80
+    assert ReportService(book).population(clock.today()).total == 80

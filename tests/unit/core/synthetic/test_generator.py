@@ -17,6 +17,7 @@ from desktop.core.domain.identity import id_number_warnings
 from desktop.core.synthetic import SyntheticCommune, generate_commune
 from desktop.core.synthetic.generator import NEWBORN_DAYS, apportion
 from resources import resource_path
+from sync import clock
 
 TODAY = date(2026, 3, 15)
 
@@ -67,7 +68,7 @@ def test_the_global_random_generator_is_left_alone() -> None:
 
 
 def test_today_defaults_to_the_current_date() -> None:
-    assert generate_commune(50).today == date.today()
+    assert generate_commune(50).today == clock.today()
 
 
 @pytest.mark.parametrize("children", [50, 5_000])

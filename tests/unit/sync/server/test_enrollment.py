@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync import clock
 from sync.server.models import Device, EnrollmentCode
 from sync.server.security import CODE_ALPHABET, sha256_hex
 from sync.server.services import enrollment
@@ -82,7 +83,7 @@ def test_code_is_typed_forgivingly(http: TestClient, sessions: sessionmaker[Sess
 
 
 def test_expired_code_is_refused(http: TestClient, sessions: sessionmaker[Session]) -> None:
-    long_ago = datetime.now(UTC) - timedelta(hours=73)
+    long_ago = clock.now() - timedelta(hours=73)
     code = enrollment.issue_code(sessions, "12345", now=long_ago)
     status, body = _enroll(http, code)
     assert (status, body["code"]) == (403, "enrollment_code_expired")
