@@ -468,8 +468,9 @@ def import_hostile(size: int, tmp_root: Path) -> list[Metric]:
         outcome = json.loads(done.stdout.strip().splitlines()[-1])
         source.unlink()
         what = "bị từ chối" if "refused" in outcome else f"đọc {outcome.get('rows')} dòng"
+        note = f"{what}; CPU {outcome['cpu_seconds']:.1f} s"
         metrics.append(Metric(key, label, size, outcome["seconds"], "s", target,
-                              f"{what}; bộ nhớ đỉnh {outcome['peak_mb']:.0f} MB"))  # fmt: skip
+                              f"{note}; bộ nhớ đỉnh {outcome['peak_mb']:.0f} MB"))  # fmt: skip
     return metrics
 
 
