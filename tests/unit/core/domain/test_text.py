@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+import sys
 import unicodedata
 
 from hypothesis import given
@@ -27,3 +29,16 @@ def test_fold_is_idempotent_and_accentless(text: str) -> None:
     once = fold(text)
     assert fold(once) == once
     assert not any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", once))
+
+
+def test_fold_drops_every_combining_mark() -> None:
+    # fold drops marks with one str.translate table; it must cover every mark Unicode has.
+    marks = [chr(c) for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))]
+    assert fold("a" + "".join(marks) + " b") == "a b"
+
+
+@given(st.text())
+def test_fold_matches_the_per_character_definition(text: str) -> None:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    assert fold(text) == re.sub(r"\s+", " ", stripped.casefold()).strip()
