@@ -39,7 +39,7 @@ def main(source: Path, home: Path) -> None:
         cpu_start = time.process_time()
         try:
             preview = ImportService(book).preview(source, today=TODAY)
-            outcome["rows"] = len(preview.parsed.source_rows)
+            outcome["rows"] = preview.parsed.data_rows
             outcome["rejected"] = preview.rejected_rows
         except ImportFileError as exc:
             outcome["refused"] = exc.message_vi

@@ -120,8 +120,11 @@ class ImportPlan:
     households: list[HouseholdPlan]
     new_hamlets: list[str]
     matched_hamlets: dict[str, str]  # the file's spelling → the book's hamlet, when they differ
-    problems: dict[int, list[RowProblem]]
+    problems: dict[int, list[RowProblem]]  # every row the plan rejects; of the rows rejected
+    # while reading, only the first few (``ParseResult.problems``): see the counts below
     total_rows: int
+    dropped_rows: int = 0  # rows rejected while reading whose problems are not held
+    dropped_problems: int = 0
 
     def count(self, action: str) -> int:
         """Good rows whose action is ``action``."""
@@ -141,7 +144,13 @@ class ImportPlan:
 
     @property
     def rejected(self) -> int:
-        return len(self.problems)
+        """Every rejected row (exact, also those whose problems are not held)."""
+        return len(self.problems) + self.dropped_rows
+
+    @property
+    def problem_total(self) -> int:
+        """Every problem of every rejected row (exact)."""
+        return sum(len(p) for p in self.problems.values()) + self.dropped_problems
 
     @property
     def children(self) -> int:
@@ -435,7 +444,9 @@ class _Planner:
             new_hamlets=new_hamlets,
             matched_hamlets=self.matched_hamlets,
             problems=self.problems,
-            total_rows=len(self.parsed.source_rows),
+            total_rows=self.parsed.data_rows,
+            dropped_rows=self.parsed.dropped_rows,
+            dropped_problems=self.parsed.dropped_problems,
         )
 
     def _plan_person(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -28,62 +28,73 @@ def _plain(value: Cell) -> str | int | float | bool | datetime | date | time | N
 def write_rejected(
     path: Path,
     headers: Sequence[str],
-    rows: Sequence[SheetRow],
-    problems: dict[int, list[RowProblem]],
+    rows: Iterable[tuple[SheetRow, Sequence[RowProblem]]],
+    width: int,
     protection: ExportProtection | None = None,
 ) -> int:
     """Write ``rows`` with the file's own headers and an error column; the rows written.
 
     The first two columns hold the original row number and what to fix; the file's columns
     follow unchanged, so after fixing, the same file can be imported again (the two added
-    columns are ignored by the importer).
+    columns are ignored by the importer). ``rows`` (a row and its problems, in row order)
+    is consumed one at a time and streamed into the file: 99,000 rejected rows never become
+    two million cell objects. ``width`` is the widest row's cell count.
     """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils.cell import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None  # a new workbook has one sheet
-    sheet.title = "Dòng cần sửa"
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Dòng cần sửa")
     head_font = Font(name=_FONT, size=11, bold=True)
+    head_alignment = Alignment(wrap_text=True, vertical="center")
+    error_font = Font(name=_FONT, size=11, color="9C0006")
+    error_alignment = Alignment(wrap_text=True, vertical="top")
     fill = PatternFill("solid", fgColor="FDE9E7")
-    width = max((len(r.cells) for r in rows), default=0)
     width = max(width, len(headers))
     titles = [
         ROW_HEADER,
         ERROR_HEADER,
         *[headers[i] if i < len(headers) else "" for i in range(width)],
     ]
-    for column, title in enumerate(titles, start=1):
-        cell = sheet.cell(row=1, column=column, value=title)
-        cell.font = head_font
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    sheet.cell(row=1, column=2).fill = fill
-    written = 0
-    for out_row, row in enumerate(rows, start=2):
-        found = problems.get(row.number, [])
-        sheet.cell(row=out_row, column=1, value=row.number)
-        error = sheet.cell(
-            row=out_row, column=2, value="\n".join(p.text for p in found) or "Chưa nhập."
-        )
-        error.font = Font(name=_FONT, size=11, color="9C0006")
-        error.alignment = Alignment(wrap_text=True, vertical="top")
-        error.fill = fill
-        for index in range(width):
-            value = _plain(row.cell(index))
-            cell = sheet.cell(row=out_row, column=index + 3, value=value)
-            if isinstance(value, datetime | date):
-                cell.number_format = "dd/mm/yyyy"
-            elif isinstance(value, str):
-                # Text stays text: an ID number "038…" must not become a number again.
-                cell.number_format = "@"
-        written += 1
     sheet.column_dimensions["A"].width = 10
     sheet.column_dimensions["B"].width = 60
     for index in range(width):
-        letter = sheet.cell(row=1, column=index + 3).column_letter
-        sheet.column_dimensions[letter].width = 18
+        sheet.column_dimensions[get_column_letter(index + 3)].width = 18
     sheet.freeze_panes = "C2"
+
+    def head(title: str, column: int) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = head_font
+        cell.alignment = head_alignment
+        if column == 2:
+            cell.fill = fill
+        return cell
+
+    sheet.append([head(title, column) for column, title in enumerate(titles, start=1)])
+    written = 0
+    for row, found in rows:
+        error = WriteOnlyCell(sheet, value="\n".join(p.text for p in found) or "Chưa nhập.")
+        error.font = error_font
+        error.alignment = error_alignment
+        error.fill = fill
+        out: list[object] = [row.number, error]
+        for index in range(width):
+            value = _plain(row.cell(index))
+            if isinstance(value, datetime | date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "dd/mm/yyyy"
+                out.append(cell)
+            elif isinstance(value, str):
+                # Text stays text: an ID number "038…" must not become a number again.
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "@"
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
+        written += 1
     workbook.properties.creator = "Sổ Trẻ Em"
     workbook.properties.title = "Các dòng chưa nhập được"
     with protected_output(path, protection, "xlsx") as target:

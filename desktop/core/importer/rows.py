@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import pickle
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
@@ -77,62 +80,176 @@ class ParsedRow:
     remarks: tuple[str, ...] = ()  # how an incomplete value was completed
 
 
+# Rows rejected while reading that are kept in memory with their problems, for the screen;
+# every rejected row, these included, is also in the compact spool the rejected-rows file is
+# written from. The counts are always exact.
+KEPT_REJECTED_ROWS = 1_000
+_SPOOL_BATCH: Final = 500
+
+
+class RejectedSpool:
+    """Every row rejected while reading, with its problems, kept compactly as it streams.
+
+    Rows are pickled and zlib-compressed in batches, in memory: a list of junk takes a few
+    per cent of the room its rows would as objects, and the children's data never goes to an
+    unencrypted temporary file. Read back in row order with ``iter(spool)``.
+    """
+
+    def __init__(self) -> None:
+        self._blocks: list[bytes] = []
+        self._batch: list[tuple[int, tuple[Cell, ...], tuple[tuple[str, str, str], ...]]] = []
+        self.rows = 0
+        self.width = 0  # the widest row's cells
+
+    def add(self, row: SheetRow, problems: list[RowProblem]) -> None:
+        """Keep ``row`` and its problems."""
+        self._batch.append(
+            (row.number, row.cells, tuple((p.column, p.message, p.hint) for p in problems))
+        )
+        self.rows += 1
+        self.width = max(self.width, len(row.cells))
+        if len(self._batch) >= _SPOOL_BATCH:
+            self._seal()
+
+    def _seal(self) -> None:
+        if self._batch:
+            self._blocks.append(zlib.compress(pickle.dumps(self._batch, pickle.HIGHEST_PROTOCOL)))
+            self._batch = []
+
+    def __iter__(self) -> Iterator[tuple[SheetRow, list[RowProblem]]]:
+        self._seal()
+        for block in self._blocks:
+            # Our own bytes, made above in this process: never data from outside.
+            for number, cells, problems in pickle.loads(zlib.decompress(block)):
+                yield (
+                    SheetRow(number, cells),
+                    [RowProblem(number, c, m, h) for c, m, h in problems],
+                )
+
+    @property
+    def size(self) -> int:
+        """Bytes held (compressed)."""
+        return sum(len(b) for b in self._blocks)
+
+
 @dataclass
 class ParseResult:
-    """The rows of a sheet: read well, or with their problems (by row number)."""
+    """The rows of a sheet: read well, or with their problems (by row number).
+
+    ``problems`` and the rejected rows' ``source_rows`` hold the first
+    ``KEPT_REJECTED_ROWS`` rejected rows only; ``rejected_total`` and ``problem_total`` count
+    them all, and ``spool`` holds them all.
+    """
 
     mapping: ColumnMapping
     rows: list[ParsedRow] = field(default_factory=list)
     problems: dict[int, list[RowProblem]] = field(default_factory=dict)
-    source_rows: dict[int, SheetRow] = field(default_factory=dict)  # every data row
+    source_rows: dict[int, SheetRow] = field(default_factory=dict)  # good and kept rows
+    spool: RejectedSpool = field(default_factory=RejectedSpool)
+    rejected_total: int = 0
+    problem_total: int = 0
+    data_rows: int = 0  # every data row read (good and rejected)
+    below_header: int = 0  # every non-blank row below the header, data or not
+    kept_rejected: int = KEPT_REJECTED_ROWS
 
-    def reject(self, problem: RowProblem) -> None:
-        """Add a problem to its row (the row is then rejected)."""
-        self.problems.setdefault(problem.row, []).append(problem)
+    def reject_row(self, row: SheetRow, problems: list[RowProblem]) -> None:
+        """Reject ``row`` for ``problems``: counted, spooled, and kept if among the first."""
+        self.rejected_total += 1
+        self.problem_total += len(problems)
+        self.spool.add(row, problems)
+        if len(self.problems) < self.kept_rejected:
+            self.problems[row.number] = list(problems)
+            self.source_rows[row.number] = row
+
+    @property
+    def dropped_rows(self) -> int:
+        """Rejected rows not kept in memory (they are in the spool)."""
+        return self.rejected_total - len(self.problems)
+
+    @property
+    def dropped_problems(self) -> int:
+        """Problems of the rejected rows not kept in memory."""
+        return self.problem_total - sum(len(p) for p in self.problems.values())
 
 
 Progress = Callable[[int, int], None]
 
 
 def parse_rows(
-    sheet: Sheet, mapping: ColumnMapping, today: date, progress: Progress | None = None
+    sheet: Sheet | Iterable[SheetRow],
+    mapping: ColumnMapping,
+    today: date,
+    progress: Progress | None = None,
+    *,
+    expected_rows: int = 0,
+    kept_rejected: int | None = None,
 ) -> ParseResult:
-    """Parse every data row below the header row."""
-    result = ParseResult(mapping)
+    """Parse every data row below the header row, one at a time.
+
+    ``sheet`` is a whole Sheet or the rows streaming from the reader; ``expected_rows`` is
+    how many rows a stream probably has (for ``progress`` only). ``kept_rejected`` rejected
+    rows are kept with their problems (default ``KEPT_REJECTED_ROWS``).
+    """
+    kept = KEPT_REJECTED_ROWS if kept_rejected is None else kept_rejected
+    result = ParseResult(mapping, kept_rejected=kept)
     header_texts = {
         key: header_key(mapping.headers[col])
         for key, col in mapping.columns.items()
         if col < len(mapping.headers)
     }
-    data = [r for r in sheet.rows if r.number > mapping.header_row]
+    source = sheet.rows if isinstance(sheet, Sheet) else sheet
+    total = len(source) if isinstance(source, list) else expected_rows
+    columns = list(mapping.columns.items())
     cache: dict[tuple[str, object], Any] = {}
-    for index, row in enumerate(data):
+    index = 0
+    for row in source:
+        if row.number <= mapping.header_row:
+            continue
         if progress is not None and index % 500 == 0:
-            progress(index, len(data))
-        cells = {key: row.cell(col) for key, col in mapping.columns.items()}
+            progress(index, max(total, index))
+        index += 1
+        cells = {key: row.cell(col) for key, col in columns}
         if all(is_blank(v) for v in cells.values()):
             continue  # nothing in the mapped columns (e.g. a note beside the table)
         if _repeats_header(cells, header_texts):
             continue  # the header printed again on a later page
-        result.source_rows[row.number] = row
+        result.data_rows += 1
         parsed = _parse_row(row.number, cells, mapping, today, cache)
         if isinstance(parsed, ParsedRow):
+            result.source_rows[row.number] = row
             result.rows.append(parsed)
         else:
-            for problem in parsed:
-                result.reject(problem)
+            result.reject_row(row, parsed)
+    result.below_header = index
     if progress is not None:
-        progress(len(data), len(data))
+        progress(index, index)
     return result
 
 
 def _repeats_header(cells: dict[str, Cell], header_texts: dict[str, str]) -> bool:
-    same = [
-        key
-        for key, value in cells.items()
-        if isinstance(value, str) and header_key(value) == header_texts.get(key)
-    ]
-    return len(same) >= 3
+    same = 0
+    for key, value in cells.items():
+        wanted = header_texts.get(key)
+        if wanted is None or not isinstance(value, str):
+            continue
+        # A cheap first test: the header as compared starts with its first letter folded
+        # (folding every cell of every row was a quarter of the time of a list of junk).
+        first = value.lstrip()[:1]
+        if wanted and first and not unicodedata.combining(first):
+            folded = _FIRST_FOLDED.get(first)
+            if folded is None:
+                folded = _FIRST_FOLDED[first] = fold(first)[:1]
+            if folded and folded != wanted[0]:
+                continue
+        if header_key(value) == wanted:
+            same += 1
+            if same >= 3:
+                return True
+    return False
+
+
+# First character → its first folded character; bounded by the characters that exist.
+_FIRST_FOLDED: dict[str, str] = {}
 
 
 _MISSING: Final = object()

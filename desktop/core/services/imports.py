@@ -11,6 +11,7 @@ creates nothing twice.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -104,6 +105,22 @@ class ImportSummary:
     reference_date: date | None = None  # "Số liệu tính đến ngày": the day the list was true
     # Rows that were children on the list's date but are 16 or older today.
     aged_out: int = 0
+    # ``problems`` holds the problems of the first rejected rows only (``shown_rows`` rows);
+    # ``rejected`` and ``problem_total`` count them all.
+    problem_total: int = 0
+    shown_rows: int = 0
+
+    @property
+    def problems_capped(self) -> bool:
+        """True when only the first rejected rows' problems are held (a very long list)."""
+        return self.shown_rows < self.rejected
+
+    def problems_heading(self) -> str:
+        """“x dòng lỗi” or “x dòng lỗi, hiển thị N dòng đầu” (Vietnamese)."""
+        text = f"{vn_int(self.rejected)} dòng lỗi"
+        if self.problems_capped:
+            text += f", hiển thị {vn_int(self.shown_rows)} dòng đầu"
+        return text
 
     def lines(self) -> list[str]:
         """The summary as text lines (Vietnamese)."""
@@ -147,10 +164,11 @@ class ImportSummary:
             if len(self.remarks) > 50:
                 lines.append(f"  … và {vn_int(len(self.remarks) - 50)} lưu ý khác.")
         if self.problems:
-            lines.append("Lỗi (các dòng này không được nhập):")
-            lines.extend(f"  {p.text}" for p in self.problems[:MAX_LISTED_PROBLEMS])
-            if len(self.problems) > MAX_LISTED_PROBLEMS:
-                more = len(self.problems) - MAX_LISTED_PROBLEMS
+            lines.append(f"Lỗi ({self.problems_heading()}; các dòng này không được nhập):")
+            listed = self.problems[:MAX_LISTED_PROBLEMS]
+            lines.extend(f"  {p.text}" for p in listed)
+            more = max(self.problem_total, len(self.problems)) - len(listed)
+            if more > 0:
                 lines.append(f"  … và {vn_int(more)} lỗi khác (xem tệp các dòng bị từ chối).")
         return lines
 
@@ -255,6 +273,9 @@ def _summary(preview: ImportPreview, plan: ImportPlan, *, done: bool) -> ImportS
         for row in plan.rows
         if row.parsed.is_child and sixteenth_birthday(row.parsed.person.birth_date) <= preview.today
     )
+    # As many rejected rows as the reading kept: a file of duplicates rejected by the plan
+    # is listed no further either.
+    shown = sorted(plan.problems)[: preview.parsed.kept_rejected]
     return ImportSummary(
         file_name=preview.path.name,
         sheet=preview.sheet.name,
@@ -271,7 +292,9 @@ def _summary(preview: ImportPreview, plan: ImportPlan, *, done: bool) -> ImportS
         households_updated=plan.households_with("update"),
         new_hamlets=tuple(plan.new_hamlets),
         matched_hamlets=tuple(plan.matched_hamlets.items()),
-        problems=tuple(plan.problem_list()),
+        problems=tuple(p for n in shown for p in plan.problems[n]),
+        problem_total=plan.problem_total,
+        shown_rows=len(shown),
         remarks=remarks,
         notices=preview.notices,
         done=done,
@@ -396,34 +419,54 @@ class ImportService:
             head, guess = self._choose_sheet(opened, wanted_sheet)
             if guess.problems and mapping is None:
                 raise ImportFileError("\n".join(guess.problems))
-            full = opened.read(head.name or None)
-        if mapping is not None:
-            column_mapping = apply_mapping(full, mapping, guess)
-        elif guess.is_template:
-            column_mapping = guess.mapping()
-        else:
-            raise ImportFileError(
-                "Tệp không dùng đúng tên cột của mẫu nhập, nên cần ghép cột trước khi nhập. "
-                + (
-                    "Thiếu các cột: "
-                    + ", ".join(f"“{m}”" for m in guess.mapping().missing_required())
-                    + "."
-                    if guess.header_row is not None
-                    else "Không tìm thấy dòng tiêu đề cột."
+            if mapping is not None:
+                wanted_row = mapping.header_row or 0
+                if not head.complete and wanted_row > max((r.number for r in head.rows), default=0):
+                    # A header row further down than the rows read to guess it.
+                    head = opened.read(head.name or None, limit=wanted_row + 1)
+                column_mapping = apply_mapping(head, mapping, guess)
+            elif guess.is_template:
+                column_mapping = guess.mapping()
+            else:
+                raise ImportFileError(
+                    "Tệp không dùng đúng tên cột của mẫu nhập, nên cần ghép cột trước khi nhập. "
+                    + (
+                        "Thiếu các cột: "
+                        + ", ".join(f"“{m}”" for m in guess.mapping().missing_required())
+                        + "."
+                        if guess.header_row is not None
+                        else "Không tìm thấy dòng tiêu đề cột."
+                    )
                 )
+            missing = column_mapping.missing_required()
+            if missing:
+                raise ImportFileError(
+                    "Chưa có cột cho các trường bắt buộc: "
+                    + ", ".join(f"“{m}”" for m in missing)
+                    + "."
+                )
+            # The rows stream from the file into the checks: the sheet is never held whole.
+            rows = opened.stream(head.name or None)
+            parsed = parse_rows(
+                rows,
+                column_mapping,
+                today,
+                _part(progress, 0, 60),
+                expected_rows=rows.expected_rows,
             )
-        missing = column_mapping.missing_required()
-        if missing:
-            raise ImportFileError(
-                "Chưa có cột cho các trường bắt buộc: " + ", ".join(f"“{m}”" for m in missing) + "."
-            )
-        data_rows = sum(1 for r in full.rows if r.number > column_mapping.header_row)
-        if data_rows == 0:
+        if parsed.below_header == 0:
             raise ImportFileError(
                 f"Tệp “{path.name}” không có dòng dữ liệu nào dưới dòng tiêu đề "
                 f"(dòng {column_mapping.header_row})."
             )
-        parsed = parse_rows(full, column_mapping, today, _part(progress, 0, 60))
+        full = Sheet(
+            file_name=head.file_name,
+            kind=head.kind,
+            name=rows.name,
+            rows=[],  # the rows were streamed, not kept
+            sheet_names=head.sheet_names,
+            notices=rows.notices,
+        )
         plan = build_plan(
             parsed,
             _snapshot(self._book),
@@ -481,9 +524,17 @@ class ImportService:
     ) -> int:
         """Write the rejected rows, with an error column, to ``path``; the rows written."""
         self._book.user.require(Action.EXPORT)
-        problems = preview.plan.problems
-        rows = [preview.parsed.source_rows[n] for n in sorted(problems)]
-        written = write_rejected(path, preview.mapping.headers, rows, problems, protection)
+        parsed, problems = preview.parsed, preview.plan.problems
+        # Every row rejected while reading is in the spool, in row order; the rows the plan
+        # rejected (good rows that contradict the book or each other) are held in memory.
+        planned = [
+            (parsed.source_rows[n], problems[n])
+            for n in sorted(problems)
+            if n not in parsed.problems
+        ]
+        width = max([parsed.spool.width, *(len(r.cells) for r, _found in planned)])
+        rows = heapq.merge(parsed.spool, planned, key=lambda item: item[0].number)
+        written = write_rejected(path, preview.mapping.headers, rows, width, protection)
         from desktop.core.services.audit import record_export
 
         record_export(

@@ -640,7 +640,11 @@ class ImportWizard(QDialog):
         self.preview_summary.setText("\n".join(shown[:errors_at][:14]))
         self.problem_model.set_rows(list(summary.problems))
         self.line_model.set_rows(preview.lines())
-        self.tabs.setTabText(0, self.tr("Lỗi ({n})").format(n=_count(len(summary.problems))))
+        if summary.problems_capped:
+            # A very long list: the first rows' errors are listed, the file holds them all.
+            self.tabs.setTabText(0, self.tr("Lỗi ({h})").format(h=summary.problems_heading()))
+        else:
+            self.tabs.setTabText(0, self.tr("Lỗi ({n})").format(n=_count(len(summary.problems))))
         self.tabs.setTabText(
             1, self.tr("Các dòng sẽ nhập ({n})").format(n=_count(len(preview.plan.rows)))
         )

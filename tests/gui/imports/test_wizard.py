@@ -168,6 +168,27 @@ def test_the_rejected_rows_are_saved_with_a_password(
         box.close()
 
 
+def test_a_long_list_of_errors_says_how_many_rows_are_shown(
+    wizard: ImportWizard, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.importer import rows as rows_module
+
+    monkeypatch.setattr(rows_module, "KEPT_REJECTED_ROWS", 2)
+    bad = [row(name=f"Rác {i}", born="không rõ") for i in range(5)]
+    wizard.load_file(write_xlsx(tmp_path / "dai.xlsx", [row(), *bad]))
+    wait_for_ops(qtbot)
+    wizard.go_next()
+    wait_for_ops(qtbot)
+    assert wizard.current_step() == PREVIEW
+    assert wizard.preview_counts.values["rejected"].text() == "5"  # the exact count
+    assert wizard.tabs.tabText(0) == "Lỗi (5 dòng lỗi, hiển thị 2 dòng đầu)"
+    assert {wizard.problem_model.row_at(i).row for i in range(wizard.problem_model.rowCount())} == {
+        5,
+        6,
+    }
+    assert wizard.save_rejected_button.isVisible()
+
+
 def test_closing_is_refused_while_importing(wizard: ImportWizard, qtbot: Any) -> None:
     wizard._set_busy(True)
     wizard.reject()
