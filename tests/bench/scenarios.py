@@ -469,6 +469,12 @@ def import_hostile(size: int, tmp_root: Path) -> list[Metric]:
         source.unlink()
         what = "bị từ chối" if "refused" in outcome else f"đọc {outcome.get('rows')} dòng"
         note = f"{what}; CPU {outcome['cpu_seconds']:.1f} s"
+        if "rejected_file_cpu_seconds" in outcome:
+            note += (
+                f"; tệp các dòng bị từ chối ({outcome['rejected_file_rows']} dòng): CPU "
+                f"{outcome['rejected_file_cpu_seconds']:.1f} s, bộ nhớ đỉnh "
+                f"{outcome['peak_mb_with_file']:.0f} MB"
+            )
         metrics.append(Metric(key, label, size, outcome["seconds"], "s", target,
                               f"{note}; bộ nhớ đỉnh {outcome['peak_mb']:.0f} MB"))  # fmt: skip
     return metrics

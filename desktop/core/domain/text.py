@@ -15,11 +15,20 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _single_spaced(text: str) -> str:
+    """``text`` trimmed, inner runs of white space folded to one space."""
+    # A printable text's only white space is the plain space (tabs, line breaks, NBSP and
+    # the other separators are not printable): with no two in a row there is nothing to fold.
+    if text.isprintable() and "  " not in text:
+        return text.strip(" ")
+    return _SPACES.sub(" ", text).strip()
+
+
 def clean_text(text: str | None) -> str:
     """NFC, trimmed, inner runs of white space folded to one space."""
     if text is None:
         return ""
-    return _SPACES.sub(" ", nfc(text)).strip()
+    return _single_spaced(nfc(text))
 
 
 @functools.cache
@@ -35,6 +44,8 @@ def fold(text: str | None) -> str:
     """
     if not text:
         return ""
+    if text.isascii():  # no marks and no đ: only case and spaces to fold
+        return _single_spaced(text.lower())
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = decomposed.translate(_combining_marks())
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    return _single_spaced(stripped.casefold())

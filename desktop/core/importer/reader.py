@@ -404,8 +404,12 @@ def _cell_parser() -> type:
             child = element.find(INLINE_STRING)
             if child is not None:
                 data_type = "s"
-                parts = [child.findtext(text_tag) or ""]
-                parts.extend(run.findtext(text_tag) or "" for run in child.iterfind(run_tag))
+                parts = []
+                for part in child:
+                    if part.tag == text_tag:
+                        parts.append(part.text or "")
+                    elif part.tag == run_tag:
+                        parts.append(part.findtext(text_tag) or "")
                 value = "".join(parts)
             return {
                 "row": row,

@@ -42,3 +42,24 @@ def test_fold_matches_the_per_character_definition(text: str) -> None:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     assert fold(text) == re.sub(r"\s+", " ", stripped.casefold()).strip()
+
+
+# Texts that hit the fast paths (ASCII, printable, single spaces) and the slow ones.
+_texts = st.one_of(
+    st.text(),
+    st.text(alphabet=" \t\n\u00a0\u2003\u3000aĐđbé\u0301 "),
+    st.text(alphabet=st.characters(max_codepoint=127)),
+)
+
+
+@given(_texts)
+def test_clean_text_matches_its_definition(text: str) -> None:
+    expected = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    assert clean_text(text) == expected
+
+
+@given(_texts)
+def test_fold_matches_its_definition_on_spaces_and_ascii(text: str) -> None:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    assert fold(text) == re.sub(r"\s+", " ", stripped.casefold()).strip()
