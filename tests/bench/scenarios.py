@@ -468,15 +468,16 @@ def import_hostile(size: int, tmp_root: Path) -> list[Metric]:
         outcome = json.loads(done.stdout.strip().splitlines()[-1])
         source.unlink()
         what = "bị từ chối" if "refused" in outcome else f"đọc {outcome.get('rows')} dòng"
-        note = f"{what}; CPU {outcome['cpu_seconds']:.1f} s"
+        note = (
+            f"{what}; CPU {outcome['cpu_seconds']:.1f} s; bộ nhớ đỉnh {outcome['peak_mb']:.0f} MB"
+        )
         if "rejected_file_cpu_seconds" in outcome:
             note += (
-                f"; tệp các dòng bị từ chối ({outcome['rejected_file_rows']} dòng): CPU "
+                f"; ghi tệp các dòng bị từ chối ({outcome['rejected_file_rows']} dòng): CPU "
                 f"{outcome['rejected_file_cpu_seconds']:.1f} s, bộ nhớ đỉnh "
                 f"{outcome['peak_mb_with_file']:.0f} MB"
             )
-        metrics.append(Metric(key, label, size, outcome["seconds"], "s", target,
-                              f"{note}; bộ nhớ đỉnh {outcome['peak_mb']:.0f} MB"))  # fmt: skip
+        metrics.append(Metric(key, label, size, outcome["seconds"], "s", target, note))
     return metrics
 
 
