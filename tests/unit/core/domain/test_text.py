@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.core.domain.text import clean_text, fold
+from desktop.core.domain.text import clean_text, fold, format_size
 
 
 def test_fold_examples() -> None:
@@ -27,3 +28,20 @@ def test_fold_is_idempotent_and_accentless(text: str) -> None:
     once = fold(text)
     assert fold(once) == once
     assert not any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", once))
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (0, "0 B"),
+        (999, "999 B"),
+        (1_000, "1,0 KB"),
+        (34_567, "34,6 KB"),
+        (1_091_251, "1,1 MB"),
+        (999_949_999, "999,9 MB"),
+        (2_000_000_000, "2,0 GB"),
+        (5_000_000_000_000, "5000,0 GB"),
+    ],
+)
+def test_format_size_reads_in_vietnamese_units(size: int, text: str) -> None:
+    assert format_size(size) == text
