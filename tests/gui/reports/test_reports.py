@@ -163,3 +163,15 @@ def test_drilldown_lists_the_children_behind_a_number(view: ReportsView, qtbot: 
     assert dialog.model.index(0, 3).data() == "Thôn Đông"
     assert view.open_drilldown(view.model.index(0, LABEL)) is None
     dialog.close()
+
+
+def test_export_pdf_prints_the_signer_typed(view: ReportsView, qtbot: Any, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    view.signer_edit.setText("Phạm Thị Hoa")
+    target = tmp_path / "ky.pdf"
+    with qtbot.waitSignal(view.exported, timeout=20_000):
+        view.export_to(target, "pdf", ON)
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Phạm Thị Hoa" in text
+    answer(wait_for_message(qtbot), "Để sau")
