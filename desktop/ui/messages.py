@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -144,3 +145,17 @@ def open_file(parent: QWidget | None, path: Path) -> QMessageBox | None:
         no_text=_tr("Đóng"),
         icon=QMessageBox.Icon.Warning,
     )
+
+
+def file_opener(parent: QWidget | None, path: Path) -> Callable[[], object]:
+    """A callback for a "Mở tệp" button that opens ``path`` with :func:`open_file`.
+
+    It holds ``parent`` only weakly: a strong reference from a slot of a box that ``parent``
+    owns keeps the Python wrapper alive past the C++ widget, and Qt then frees it twice
+    (a crash when the window closes)."""
+    ref = weakref.ref(parent) if parent is not None else None
+
+    def opener() -> object:
+        return open_file(ref() if ref is not None else None, path)
+
+    return opener

@@ -78,7 +78,7 @@ def offer_to_open(parent: QWidget, path: Path, what: str) -> None:
     messages.ask(
         parent,
         _tr("Đã lưu {what} vào:\n{path}\n\nMở tệp này ngay?").format(what=what, path=path),
-        on_yes=lambda: messages.open_file(parent, path),
+        on_yes=messages.file_opener(parent, path),
         title=_tr("Đã lưu tệp"),
         yes_text=_tr("Mở tệp"),
         no_text=_tr("Để sau"),

@@ -61,7 +61,7 @@ def offer_to_open(parent: QWidget, path: Path) -> QMessageBox:
     return messages.ask(
         parent,
         _tr("Đã lưu báo cáo vào:\n{p}\n\nMở tệp này ngay?").format(p=path),
-        on_yes=lambda: messages.open_file(parent, path),
+        on_yes=messages.file_opener(parent, path),
         title=_tr("Đã xuất báo cáo"),
         yes_text=_tr("Mở tệp"),
         no_text=_tr("Để sau"),
