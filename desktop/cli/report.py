@@ -78,7 +78,10 @@ def cmd_report(args: argparse.Namespace) -> int:
             if args.output
             else (paths.exports_dir() / f"dan-so-tre-em-{on:%Y%m%d}.{args.format}")
         )
-        report = service.write_population(on, output, args.format)
+        lines = [x for x in (args.signer_title or "").split("|") if x.strip()]
+        report = service.write_population(
+            on, output, args.format, signer_name=args.signer, signer_lines=lines
+        )
         print(f"Đã ghi {output} ({report.total} trẻ em dưới 16 tuổi ngày {format_vn_date(on)}).")
         return 0
     finally:
@@ -98,4 +101,11 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p_report.add_argument("--date", help="ngày chốt số liệu DD/MM/YYYY (mặc định hôm nay)")
     p_report.add_argument("--format", choices=["json", "pdf", "xlsx"], default="json")
     p_report.add_argument("--output", help="tệp kết quả")
+    p_report.add_argument(
+        "--signer", help="họ tên người ký báo cáo dân số (mặc định: người ký báo cáo định kỳ)"
+    )
+    p_report.add_argument(
+        "--signer-title",
+        help='chức danh người ký, các dòng cách nhau bởi "|", ví dụ "KT. CHỦ TỊCH|PHÓ CHỦ TỊCH"',
+    )
     p_report.set_defaults(func=cmd_report)

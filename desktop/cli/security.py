@@ -15,6 +15,7 @@ from pathlib import Path
 
 from desktop.cli.common import CliError, open_from_args, read_password
 from desktop.core.domain.permissions import PermissionDenied
+from desktop.core.domain.text import format_size
 
 ENV_RECOVERY = "SOTREEM_RECOVERY_CODE"
 
@@ -56,7 +57,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise CliError(exc.message_vi) from exc
     finally:
         book.close()
-    print(f"Đã sao lưu vào {info.path} ({info.size:,} byte, đã mã hóa).".replace(",", "."))
+    print(f"Đã sao lưu vào {info.path} ({format_size(info.size)}, đã mã hóa).")
     return 0
 
 

@@ -351,7 +351,10 @@ class ForgotPasswordDialog(QDialog):
         self._busy = False
         self.ok_button.setEnabled(True)
         if isinstance(exc, ValidationError):
-            self._show("new_password", exc.message_vi)
+            # The rules the strength line already lists are not repeated under the field.
+            others = self.strength.not_shown([p.message for p in exc.problems])
+            self._show("new_password", "\n".join(others))
+            set_invalid(self.new_password, exc.message_vi)
             self.new_password.setFocus()
         elif isinstance(exc, LoginError):
             field = "recovery_code" if "Mã khôi phục" in exc.message_vi else "username"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import traceback
+import weakref
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -110,3 +112,50 @@ def ask(
     box.finished.connect(answered)
     box.open()
     return box
+
+
+def open_file(parent: QWidget | None, path: Path) -> QMessageBox | None:
+    """Open ``path`` in the program the system gives it; when none does, say so with the
+    file's path and offer to open its folder instead. Returns the box shown, if any."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+        return None
+
+    def open_folder() -> None:
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent))):
+            show_message(
+                parent,
+                _tr("Không mở được thư mục:\n{d}\n\nHãy tìm tệp theo đường dẫn trên.").format(
+                    d=path.parent
+                ),
+                icon=QMessageBox.Icon.Warning,
+            )
+
+    return ask(
+        parent,
+        _tr(
+            "Máy này không có chương trình nào mở được tệp:\n{p}\n\n"
+            "Tệp đã được lưu. Mở thư mục chứa tệp để chép hoặc mở bằng chương trình khác?"
+        ).format(p=path),
+        on_yes=open_folder,
+        title=_tr("Không mở được tệp"),
+        yes_text=_tr("Mở thư mục"),
+        no_text=_tr("Đóng"),
+        icon=QMessageBox.Icon.Warning,
+    )
+
+
+def file_opener(parent: QWidget | None, path: Path) -> Callable[[], object]:
+    """A callback for a "Mở tệp" button that opens ``path`` with :func:`open_file`.
+
+    It holds ``parent`` only weakly: a strong reference from a slot of a box that ``parent``
+    owns keeps the Python wrapper alive past the C++ widget, and Qt then frees it twice
+    (a crash when the window closes)."""
+    ref = weakref.ref(parent) if parent is not None else None
+
+    def opener() -> object:
+        return open_file(ref() if ref is not None else None, path)
+
+    return opener

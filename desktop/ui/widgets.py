@@ -276,6 +276,12 @@ class PasswordStrength(QWidget):
         self.label.setText(text)
         return problems
 
+    def not_shown(self, messages: list[str]) -> list[str]:
+        """``messages`` this widget does not already list (a rule the live check shows is
+        not repeated under the field when the service refuses the password)."""
+        shown = set(self.label.text().split("\n"))
+        return [m for m in messages if m not in shown]
+
 
 def monospace_font(point_size: float) -> QFont:
     """The system's fixed-width font at ``point_size`` (recovery codes, numbers)."""

@@ -47,5 +47,26 @@ def fold(text: str | None) -> str:
     if text.isascii():  # no marks and no đ: only case and spaces to fold
         return _single_spaced(text.lower())
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+<<<<<<< HEAD
     stripped = decomposed.translate(_combining_marks())
     return _single_spaced(stripped.casefold())
+=======
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def format_size(size: int) -> str:
+    """A byte count as an officer reads it: "512 B", "3,4 KB", "1,1 MB", "2,0 GB".
+
+    Decimal units (1 MB = 1.000.000 byte, as the backup limit is set in MB), one decimal
+    with the Vietnamese decimal comma. The one size formatter for the CLI and every screen.
+    """
+    if size < 1000:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1000
+        if value < 1000 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}".replace(".", ",")
+>>>>>>> smallui

@@ -40,7 +40,7 @@ from desktop.core.reports.fonts import (
     register_fonts,
     upper_nfc,
 )
-from desktop.core.reports.formatting import vn_long_date
+from desktop.core.reports.formatting import MOTTO, NATIONAL_TITLE, vn_long_date
 from desktop.core.reports.protect import ExportProtection, protected_output
 
 __all__ = [
@@ -76,8 +76,8 @@ _FOOTER_LEFT = 80 * mm
 _FOOTER_RIGHT = TEXT_WIDTH - _FOOTER_LEFT
 _SIGNATURE_SPACE = 30 * mm
 
-_NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+_NATIONAL_TITLE = NATIONAL_TITLE
+_MOTTO = MOTTO
 _END_MARK = "./."
 # Room left after "Số:" for the clerk (văn thư) to write the number by hand.
 _BLANK_NUMBER = " " * 6

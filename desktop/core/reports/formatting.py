@@ -6,6 +6,10 @@ import datetime
 
 from desktop.core.domain.text import nfc
 
+# The national title and motto at the head of every official paper and exported list.
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
 
 def vn_int(n: int) -> str:
     """Format an integer with "." as the thousands separator (1234567 → "1.234.567")."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.text import nfc
+from desktop.core.reports.formatting import MOTTO, NATIONAL_TITLE
 from desktop.core.reports.protect import ExportProtection, protected_output
 
 _FONT = "Times New Roman"
@@ -55,6 +56,18 @@ def _cell_value(value: Any) -> Value:
     return nfc(str(value))
 
 
+def national_header_rows(issuer: str, columns: int) -> list[list[str | None]]:
+    """The two top rows of every exported list: the unit (e.g. "UBND XÃ HOÀNG KIM") on the
+    left, the national title and motto on the right half (stacked in A on a 1-column list)."""
+    if columns < 2:
+        rows: list[list[str | None]] = [[issuer]] if issuer else []
+        return [*rows, [NATIONAL_TITLE], [MOTTO]]
+    right = columns // 2  # 0-based column of the national title
+    first: list[str | None] = [issuer or None] + [None] * (right - 1) + [NATIONAL_TITLE]
+    second: list[str | None] = [None] * right + [MOTTO]
+    return [first, second]
+
+
 def render_list_xlsx(
     table: ListTable, path: Path, protection: ExportProtection | None = None
 ) -> int:
@@ -73,9 +86,8 @@ def render_list_xlsx(
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     for index, column in enumerate(table.columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
-    top = 0
-    if table.issuer:
-        top += 1
+    header_rows = national_header_rows(table.issuer, len(table.columns))
+    top = len(header_rows)
     top += 1  # the title
     if table.subtitle:
         top += 1
@@ -93,8 +105,16 @@ def render_list_xlsx(
         cell.font = font
         return cell
 
-    if table.issuer:
-        sheet.append([text_cell(table.issuer, head_font)])
+    motto_font = Font(name=_FONT, size=12, bold=True, underline="single")
+    for row in header_rows:
+        sheet.append(
+            [
+                None
+                if value is None
+                else text_cell(value, motto_font if value == MOTTO else head_font)
+                for value in row
+            ]
+        )
     sheet.append([text_cell(table.title, Font(name=_FONT, size=14, bold=True))])
     if table.subtitle:
         sheet.append([text_cell(table.subtitle, Font(name=_FONT, size=11, italic=True))])

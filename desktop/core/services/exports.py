@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,9 +122,13 @@ class ExportService:
         personal: bool = True,
         what: str = "list",
     ) -> ExportedFile:
-        """Write any list to ``path`` as .xlsx; ``personal`` lists need the EXPORT right."""
+        """Write any list to ``path`` as .xlsx; ``personal`` lists need the EXPORT right.
+
+        A list without an issuer line gets the commune's, under the national header."""
         user = self._book.user
         user.require(Action.EXPORT if personal else Action.VIEW_BOOK)
+        if not table.issuer:
+            table = replace(table, issuer=self.list_header()[0])
         rows = render_list_xlsx(table, path, protection)
         return _record(self._book, what, path, rows, protection=protection, personal=personal)
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
+
 from desktop.core.domain.dates import child_birth_window, format_vn_date
 from desktop.core.domain.permissions import Action
 from desktop.core.domain.population import AGE_GROUPS, SEX_FEMALE, SEX_MALE, age_group
@@ -21,6 +23,7 @@ from desktop.core.reports.population import (
 from desktop.core.reports.protect import ExportProtection
 from desktop.core.services.book import Book, CommuneInfo
 from desktop.core.services.children import ChildListRow, ChildService
+from desktop.core.storage.models import PeriodicReport
 from desktop.core.storage.repositories import households as repo
 from sync import clock
 
@@ -101,8 +104,30 @@ class ReportService:
         self._book.user.require(Action.REPORT)
         return ChildService(self._book).rows(list(ids))
 
-    def header(self, commune: CommuneInfo, summary: str, issued_on: date) -> DocumentHeader:
-        """The official header of a report issued by the commune's People's Committee."""
+    def last_signer(self) -> tuple[str, list[str]]:
+        """The signer's name and title lines last typed on a periodic report of this book
+        ("" and [] when none was): the population report signs with the same person."""
+        with self._book.read() as session:
+            row = session.scalars(
+                select(PeriodicReport)
+                .where(PeriodicReport.deleted.is_(False), PeriodicReport.signer_name != "")
+                .order_by(PeriodicReport.period_code.desc(), PeriodicReport.report_version.desc())
+            ).first()
+            if row is None:
+                return "", []
+            return row.signer_name, [x for x in row.signer_lines.split("|") if x.strip()]
+
+    def header(
+        self,
+        commune: CommuneInfo,
+        summary: str,
+        issued_on: date,
+        *,
+        signer_name: str | None = None,
+        signer_lines: Sequence[str] = (),
+    ) -> DocumentHeader:
+        """The official header of a report issued by the commune's People's Committee: the
+        upstream office first among the recipients, the signer's title lines and name."""
         recipients = []
         if commune.upstream_unit:
             recipients.append(f"{commune.upstream_unit} (để b/c);")
@@ -116,8 +141,9 @@ class ReportService:
             summary=summary,
             place=commune.place_name,
             issued_on=issued_on,
-            signer_lines=["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
-            signer_name=None,
+            signer_lines=[x for x in signer_lines if x.strip()]
+            or ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+            signer_name=(signer_name or "").strip() or None,
             recipients=recipients,
         )
 
@@ -128,8 +154,14 @@ class ReportService:
         fmt: str = "pdf",
         issued_on: date | None = None,
         protection: ExportProtection | None = None,
+        *,
+        signer_name: str | None = None,
+        signer_lines: Sequence[str] = (),
     ) -> PopulationReport:
         """Compute the population on ``on`` and write it as ``fmt`` ("pdf" or "xlsx").
+
+        The signer is ``signer_name``/``signer_lines`` when given, else the one last typed on
+        a periodic report (``last_signer``).
 
         ``protection`` puts a password on the file; the export is recorded in the audit trail.
         """
@@ -139,7 +171,15 @@ class ReportService:
             f"Số trẻ em dưới 16 tuổi trên địa bàn {commune.unit_kind.lower()} {commune.name} "
             f"tính đến ngày {format_vn_date(on)}"
         )
-        header = self.header(commune, summary, issued_on or clock.today())
+        if signer_name is None and not signer_lines:
+            signer_name, signer_lines = self.last_signer()
+        header = self.header(
+            commune,
+            summary,
+            issued_on or clock.today(),
+            signer_name=signer_name,
+            signer_lines=signer_lines,
+        )
         if fmt == "pdf":
             render_population_pdf(report.table, header, path, protection=protection)
         elif fmt == "xlsx":

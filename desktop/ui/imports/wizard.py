@@ -435,6 +435,7 @@ class ImportWizard(QDialog):
         self.preview = None
         self.path_field.setText(str(path))
         self.file_info.hide()
+        self.error.show_message(None)  # the last file's error is not this one's
         self._set_busy(True)
         service = self._service
         run_op(

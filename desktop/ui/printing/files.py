@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from desktop import paths
@@ -79,7 +78,7 @@ def offer_to_open(parent: QWidget, path: Path, what: str) -> None:
     messages.ask(
         parent,
         _tr("Đã lưu {what} vào:\n{path}\n\nMở tệp này ngay?").format(what=what, path=path),
-        on_yes=lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
+        on_yes=messages.file_opener(parent, path),
         title=_tr("Đã lưu tệp"),
         yes_text=_tr("Mở tệp"),
         no_text=_tr("Để sau"),

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.core.reports.protect import ExportProtection
@@ -62,7 +61,7 @@ def offer_to_open(parent: QWidget, path: Path) -> QMessageBox:
     return messages.ask(
         parent,
         _tr("Đã lưu báo cáo vào:\n{p}\n\nMở tệp này ngay?").format(p=path),
-        on_yes=lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
+        on_yes=messages.file_opener(parent, path),
         title=_tr("Đã xuất báo cáo"),
         yes_text=_tr("Mở tệp"),
         no_text=_tr("Để sau"),

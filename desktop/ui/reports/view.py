@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -71,6 +72,11 @@ class ReportsView(QWidget):
         self.xlsx_button = QPushButton(self.tr("Xuất Excel…"))
         # Aggregate numbers only (no personal data): a password is offered, not pressed.
         self.protect_check = QCheckBox(self.tr("Đặt mật khẩu cho tệp"))
+        # The signer printed under the signature: the one last typed on a periodic report.
+        last_name, self._signer_lines = self._service.last_signer()
+        self.signer_edit = QLineEdit(last_name)
+        self.signer_edit.setPlaceholderText(self.tr("Họ tên người ký (in dưới chữ ký)"))
+        self.signer_edit.setMinimumWidth(260)
 
         self.model = PopulationTableModel(self)
         self.table = QTableView()
@@ -108,12 +114,17 @@ class ReportsView(QWidget):
         controls.addWidget(self.xlsx_button)
         controls.addWidget(self.protect_check)
         controls.addStretch(1)
+        signer_row = QHBoxLayout()
+        signer_row.addWidget(QLabel(self.tr("Người ký báo cáo:")))
+        signer_row.addWidget(self.signer_edit)
+        signer_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
         layout.addWidget(title)
         layout.addWidget(subtitle)
         layout.addSpacing(6)
         layout.addLayout(controls)
+        layout.addLayout(signer_row)
         layout.addWidget(self.date_error)
         layout.addSpacing(6)
         layout.addWidget(self.summary)
@@ -243,9 +254,13 @@ class ReportsView(QWidget):
         path = with_suffix(path, fmt)
         self._set_busy(True)
         service = self._service
+        signer = self.signer_edit.text().strip() or None
+        lines = list(self._signer_lines)
         run_op(
             self,
-            lambda: service.write_population(on, path, fmt, protection=protection),
+            lambda: service.write_population(
+                on, path, fmt, protection=protection, signer_name=signer, signer_lines=lines
+            ),
             success=lambda report: self._exported(report, path),
             failure=self._failed,
             label=self.tr("Đang xuất báo cáo…"),

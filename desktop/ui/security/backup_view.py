@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.domain.permissions import Action
+from desktop.core.domain.text import format_size
 from desktop.core.services.audit import local_text
 from desktop.core.services.backup import (
     MAX_LIMIT_MB,
@@ -49,17 +50,12 @@ from desktop.ui.widgets import ErrorLabel, monospace_font
 _FINAL_MESSAGES: list[QMessageBox] = []
 
 
-def size_text(size: int) -> str:
-    """Bytes as MB with a Vietnamese decimal comma."""
-    return f"{size / 1_000_000:.1f} MB".replace(".", ",")
-
-
 BACKUP_COLUMNS = [
     ("Tệp", lambda b: b.path.name),
     ("Loại", lambda b: b.info.kind_label if b.info else "—"),
     ("Thời gian", lambda b: local_text(b.info.created_at) if b.info else "—"),
     ("Xã", lambda b: f"{b.info.commune_name} ({b.info.commune_code})" if b.info else "—"),
-    ("Dung lượng", lambda b: size_text(b.info.size) if b.info else "—"),
+    ("Dung lượng", lambda b: format_size(b.info.size) if b.info else "—"),
     ("Tình trạng", lambda b: b.problem or "Đọc được"),
 ]
 
@@ -161,12 +157,12 @@ class BackupView(QWidget):
 
     def show_usage(self, usage: BackupDiskUsage) -> None:
         """How much disk the backups take, against the limit."""
-        limit = size_text(usage.limit) if usage.limit else self.tr("không giới hạn")
+        limit = format_size(usage.limit) if usage.limit else self.tr("không giới hạn")
         if usage.limit_is_default and usage.limit:
-            limit = self.tr("{l} (mặc định: 5 × sổ {b})").format(l=limit, b=size_text(usage.book))
+            limit = self.tr("{l} (mặc định: 5 × sổ {b})").format(l=limit, b=format_size(usage.book))
         self.usage_label.setText(
             self.tr("Các bản sao lưu đang chiếm {u} trên đĩa; giới hạn {l}.").format(
-                u=size_text(usage.used), l=limit
+                u=format_size(usage.used), l=limit
             )
         )
         if not self.limit_box.hasFocus():
@@ -213,7 +209,7 @@ class BackupView(QWidget):
     def _backed_up(self, info: BackupInfo) -> None:
         self._set_busy(False)
         self.status.setText(
-            self.tr("Đã sao lưu vào {p} ({s}).").format(p=info.path, s=size_text(info.size))
+            self.tr("Đã sao lưu vào {p} ({s}).").format(p=info.path, s=format_size(info.size))
         )
         self.backed_up.emit(info)
         self.reload()

@@ -130,6 +130,7 @@ class ChangePasswordDialog(QDialog):
             grouped: dict[str, list[str]] = {"old": [], "new": []}
             for problem in exc.problems:
                 grouped["old" if problem.field == "old_password" else "new"].append(problem.message)
+            grouped["new"] = self.strength.not_shown(grouped["new"])
             for target, texts in grouped.items():
                 self.errors[target].show_message("\n".join(texts))
             return

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.permissions import Action
+from desktop.core.domain.text import format_size
 from desktop.core.services.book import Book
 from desktop.core.sync_service import (
     AUTO_SYNC_CHOICES,
@@ -76,14 +77,6 @@ __all__ = [
 def default_sync_service(book: Book) -> SyncService | None:
     """The core SyncService for ``book``."""
     return SyncService(book)
-
-
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    if count < 1024 * 1024:
-        return f"{count / 1024:.1f} KB".replace(".", ",")
-    return f"{count / 1024 / 1024:.2f} MB".replace(".", ",")
 
 
 class _ProgressBridge(QObject):
@@ -713,8 +706,8 @@ class SyncView(QWidget):
                 what=what,
                 done=progress.items_done,
                 total=progress.items_total,
-                up=_size(progress.bytes_sent),
-                down=_size(progress.bytes_received),
+                up=format_size(progress.bytes_sent),
+                down=format_size(progress.bytes_received),
             )
         )
 
@@ -742,8 +735,8 @@ class SyncView(QWidget):
                 rej=outcome.rejected,
                 recv=outcome.received,
                 rem=outcome.remaining,
-                up=_size(outcome.bytes_sent),
-                down=_size(outcome.bytes_received),
+                up=format_size(outcome.bytes_sent),
+                down=format_size(outcome.bytes_received),
             )
             self._show_outcome(outcome.message_vi, details)
             if outcome.conflicts:

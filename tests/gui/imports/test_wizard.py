@@ -142,6 +142,13 @@ def test_a_file_that_is_not_a_spreadsheet_says_why(
     assert "không phải tệp Excel" in wizard.error.text()
     assert not wizard.next_button.isEnabled()
 
+    # A good file picked next: the old error goes away.
+    wizard.load_file(_good_and_bad(tmp_path))
+    wait_for_ops(qtbot)
+    assert wizard.error.text() == ""
+    assert "đúng mẫu nhập" in wizard.file_info.text()
+    assert wizard.next_button.isEnabled()
+
 
 def test_the_rejected_rows_are_saved_with_a_password(
     wizard: ImportWizard, qtbot: Any, tmp_path: Path

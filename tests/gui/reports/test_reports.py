@@ -164,3 +164,40 @@ def test_drilldown_lists_the_children_behind_a_number(view: ReportsView, qtbot: 
     assert dialog.model.index(0, 3).data() == "Thôn Đông"
     assert view.open_drilldown(view.model.index(0, LABEL)) is None
     dialog.close()
+
+
+def test_export_pdf_prints_the_signer_typed(view: ReportsView, qtbot: Any, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    view.signer_edit.setText("Phạm Thị Hoa")
+    target = tmp_path / "ky.pdf"
+    with qtbot.waitSignal(view.exported, timeout=20_000):
+        view.export_to(target, "pdf", ON)
+    text = "".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "Phạm Thị Hoa" in text
+    answer(wait_for_message(qtbot), "Để sau")
+
+
+def test_open_file_without_a_program_says_so_and_offers_the_folder(
+    view: ReportsView, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    opened: list[str] = []
+
+    def no_program(url: Any) -> bool:
+        opened.append(url.toLocalFile())
+        return len(opened) > 1  # no program for the file; the folder opens
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(no_program))
+    target = tmp_path / "khong-mo.xlsx"
+    with qtbot.waitSignal(view.exported, timeout=20_000):
+        view.export_to(target, "xlsx", ON)
+    saved = wait_for_message(qtbot)
+    answer(saved, "Mở tệp")
+    qtbot.waitUntil(lambda: wait_for_message(qtbot) is not saved, timeout=5_000)
+    box = wait_for_message(qtbot)
+    assert "không có chương trình nào mở được tệp" in box.text()
+    assert str(target) in box.text()
+    answer(box, "Mở thư mục")
+    assert opened == [str(target), str(tmp_path)]

@@ -374,3 +374,27 @@ def test_viewer_window_says_personal_fields_are_hidden(
     finally:
         viewer.close()
     assert list_backups() == [] or True
+
+
+def test_a_weak_new_password_is_explained_once(book: Book, qtbot: Any) -> None:
+    dialog = ChangePasswordDialog(book)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.old_password.setText(ADMIN_PASSWORD)
+    dialog.new_password.setText("abc")
+    dialog.new_password2.setText("abc")
+    rule = "Mật khẩu phải có ít nhất 10 ký tự."
+    assert rule in dialog.strength.label.text()
+    dialog.submit()
+    qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=10_000)
+    wait_for_ops(qtbot)
+    # The live strength line lists the rule; the error under the field does not repeat it.
+    assert rule not in dialog.errors["new"].text()
+    assert dialog.isVisible()
+
+    # A refusal the strength line does not show is still said under the field.
+    dialog.new_password.setText(ADMIN_PASSWORD)
+    dialog.new_password2.setText(ADMIN_PASSWORD)
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(dialog.errors["new"].text()), timeout=10_000)
+    assert dialog.errors["new"].text() == "Mật khẩu mới phải khác mật khẩu cũ."

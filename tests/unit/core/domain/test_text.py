@@ -4,10 +4,11 @@ import re
 import sys
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from desktop.core.domain.text import clean_text, fold
+from desktop.core.domain.text import clean_text, fold, format_size
 
 
 def test_fold_examples() -> None:
@@ -37,13 +38,6 @@ def test_fold_drops_every_combining_mark() -> None:
     assert fold("a" + "".join(marks) + " b") == "a b"
 
 
-@given(st.text())
-def test_fold_matches_the_per_character_definition(text: str) -> None:
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    assert fold(text) == re.sub(r"\s+", " ", stripped.casefold()).strip()
-
-
 # Texts that hit the fast paths (ASCII, printable, single spaces) and the slow ones.
 _texts = st.one_of(
     st.text(),
@@ -63,3 +57,20 @@ def test_fold_matches_its_definition_on_spaces_and_ascii(text: str) -> None:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     assert fold(text) == re.sub(r"\s+", " ", stripped.casefold()).strip()
+
+
+@pytest.mark.parametrize(
+    ("size", "text"),
+    [
+        (0, "0 B"),
+        (999, "999 B"),
+        (1_000, "1,0 KB"),
+        (34_567, "34,6 KB"),
+        (1_091_251, "1,1 MB"),
+        (999_949_999, "999,9 MB"),
+        (2_000_000_000, "2,0 GB"),
+        (5_000_000_000_000, "5000,0 GB"),
+    ],
+)
+def test_format_size_reads_in_vietnamese_units(size: int, text: str) -> None:
+    assert format_size(size) == text

@@ -35,14 +35,20 @@ def test_a_list_is_written_with_title_header_rows_and_notes(tmp_path: Path) -> N
     sheet = load_workbook(target).active
     assert sheet is not None
     values = [[c.value for c in r] for r in sheet.iter_rows()]
-    assert values[0][0] == "ỦY BAN NHÂN DÂN XÃ HOÀNG KIM"
-    assert values[1][0] == "DANH SÁCH TRẺ EM"
-    assert values[4] == ["TT", "Họ tên", "Ngày sinh", "Số định danh"]
-    assert values[5][1:] == ["Nguyễn Thị Mai", datetime(2019, 9, 5), "038319004567"]
-    assert sheet.cell(row=6, column=3).number_format == "dd/mm/yyyy"
-    assert sheet.cell(row=6, column=4).number_format == "@"
+    # The national header: the unit on the left, the national title and motto on the right.
+    assert values[0][:3] == [
+        "ỦY BAN NHÂN DÂN XÃ HOÀNG KIM",
+        None,
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    ]
+    assert values[1][2] == "Độc lập - Tự do - Hạnh phúc"
+    assert values[2][0] == "DANH SÁCH TRẺ EM"
+    assert values[5] == ["TT", "Họ tên", "Ngày sinh", "Số định danh"]
+    assert values[6][1:] == ["Nguyễn Thị Mai", datetime(2019, 9, 5), "038319004567"]
+    assert sheet.cell(row=7, column=3).number_format == "dd/mm/yyyy"
+    assert sheet.cell(row=7, column=4).number_format == "@"
     assert values[-1][0] == "Ghi chú: số liệu đến ngày 30/06/2026."
-    assert sheet.freeze_panes == "A6"
+    assert sheet.freeze_panes == "A7"
 
 
 def test_a_list_with_a_password_opens_only_with_it(tmp_path: Path) -> None:
@@ -56,7 +62,7 @@ def test_a_list_with_a_password_opens_only_with_it(tmp_path: Path) -> None:
         office.decrypt(plain)
     sheet = load_workbook(plain).active
     assert sheet is not None
-    assert sheet.cell(row=6, column=2).value == "Nguyễn Thị Mai"
+    assert sheet.cell(row=7, column=2).value == "Nguyễn Thị Mai"
 
 
 def test_sheet_titles_are_valid_excel_names() -> None:
@@ -76,8 +82,8 @@ def test_the_households_list_export(book: Book, hamlet_id: str, tmp_path: Path) 
     assert done.rows == 1 and not done.protected
     sheet = load_workbook(done.path).active
     assert sheet is not None
-    assert [c.value for c in sheet[5]][:4] == ["TT", "Thôn/Tổ dân phố", "Số hộ", "Họ tên chủ hộ"]
-    assert [c.value for c in sheet[6]][1:4] == ["Thôn Đông", "1", "Nguyễn Văn Hộ"]
+    assert [c.value for c in sheet[6]][:4] == ["TT", "Thôn/Tổ dân phố", "Số hộ", "Họ tên chủ hộ"]
+    assert [c.value for c in sheet[7]][1:4] == ["Thôn Đông", "1", "Nguyễn Văn Hộ"]
 
 
 def test_personal_lists_need_the_export_right(book: Book, tmp_path: Path) -> None:
@@ -86,3 +92,19 @@ def test_personal_lists_need_the_export_right(book: Book, tmp_path: Path) -> Non
         ExportService(book).export_list(TABLE, tmp_path / "a.xlsx")
     # A list without personal data (e.g. the figures of a report) is allowed.
     assert ExportService(book).export_list(TABLE, tmp_path / "b.xlsx", personal=False).rows == 2
+
+
+def test_a_list_without_an_issuer_gets_the_communes_under_the_national_header(
+    book: Book, tmp_path: Path
+) -> None:
+    bare = ListTable(title="DANH SÁCH THỬ", columns=(ListColumn("Họ tên"),), rows=[("An",)])
+    done = ExportService(book).export_list(bare, tmp_path / "thu.xlsx", personal=False)
+    sheet = load_workbook(done.path).active
+    assert sheet is not None
+    column = [c.value for c in sheet["A"]]
+    assert column[:4] == [
+        "ỦY BAN NHÂN DÂN XÃ HOÀNG KIM",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "DANH SÁCH THỬ",
+    ]

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from desktop import paths
 from desktop.cli import run_cli
+from desktop.core.domain.text import format_size
 from desktop.core.services.backup import (
     BackupError,
     BackupKind,
@@ -293,8 +294,11 @@ def test_cli_backup_and_restore_of_a_truncated_book(
     book.close()
     monkeypatch.setenv("SOTREEM_PASSWORD", ADMIN_PASSWORD)
     assert run_cli(["backup", "--to", str(tmp_path / "usb")]) == 0
-    assert "Đã sao lưu vào" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Đã sao lưu vào" in out
     made = next((tmp_path / "usb").glob("thu-cong-*.stebak"))
+    assert f"({format_size(made.stat().st_size)}, đã mã hóa)." in out
+    assert " byte" not in out
     # The book file is cut in half (a power cut while copying it, a bad disk …).
     data = paths.book_file().read_bytes()
     paths.book_file().write_bytes(data[: len(data) // 2])

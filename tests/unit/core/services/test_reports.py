@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from desktop.core.services.book import Book
 from desktop.core.services.households import ChildForm, HouseholdForm, HouseholdService
 from desktop.core.services.reports import ReportService
+from tests.conftest import ADMIN_PASSWORD
 
 ON = date(2026, 6, 30)
 
@@ -63,3 +67,55 @@ def test_population_pdf_and_xlsx_written(book: Book, hamlet_id: str, tmp_path) -
     assert "Xã Hoàng Kim" in content or "XÃ HOÀNG KIM" in content
     assert "30/06/2026" in content
     assert xlsx.stat().st_size > 0
+
+
+def _pdf_text(path) -> str:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_population_pdf_signer_and_upstream_office(book: Book, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from desktop.core.storage.models import CommuneSettings
+
+    with book.transaction() as session:
+        session.execute(update(CommuneSettings).values(upstream_unit="Sở Y tế tỉnh Lào Cai"))
+    service = ReportService(book)
+    given = tmp_path / "ky-ten.pdf"
+    service.write_population(
+        ON, given, "pdf", issued_on=ON,
+        signer_name="Nguyễn Thị Lan", signer_lines=["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+    )  # fmt: skip
+    text = _pdf_text(given)
+    assert "Nguyễn Thị Lan" in text
+    assert "PHÓ CHỦ TỊCH" in text
+    assert "Sở Y tế tỉnh Lào Cai (để b/c);" in text
+
+    # Without a signer given, the one last typed on a periodic report signs.
+    from desktop.core.services.indicators import IndicatorService
+
+    IndicatorService(book).save_narrative(
+        "2026-H1", {}, signer_name="Trần Văn Bình", signer_lines="TM. ỦY BAN NHÂN DÂN|CHỦ TỊCH"
+    )
+    assert service.last_signer() == ("Trần Văn Bình", ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"])
+    default = tmp_path / "mac-dinh.pdf"
+    service.write_population(ON, default, "pdf", issued_on=ON)
+    assert "Trần Văn Bình" in _pdf_text(default)
+
+
+def test_cli_population_pdf_with_a_signer(
+    book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.cli import run_cli
+
+    book.close()
+    monkeypatch.setenv("SOTREEM_PASSWORD", ADMIN_PASSWORD)
+    out = tmp_path / "cli.pdf"
+    args = ["report", "population", "--format", "pdf", "--output", str(out)]
+    args += ["--signer", "Đỗ Văn Minh", "--signer-title", "KT. CHỦ TỊCH|PHÓ CHỦ TỊCH"]
+    assert run_cli(args) == 0
+    text = _pdf_text(out)
+    assert "Đỗ Văn Minh" in text
+    assert "KT. CHỦ TỊCH" in text
