@@ -47,12 +47,8 @@ def fold(text: str | None) -> str:
     if text.isascii():  # no marks and no đ: only case and spaces to fold
         return _single_spaced(text.lower())
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-<<<<<<< HEAD
     stripped = decomposed.translate(_combining_marks())
     return _single_spaced(stripped.casefold())
-=======
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", stripped.casefold()).strip()
 
 
 def format_size(size: int) -> str:
@@ -69,4 +65,3 @@ def format_size(size: int) -> str:
         if value < 1000 or unit == "GB":
             break
     return f"{value:.1f} {unit}".replace(".", ",")
->>>>>>> smallui

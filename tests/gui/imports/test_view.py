@@ -23,6 +23,7 @@ from desktop.ui.imports.wizard import ImportWizard
 from desktop.ui.printing.dialogs import BlankFormDialog, ChildProfileDialog, HamletBookDialog
 from desktop.ui.printing.export_list import ExportExcelButton, table_from_model
 from desktop.ui.security.export_dialog import ExportPasswordDialog
+from sync import clock
 from tests.gui.conftest import find_top_level, wait_for_ops
 from tests.unit.core.exports.conftest import pdf_text
 from tests.unit.core.importer.conftest import row, write_xlsx
@@ -183,6 +184,10 @@ def test_the_export_excel_button_writes_what_a_model_shows(
         office.decrypt(plain)
     sheet = load_workbook(plain).active
     assert sheet is not None
-    assert [c.value for c in sheet[4]] == ["Họ tên", "Số định danh"]
-    assert [c.value for c in sheet[5]] == ["Nguyễn Thị Mai", "038319004567"]
+    # The national header (rows 1-2), the title, the date it was made, a blank row, the columns.
+    assert sheet["B1"].value == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert sheet["A3"].value == "DANH SÁCH THỬ"
+    assert sheet["A4"].value == f"Lập ngày {clock.format_date(clock.today())}"
+    assert [c.value for c in sheet[6]] == ["Họ tên", "Số định danh"]
+    assert [c.value for c in sheet[7]] == ["Nguyễn Thị Mai", "038319004567"]
     _close_boxes()
