@@ -226,3 +226,25 @@ def test_pages_and_workbook_show_the_same_table(province: None, web: TestClient)
         100,
         ("thay đổi lớn so với cùng kỳ năm trước (100 → 40)"),
     ) in detail
+
+
+def test_overview_and_table_agree_on_the_version_that_counts(
+    web: TestClient, enroll: Callable[[str], EnrolledDevice], sessions: sessionmaker[Session]
+) -> None:
+    # Two devices of one commune each finalised a "version 1": one of them counts, the same
+    # one on the overview and in the table (the higher id), never both.
+    first, second = enroll("11111"), enroll("11111")
+    ids = [
+        send_report(web, first, "2026", [Figure("CT01", "count", 10.0)]),
+        send_report(web, second, "2026", [Figure("CT01", "count", 20.0)]),
+    ]
+    make_user(sessions, "xem.tinh", "viewer", "*")
+    viewer = users.find_user(sessions, "xem.tinh")
+    table = reports.combined(sessions, viewer, "2026", every_commune=True)
+    (indicator,) = table.indicators
+    assert table.communes == 1 and indicator.reporting == 1
+    (commune,) = indicator.communes
+    assert commune.report_id == max(ids)
+    assert indicator.value == (10.0 if max(ids) == ids[0] else 20.0)
+    (row,) = reports.overview(sessions, viewer, "2026").rows
+    assert row.report_id == max(ids) and row.status in ("on_time", "late")
