@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Subquery,
+    and_,
+    case,
+    delete,
+    distinct,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from sync.server.models import (
@@ -91,6 +104,202 @@ def values_of_reports(
             select(*columns).where(ReportValue.report_id.in_(ids[start : start + 900]))
         ).all()
     return out
+
+
+# -- the combined table, aggregated in the database ----------------------------------------
+#
+# A commune's report of a period counts when its newest version (highest report_version, then
+# highest id) is finalised and not returned: the statuses on time, late, approved and
+# resubmitted of ``services.reports.status_of``. The checks on each commune's total are SQL
+# expressions, used both to count the communes to look at per indicator and to list them.
+
+
+@dataclass(frozen=True, slots=True)
+class Checks:
+    """The plausibility rules (``services.reports`` owns their values): the factor of each
+    rate unit (a rate above it is out of range), the jump in points that flags a rate, and the
+    share of last year's count that flags a count (when it also moved by more than 10)."""
+
+    factors: dict[str, float]
+    jump_points: float
+    jump_ratio: float
+
+
+def counted_reports(period_code: str, communes: Sequence[str] | None) -> Subquery:
+    """(id, commune_code) of the version that counts for each commune, in scope."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=UpstreamReport.commune_code,
+            order_by=(UpstreamReport.report_version.desc(), UpstreamReport.id.desc()),
+        )
+        .label("rank")
+    )
+    query = select(
+        UpstreamReport.id,
+        UpstreamReport.commune_code,
+        UpstreamReport.state,
+        UpstreamReport.decision,
+        rank,
+    ).where(UpstreamReport.period_code == period_code)
+    if communes is not None:
+        query = query.where(UpstreamReport.commune_code.in_(list(communes)))
+    newest = query.subquery("newest")
+    return (
+        select(newest.c.id, newest.c.commune_code)
+        .where(
+            newest.c.rank == 1,
+            newest.c.state == "finalised",
+            newest.c.decision != "returned",
+        )
+        .subquery("counted")
+    )
+
+
+def count_counted(session: Session, period_code: str, communes: Sequence[str] | None) -> int:
+    """How many communes' reports of the period count."""
+    counted = counted_reports(period_code, communes)
+    return int(session.scalar(select(func.count()).select_from(counted)) or 0)
+
+
+def _period_values(
+    period_code: str, previous_code: str, communes: Sequence[str] | None
+) -> Subquery:
+    """Every total of the counted reports, with the commune's value of the previous period."""
+    current = counted_reports(period_code, communes)
+    before = counted_reports(previous_code, communes)
+    last_year = (
+        select(
+            ReportValue.commune_code,
+            ReportValue.indicator_code,
+            func.max(ReportValue.value).label("previous"),
+        )
+        .join(before, ReportValue.report_id == before.c.id)
+        .group_by(ReportValue.commune_code, ReportValue.indicator_code)
+        .subquery("last_year")
+    )
+    return (
+        select(
+            ReportValue.report_id,
+            ReportValue.commune_code,
+            ReportValue.indicator_code,
+            ReportValue.label,
+            ReportValue.unit,
+            ReportValue.value,
+            ReportValue.numerator,
+            ReportValue.denominator,
+            ReportValue.detail,
+            last_year.c.previous,
+        )
+        .join(current, ReportValue.report_id == current.c.id)
+        .outerjoin(
+            last_year,
+            and_(
+                last_year.c.commune_code == ReportValue.commune_code,
+                last_year.c.indicator_code == ReportValue.indicator_code,
+            ),
+        )
+        .subquery("period_values")
+    )
+
+
+def _checks(
+    values: Subquery, checks: Checks
+) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
+    """(outside the range, numerator above denominator, large jump) of each total."""
+    v, n, d, p, unit = (
+        values.c.value,
+        values.c.numerator,
+        values.c.denominator,
+        values.c.previous,
+        values.c.unit,
+    )
+    high = case(checks.factors, value=unit, else_=None)
+    is_rate = unit.in_(list(checks.factors))
+    change = func.abs(v - p)
+    outside = and_(v.is_not(None), or_(v < 0, and_(is_rate, v > high)))
+    inverted = and_(n.is_not(None), d.is_not(None), is_rate, n > d)
+    jump = and_(
+        v.is_not(None),
+        p.is_not(None),
+        or_(
+            and_(is_rate, change > checks.jump_points),
+            and_(
+                unit == "count",
+                change > 10,
+                change > checks.jump_ratio * case((p > 1, p), else_=1.0),
+            ),
+        ),
+    )
+    return outside, inverted, jump
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def combined_totals(
+    session: Session,
+    period_code: str,
+    previous_code: str,
+    communes: Sequence[str] | None,
+    *,
+    checks: Checks,
+) -> list[Row[Any]]:
+    """One row per indicator of the period's counted reports: the sums every unit needs
+    (the service picks by unit), the communes reporting and the communes failing a check."""
+    values = _period_values(period_code, previous_code, communes)
+    v, n, d = values.c.value, values.c.numerator, values.c.denominator
+    reported = or_(v.is_not(None), n.is_not(None))
+    parts = and_(n.is_not(None), d.is_not(None))
+    outside, inverted, jump = _checks(values, checks)
+    any_check = or_(outside, inverted, jump)
+    query: Select[Any] = select(
+        values.c.indicator_code,
+        func.min(values.c.unit).label("unit"),
+        func.min(values.c.label).label("label"),
+        func.min(values.c.detail).label("detail"),
+        func.sum(_flag(reported)).label("reporting"),
+        func.count(case((parts, 1))).label("parts"),
+        func.sum(case((parts, n))).label("numerator"),
+        func.sum(case((parts, d))).label("denominator"),
+        func.sum(_flag(and_(reported, func.coalesce(v, 0) > 0))).label("yes"),
+        func.count(v).label("counted"),
+        func.sum(v).label("total"),
+        func.count(distinct(case((any_check, values.c.commune_code)))).label("flagged"),
+    ).group_by(values.c.indicator_code)
+    return list(session.execute(query).all())
+
+
+def combined_communes(
+    session: Session,
+    period_code: str,
+    previous_code: str,
+    communes: Sequence[str] | None,
+    *,
+    indicator_code: str | None,
+    checks: Checks,
+) -> list[Row[Any]]:
+    """Each commune's total of one indicator (or of all, ``indicator_code`` None), with last
+    year's value and the checks it failed, by indicator then commune."""
+    values = _period_values(period_code, previous_code, communes)
+    outside, inverted, jump = _checks(values, checks)
+    query = select(
+        values.c.indicator_code,
+        values.c.commune_code,
+        values.c.report_id,
+        values.c.unit,
+        values.c.value,
+        values.c.numerator,
+        values.c.denominator,
+        values.c.previous,
+        _flag(outside).label("outside"),
+        _flag(inverted).label("inverted"),
+        _flag(jump).label("jump"),
+    ).order_by(values.c.indicator_code, values.c.commune_code, values.c.report_id)
+    if indicator_code is not None:
+        query = query.where(values.c.indicator_code == indicator_code)
+    return list(session.execute(query).all())
 
 
 def values_by_id(session: Session, value_ids: Sequence[str]) -> dict[str, ReportValue]:

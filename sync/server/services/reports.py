@@ -53,6 +53,7 @@ SILENT_DAYS = 30
 # from the commune's value of the same period last year is flagged for a look.
 JUMP_POINTS = 20.0
 JUMP_COUNT_RATIO = 0.5
+CHECKS = repo.Checks(FACTORS, JUMP_POINTS, JUMP_COUNT_RATIO)
 
 STATUS_LABELS = {
     "not_started": "Chưa bắt đầu",
@@ -262,7 +263,7 @@ def status_of(versions: Sequence[UpstreamReport]) -> tuple[str, UpstreamReport |
     """The status of a commune's report of a period, and the version it is about."""
     if not versions:
         return "not_started", None
-    ordered = sorted(versions, key=lambda r: r.report_version)
+    ordered = sorted(versions, key=lambda r: (r.report_version, r.id))
     current = ordered[-1]
     was_returned = any(r.decision == "returned" for r in ordered)
     if current.state == "finalised":
@@ -400,51 +401,16 @@ class Combined:
     indicators: tuple[CombinedIndicator, ...]
 
 
-def _counted(versions: Sequence[UpstreamReport]) -> UpstreamReport | None:
-    status, report = status_of(versions)
-    return report if status in ("on_time", "late", "approved", "resubmitted") else None
-
-
-def _current_reports(
-    session: Session, code: str, communes: Sequence[str] | None
-) -> dict[str, UpstreamReport]:
-    by_commune: dict[str, list[UpstreamReport]] = {}
-    for report in repo.reports_for_period(session, code, communes):
-        by_commune.setdefault(report.commune_code, []).append(report)
-    out = {}
-    for commune, versions in by_commune.items():
-        counted = _counted(versions)
-        if counted is not None:
-            out[commune] = counted
-    return out
-
-
-def _checks(unit: str, value: Any, previous: float | None) -> tuple[str, ...]:
+def _flags(unit: str, row: Any) -> tuple[str, ...]:
+    """The Vietnamese names of the checks a commune's total failed (decided in SQL)."""
     flags = []
-    v = value.value
-    high = FACTORS.get(unit)
-    if v is not None and (v < 0 or (high is not None and v > high)):
+    if row.outside:
+        high = FACTORS.get(unit)
         flags.append(f"ngoài khoảng 0–{high:g}" if high is not None else "số âm")
-    if (
-        value.numerator is not None
-        and value.denominator is not None
-        and unit in FACTORS
-        and value.numerator > value.denominator
-    ):
+    if row.inverted:
         flags.append("tử số lớn hơn mẫu số")
-    if (
-        v is not None
-        and previous is not None
-        and (
-            (unit in FACTORS and abs(v - previous) > JUMP_POINTS)
-            or (
-                unit == "count"
-                and abs(v - previous) > 10
-                and abs(v - previous) > JUMP_COUNT_RATIO * max(previous, 1)
-            )
-        )
-    ):
-        flags.append(f"thay đổi lớn so với cùng kỳ năm trước ({previous:g} → {v:g})")
+    if row.jump:
+        flags.append(f"thay đổi lớn so với cùng kỳ năm trước ({row.previous:g} → {row.value:g})")
     return tuple(flags)
 
 
@@ -465,35 +431,45 @@ def combined(
     every_commune: bool = False,
 ) -> Combined:
     """Every indicator of period ``code`` over the in-scope communes that reported it; each
-    commune's value for indicator ``drill`` (or for all, ``every_commune``)."""
+    commune's value for indicator ``drill`` (or for all, ``every_commune``).
+
+    The database sums: one row per indicator comes back (``repo.combined_totals``), whatever
+    the number of communes; the per-commune rows are read only for the drill-down and export.
+    """
     parse_period(code)
+    before = previous_period(code)
     with sessions() as session:
         scope = None if user.communes is None else list(user.communes)
-        names = {c.code: c.name for c in repo.communes(session)}
-        current = _current_reports(session, code, scope)
-        before = _current_reports(session, previous_period(code), scope)
-        values = repo.values_of_reports(session, [r.id for r in current.values()])
-        last_year = {
-            (v.commune_code, v.indicator_code): v.value
-            for v in repo.values_of_reports(
-                session, [r.id for r in before.values()], with_detail=False
-            )
-        }
-    by_code: dict[str, list[Any]] = {}
-    for value in values:
-        by_code.setdefault(value.indicator_code, []).append(value)
-    out = []
-    for indicator in sorted(by_code, key=_indicator_order):
-        rows = by_code[indicator]
-        out.append(
-            _combine(
-                indicator,
-                rows,
-                last_year,
-                names if every_commune or indicator == drill else None,
-            )
-        )
-    return Combined(code, period_label(code), len(current), tuple(out))
+        totals = repo.combined_totals(session, code, before, scope, checks=CHECKS)
+        counted = repo.count_counted(session, code, scope)
+        per: dict[str, list[CommuneValue]] = {}
+        if totals and (every_commune or drill):
+            names = {c.code: c.name for c in repo.communes(session)}
+            for row in repo.combined_communes(
+                session,
+                code,
+                before,
+                scope,
+                indicator_code=None if every_commune else drill,
+                checks=CHECKS,
+            ):
+                per.setdefault(row.indicator_code, []).append(
+                    CommuneValue(
+                        commune_code=row.commune_code,
+                        commune_name=names.get(row.commune_code, ""),
+                        report_id=row.report_id,
+                        value=row.value,
+                        numerator=row.numerator,
+                        denominator=row.denominator,
+                        previous=row.previous,
+                        flags=_flags(row.unit, row),
+                    )
+                )
+    out = [
+        _combine(row, tuple(per.get(row.indicator_code, ())))
+        for row in sorted(totals, key=lambda r: _indicator_order(r.indicator_code))
+    ]
+    return Combined(code, period_label(code), counted, tuple(out))
 
 
 def _indicator_order(code: str) -> tuple[int, str]:
@@ -501,45 +477,22 @@ def _indicator_order(code: str) -> tuple[int, str]:
     return (int(digits.group(1)) if digits else 10_000, code)
 
 
-def _combine(
-    code: str,
-    rows: list[Any],
-    last_year: dict[tuple[str, str], float | None],
-    names: dict[str, str] | None,
-) -> CombinedIndicator:
-    unit = rows[0].unit
-    detail = _detail(rows[0].detail)
-    reported = [r for r in rows if r.value is not None or r.numerator is not None]
+def _combine(row: Any, per: tuple[CommuneValue, ...]) -> CombinedIndicator:
+    """An indicator's combined value from the sums of ``repo.combined_totals``: a rate from
+    the summed numerators and denominators, yes/no as the share of communes answering yes, a
+    count as the sum."""
+    unit = row.unit
+    detail = _detail(row.detail)
     numerator = denominator = value = None
     if unit in FACTORS:
-        parts = [r for r in reported if r.numerator is not None and r.denominator is not None]
-        if parts:
-            numerator = sum(r.numerator for r in parts)
-            denominator = sum(r.denominator for r in parts)
+        if row.parts:
+            numerator, denominator = float(row.numerator), float(row.denominator)
             value = FACTORS[unit] * numerator / denominator if denominator else None
     elif unit == "yes_no":
-        numerator = float(sum(1 for r in reported if (r.value or 0) > 0))
-        denominator = float(len(reported))
+        numerator, denominator = float(row.yes), float(row.reporting)
         value = 100.0 * numerator / denominator if denominator else None
-    else:
-        counts = [r.value for r in reported if r.value is not None]
-        value = float(sum(counts)) if counts else None
-    flags = {r.commune_code: _checks(unit, r, last_year.get((r.commune_code, code))) for r in rows}
-    per: tuple[CommuneValue, ...] = ()
-    if names is not None:
-        per = tuple(
-            CommuneValue(
-                commune_code=r.commune_code,
-                commune_name=names.get(r.commune_code, ""),
-                report_id=r.report_id,
-                value=r.value,
-                numerator=r.numerator,
-                denominator=r.denominator,
-                previous=last_year.get((r.commune_code, code)),
-                flags=flags[r.commune_code],
-            )
-            for r in sorted(rows, key=lambda r: r.commune_code)
-        )
+    elif row.counted:
+        value = float(row.total)
     levels = {"national": "quốc gia", "provincial": "tỉnh"}
     targets = tuple(
         f"{t[2]} ({levels.get(t[0], t[0])}, {t[1]})"
@@ -547,16 +500,16 @@ def _combine(
         if isinstance(t, list) and len(t) == 3 and t[0] != "commune"
     )
     return CombinedIndicator(
-        code=code,
-        label=rows[0].label,
+        code=row.indicator_code,
+        label=row.label,
         name=str(detail.get("definition") or "")[:300],
         unit=unit,
         unit_label="%" if unit == "yes_no" else UNIT_LABELS.get(unit, unit),
         value=value,
         numerator=numerator,
         denominator=denominator,
-        reporting=len(reported),
-        flagged=sum(1 for f in flags.values() if f),
+        reporting=int(row.reporting),
+        flagged=int(row.flagged),
         targets=targets,
         communes=per,
     )
