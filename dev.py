@@ -23,6 +23,14 @@ MOVED_CLOCK_DAYS = ("2028-02-29T0", "2030-12-31")
 CLOCK_TESTS = ["tests/unit/core", "tests/unit/sync"]
 
 
+def _workers() -> list[str]:
+    """pytest-xdist options: one worker per core, at most four (each runs Qt and SQLCipher);
+    a file's tests stay on one worker, so its module-wide fixtures are built once."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    count = min(cores or 1, 4)
+    return ["-n", str(count), "--dist", "loadfile"] if count > 1 else []
+
+
 def _venv_python() -> Path:
     if os.name == "nt":
         return VENV / "Scripts" / "python.exe"
@@ -83,7 +91,7 @@ def run_tests(args: list[str]) -> None:
         _run("pytest", [str(py), "-m", "pytest", *args], env=env)
         return
     # The whole suite, with coverage (the floor is [tool.coverage.report] fail_under).
-    _run("pytest", [str(py), "-m", "pytest", "--cov", "--cov-report="], env=env)
+    _run("pytest", [str(py), "-m", "pytest", *_workers(), "--cov", "--cov-report="], env=env)
     coverage = str(bindir / f"coverage{exe}")
     (ROOT / "build").mkdir(exist_ok=True)
     with (ROOT / "build" / "coverage.txt").open("w", encoding="utf-8") as out:
@@ -95,7 +103,11 @@ def run_tests(args: list[str]) -> None:
     # day of a year (tests/conftest.py reads SOTREEM_TEST_TODAY).
     for day in MOVED_CLOCK_DAYS:
         moved = dict(env, SOTREEM_TEST_TODAY=day)
-        _run(f"pytest, clock moved to {day}", [str(py), "-m", "pytest", "-q", *CLOCK_TESTS], moved)
+        _run(
+            f"pytest, clock moved to {day}",
+            [str(py), "-m", "pytest", "-q", *_workers(), *CLOCK_TESTS],
+            moved,
+        )
 
 
 def main() -> None:

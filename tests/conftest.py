@@ -14,6 +14,36 @@ from sync.clock import VIETNAM
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+
+def _own_postgres_database() -> None:
+    """Give each pytest-xdist worker its own scratch database (``<name>_gw0``, ``<name>_gw1``…).
+
+    The PostgreSQL tests empty their tables before and after use, so two workers sharing one
+    database would wipe each other's rows. This runs when pytest imports this file, before the
+    conftests below it read ``SOTREEM_TEST_PG_URL``; the database is created if it is missing.
+    """
+    url = os.environ.get("SOTREEM_TEST_PG_URL", "")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker:
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    params = {"host": base.host, "port": base.port, "user": base.username}
+    params["password"] = base.password
+    with psycopg.connect(dbname=base.database, autocommit=True, **params) as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if found is None:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ["SOTREEM_TEST_PG_URL"] = base.set(database=name).render_as_string(
+        hide_password=False
+    )
+
+
+_own_postgres_database()
+
 ADMIN_USER = "admin"
 ADMIN_PASSWORD = "matkhau-manh-2026"
 

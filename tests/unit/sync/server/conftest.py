@@ -77,6 +77,13 @@ def http(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
+def web(app: FastAPI) -> Iterator[TestClient]:
+    """A browser-like client on https (the session cookie is Secure)."""
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client
+
+
+@pytest.fixture
 def enroll(http: TestClient, sessions: sessionmaker[Session]) -> Callable[[str], EnrolledDevice]:
     """Enrol a new device of ``commune`` through the real endpoint."""
 

@@ -6,10 +6,9 @@ numerator above denominator, large jump from the same period last year)."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,13 +24,6 @@ from tests.unit.sync.server.report_support import (
     value_rows,
 )
 from tests.unit.sync.server.support import EnrolledDevice, batch, new_id, push
-
-
-@pytest.fixture
-def web(app: FastAPI) -> Iterator[TestClient]:
-    """A browser-like client on https (the session cookie is Secure)."""
-    with TestClient(app, base_url="https://testserver") as client:
-        yield client
 
 
 @pytest.fixture

@@ -5,12 +5,11 @@ late against the calendar, combined numbers recomputed from summed parts, export
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -36,13 +35,6 @@ H1_FIGURES_B = [Figure("CT05a", "percent", 2.0, 1, 50), Figure("CT14", "count", 
 
 def _at(year: int, month: int, day: int, hour: int = 9) -> time_machine.travel:
     return time_machine.travel(datetime(year, month, day, hour, tzinfo=clock.VIETNAM))
-
-
-@pytest.fixture
-def web(app: FastAPI) -> Iterator[TestClient]:
-    """A browser-like client on https (the session cookie is Secure)."""
-    with TestClient(app, base_url="https://testserver") as client:
-        yield client
 
 
 @pytest.fixture
