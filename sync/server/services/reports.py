@@ -173,6 +173,8 @@ def _ingest_report(session: Session, record: Record, now: datetime) -> None:
             decision="",
         )
         session.add(row)
+    elif row.commune_code != record.commune_code:
+        return  # another commune's report: a device never changes what is not its own
     elif row.decision == "approved":
         return  # locked
     else:
