@@ -177,6 +177,7 @@ class HistoryLine:
     at: datetime
     text: str
     comment: str = ""
+    kind: str = "finalised"  # finalised | reopened | decision
 
 
 @dataclass(frozen=True)
@@ -1437,6 +1438,7 @@ def _history(
                     row.reopened_at,
                     f"Phiên bản {row.report_version}: mở lại ({row.reopened_by})",
                     row.reopen_reason,
+                    "reopened",
                 )
             )
     for d in decisions:
@@ -1447,6 +1449,7 @@ def _history(
                 + ("duyệt" if d.decision == "approved" else "trả lại")
                 + f" ({d.decided_by})",
                 d.comment,
+                "decision",
             )
         )
     lines.sort(key=lambda h: h.at)
