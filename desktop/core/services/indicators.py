@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -91,6 +91,7 @@ STATES = {
 }
 LARGE_CHANGE = 0.5  # a typed value 50 % above or below last period's is questioned
 DUE_SOON_DAYS = 14
+RECENT_DECISION_DAYS = 30  # an upstream decision stays on the home screen this long
 SENSITIVE_DIMENSIONS = ("special_group", "abuse_form", "injury_cause", "support_type")
 SENSITIVE_MEASURES = ("special_circumstances", "special_supported", "abused_children")
 
@@ -147,6 +148,8 @@ class DecisionView:
     comment: str
     decided_by: str
     decided_at: datetime
+    # A return whose version is still the current one: the commune has to correct it.
+    to_correct: bool = False
 
     @property
     def decision_vi(self) -> str:
@@ -828,13 +831,22 @@ class IndicatorService:
             )
 
     def recent_decisions(self, today: date | None = None) -> tuple[DecisionView, ...]:
-        """Upstream's last decision on each report of this year and the last, newest first
-        (the home screen's lines)."""
+        """The home screen's lines: upstream's last decision on each period's report, newest
+        first, when it came in the last RECENT_DECISION_DAYS days or is a return not corrected
+        yet (the returned version is still the current one)."""
         self._book.user.require(Action.REPORT)
-        year = (today or clock.today()).year
+        since = (today or clock.today()) - timedelta(days=RECENT_DECISION_DAYS)
+        out = []
         with self._book.read() as session:
-            found = decisions_repo.latest_per_period(session)
-        return tuple(_decision_view(d) for d in found if parse_period(d.period_code)[0] >= year - 1)
+            for d in decisions_repo.latest_per_period(session, limit=50):
+                view = _decision_view(d)
+                if d.decision == "returned":
+                    current = self._current_row(session, d.period_code)
+                    fix = current is not None and current.id == d.report_id
+                    view = replace(view, to_correct=fix)
+                if view.to_correct or view.decided_on >= since:
+                    out.append(view)
+        return tuple(out)
 
     def _require_open(self, code: str) -> None:
         if self._current_row_state(code) == "finalised":

@@ -256,12 +256,10 @@ def _decision_lines(book: Book) -> list[HomeLine]:
     lines = []
     for decision in service.recent_decisions(clock.today()):
         code = decision.period_code
-        if decision.decision == "approved":
-            level = OK
-        else:
-            # Returned and not corrected yet: the version shown is still the returned one.
-            current = service.state(code).decision
-            level = OVERDUE if current == decision else TO_DO
+        # A return still to correct is urgent; a correction sent waits for the next decision.
+        level = TO_DO if decision.decision == "returned" else OK
+        if decision.to_correct:
+            level = OVERDUE
         lines.append(
             HomeLine(
                 f"decision:{code}",
