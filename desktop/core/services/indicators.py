@@ -816,6 +816,10 @@ class IndicatorService:
                 period = Period(code, row.period_start, row.period_end, row.reference_date)
                 changed = len(repo.persons_changed_since(session, row.finalised_at, period))
             mine = [d for d in decisions if d.report_id == row.id]
+            # An approved earlier version locks the period too (a computer that reopened it
+            # before the approval reached it): the approval is what is shown.
+            approved = [d for d in decisions if d.decision == "approved"]
+            shown = mine[-1] if mine else (approved[-1] if approved else None)
             return ReportState(
                 row.id,
                 row.report_version,
@@ -826,7 +830,7 @@ class IndicatorService:
                 changed,
                 (),
                 earlier,
-                mine[-1] if mine else None,
+                shown,
                 history,
             )
 
@@ -849,6 +853,9 @@ class IndicatorService:
         return tuple(out)
 
     def _require_open(self, code: str) -> None:
+        locked = self.state(code).locked_vi
+        if locked:
+            raise ValidationError(FieldProblem("period", f"Kỳ {code}: {locked}"))
         if self._current_row_state(code) == "finalised":
             raise ValidationError(
                 FieldProblem(

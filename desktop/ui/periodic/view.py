@@ -449,9 +449,12 @@ class PeriodicReportView(QWidget):
         finalised = state is not None and state.state == "finalised"
         known = state is not None and not self._busy
 
+        locked = state.locked_vi if state is not None else ""
+
         def apply(button: QPushButton, step: str, blocked: str) -> None:
             refusal = access.report_step_refusal(user, step)
-            reason = refusal or blocked
+            # Locked by upstream's approval: said first, whoever is signed in.
+            reason = locked or refusal or blocked
             button.setEnabled(known and not reason)
             button.setToolTip(self.tr(reason) if reason else "")
 
@@ -469,16 +472,11 @@ class PeriodicReportView(QWidget):
             if finalised
             else ("" if self.report is not None else self.tr("Hãy bấm “Tính” trước.")),
         )
-        if state is not None and state.approved:
-            # Locked by upstream's approval: said first, whoever is signed in.
-            self.reopen_button.setEnabled(False)
-            self.reopen_button.setToolTip(state.locked_vi)
-        else:
-            apply(
-                self.reopen_button,
-                "reopen",
-                "" if finalised else self.tr("Báo cáo chưa chốt số liệu."),
-            )
+        apply(
+            self.reopen_button,
+            "reopen",
+            "" if finalised else self.tr("Báo cáo chưa chốt số liệu."),
+        )
         for button in (self.pdf_button, self.xlsx_button):
             button.setEnabled(not self._busy)
 

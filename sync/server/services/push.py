@@ -79,6 +79,8 @@ class _BatchApplier:
         self._now = now
         self._known: dict[tuple[str, str], Record | None] = {}
         self._approved_reports: dict[str, UpstreamReport | None] = {}
+        self._approved_periods: dict[str, UpstreamReport | None] = {}
+        self._refused_reports: set[str] = set()
         self.applied: list[Record] = []
 
     def _next_seq(self) -> int:
@@ -102,9 +104,11 @@ class _BatchApplier:
             return _rejected(raw, problem or "Bản ghi không hợp lệ.")
         key = (item.table, item.id)
         stored = self._known.get(key)
-        if stored is None and item.table == reports.VALUE_TABLE:
+        if stored is None:
             locked = self._approved_refusal(item, None)
             if locked is not None:
+                if item.table == reports.REPORT_TABLE:
+                    self._refused_reports.add(item.id)
                 return ItemResult(table=item.table, id=item.id, status="rejected", reason=locked)
         if stored is None:
             # New row, or one edited from a version the server never kept: the server
@@ -156,11 +160,44 @@ class _BatchApplier:
             self._approved_reports[report_id] = report if approved else None
         return self._approved_reports[report_id]
 
+    def _approved_of_period(self, period: object) -> UpstreamReport | None:
+        """The commune's approved version of ``period`` (None if there is none)."""
+        if not isinstance(period, str):
+            return None
+        if period not in self._approved_periods:
+            versions = reports_repo.reports_of_commune(
+                self._session, self._device.commune_code, period
+            )
+            found = [self._approved(v.id) for v in versions]
+            self._approved_periods[period] = next((r for r in found if r is not None), None)
+        return self._approved_periods[period]
+
+    def _new_version_refusal(self, item: RecordItem) -> str | None:
+        """Why a new version of a period's report is refused: one version is approved."""
+        report = self._approved_of_period(item.data.get("period_code"))
+        if report is None:
+            return None
+        decided = report.decided_at
+        when = clock.format_date(clock.to_local(decided).date()) if decided else ""
+        return (
+            f"Báo cáo {reports.period_label(report.period_code).removeprefix('Báo cáo ')} "
+            f"đã được cấp trên duyệt (phiên bản {report.report_version}"
+            f"{', ngày ' + when if when else ''}): không nhận phiên bản mới "
+            f"(bản ghi {item.table} {item.id}). Báo cáo đã duyệt không sửa được nữa."
+        )
+
     def _approved_refusal(self, item: RecordItem, stored: Record | None) -> str | None:
         """Why ``item`` may not change a report upstream approved (None when it may)."""
         if item.table == reports.REPORT_TABLE:
+            if stored is None:
+                return self._new_version_refusal(item)
             report = self._approved(item.id)
         elif item.table == reports.VALUE_TABLE:
+            if str(item.data.get("report_id") or "") in self._refused_reports:
+                return (
+                    f"Số liệu chốt (bản ghi {item.table} {item.id}) thuộc một phiên bản báo cáo "
+                    "máy chủ đã từ chối trong lô này: báo cáo của kỳ đó đã được cấp trên duyệt."
+                )
             ids = {str(item.data.get("report_id") or "")}
             if stored is not None:
                 ids.add(str(stored.data.get("report_id") or ""))

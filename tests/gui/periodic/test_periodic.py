@@ -333,6 +333,9 @@ def test_upstream_decisions_are_shown_and_an_approved_report_is_locked(
     history = view.history_label.text().splitlines()
     assert history[0] == "Lịch sử gửi và duyệt:" and len(history) == 6
     assert history[-1].endswith("Phiên bản 2: cấp trên duyệt (Cán bộ tỉnh (duyet.tinh))")
+    from tests.gui.test_translations import check
+
+    check(view)
 
 
 def test_home_says_a_report_was_returned_and_opens_it(

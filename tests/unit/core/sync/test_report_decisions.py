@@ -174,3 +174,34 @@ def test_a_failure_to_fetch_decisions_does_not_fail_the_sync(
     assert sync.status().last_error is None
     with book.read() as session:
         assert session.scalar(select(func.count()).select_from(UpstreamDecision)) == 0
+
+
+@pytest.mark.today("2026-07-25")
+def test_a_reopening_that_raced_the_approval_is_refused_and_the_period_stays_locked(
+    book: Book, hamlet_id: str, live_server: LiveServer, fast_retry: Any
+) -> None:
+    indicators = _finalise(book, hamlet_id)
+    sync = _enrolled(book, live_server, fast_retry)
+    sync.sync()
+    first = indicators.state(PERIOD).report_id
+    _decide(live_server, str(first), "approved")
+    # Reopened here before this computer heard of the approval.
+    indicators.reopen(PERIOD, "Sửa số liệu CT05a cho đúng")
+    outcome = sync.sync()
+    assert outcome.rejected == 2 and outcome.decisions == 1  # v1 reopened, the new v2 draft
+    refused = {e.row_id: e.reason for e in sync.sync_errors()}
+    assert "đã được cấp trên duyệt" in refused[str(first)]
+    assert "không nhận phiên bản mới" in next(r for i, r in refused.items() if i != first)
+    state = indicators.state(PERIOD)
+    assert state.version == 2 and state.approved
+    assert state.decision is not None and state.decision.report_version == 1
+    for step in (
+        lambda: indicators.finalise(PERIOD, as_of=date(2026, 6, 30)),
+        lambda: indicators.review(PERIOD),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            step()
+        assert "đã được cấp trên duyệt" in str(caught.value.problems[0].message)
+    with live_server.sessions() as session:
+        versions = list(session.scalars(select(UpstreamReport)))
+    assert reports.status_of(versions)[0] == "approved" and len(versions) == 1

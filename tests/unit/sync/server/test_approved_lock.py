@@ -128,3 +128,32 @@ def test_another_communes_approved_report_does_not_lock_this_commune(
     # Commune 22222 holds its own rows; an id equal to 11111's report is not 11111's report.
     own = report_row(approved, "2026-H1", state="draft")
     assert push(web, b, batch(b, own)).json()["statuses"] == "a"
+
+
+def test_no_new_version_of_an_approved_period_is_taken(
+    web: TestClient, enroll: Callable[[str], EnrolledDevice], sessions: sessionmaker[Session]
+) -> None:
+    device = enroll("11111")
+    approved = send_report(web, device, "2026-H1", FIGURES)
+    make_user(sessions, "duyet.tinh", "approver")
+    _decide(sessions, approved, "approved", "")
+    # Another computer of the commune reopened before it knew: its version 2 is refused, and
+    # so are the numbers of that version sent with it; another period is taken.
+    second = reports.new_id()
+    items = [
+        report_row(second, "2026-H1", version=2),
+        *value_rows(second, [Figure("CT14", "count", 13.0)]),
+        report_row(reports.new_id(), "2026-9M"),
+    ]
+    answer = push(web, device, batch(device, *items))
+    assert answer.json()["statuses"] == "rrra"
+    problems = _problems(answer)
+    assert "không nhận phiên bản mới" in problems[0]["reason"]
+    assert second in problems[0]["reason"]
+    assert "đã từ chối trong lô này" in problems[1]["reason"]
+    with sessions() as session:
+        assert session.get(UpstreamReport, second) is None
+        versions = list(
+            session.scalars(select(UpstreamReport).where(UpstreamReport.period_code == "2026-H1"))
+        )
+    assert reports.status_of(versions)[0] == "approved"
