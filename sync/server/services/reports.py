@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import clock
+from sync.protocol import ReportDecision as ProtocolDecision
+from sync.protocol import ReportDecisionsResponse
 from sync.server.models import (
     AuditEntry,
     Record,
@@ -724,6 +726,26 @@ def decisions_for_commune(
         return [
             _decision_info(d) for d in repo.decisions_after(session, commune_code, after, limit)
         ]
+
+
+def decisions_message(found: Sequence[DecisionInfo], after: int) -> ReportDecisionsResponse:
+    """The protocol answer for decisions ``found`` after cursor ``after`` (API, answer file)."""
+    return ReportDecisionsResponse(
+        decisions=[
+            ProtocolDecision(
+                id=d.id,
+                report_id=d.report_id,
+                period_code=d.period_code,
+                report_version=d.report_version,
+                decision="approved" if d.decision == "approved" else "returned",
+                comment=d.comment,
+                decided_by=d.decided_by,
+                decided_at=d.decided_at,
+            )
+            for d in found
+        ],
+        next_after=found[-1].id if found else after,
+    )
 
 
 def new_id() -> str:

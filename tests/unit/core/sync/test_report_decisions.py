@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -205,3 +206,34 @@ def test_a_reopening_that_raced_the_approval_is_refused_and_the_period_stays_loc
     with live_server.sessions() as session:
         versions = list(session.scalars(select(UpstreamReport)))
     assert reports.status_of(versions)[0] == "approved" and len(versions) == 1
+
+
+@pytest.mark.today("2026-07-25")
+def test_an_answer_file_brings_the_decisions_to_a_commune_without_connection(
+    book: Book, hamlet_id: str, live_server: LiveServer, fast_retry: Any, tmp_path: Path
+) -> None:
+    from desktop.core.sync_service.transfer import TransferService
+    from sync.server.services import transfer as server_transfer
+
+    indicators = _finalise(book, hamlet_id)
+    sync = _enrolled(book, live_server, fast_retry)
+    request = tmp_path / "xa.sotreem"
+    TransferService(book, sync).export(request)
+    sealed, _answer = server_transfer.import_request(live_server.sessions, request.read_bytes())
+    (tmp_path / "xa.tra-loi").write_bytes(sealed)
+    TransferService(book, sync).import_answer(tmp_path / "xa.tra-loi")
+    report_id = indicators.state(PERIOD).report_id
+    _decide(live_server, str(report_id), "returned", "CT05a chưa khớp sổ")
+    add_household(book, hamlet_id, "2")
+    TransferService(book, sync).export(request)
+    sealed, answer = server_transfer.import_request(live_server.sessions, request.read_bytes())
+    assert answer.decisions is not None and len(answer.decisions.decisions) == 1
+    (tmp_path / "xa.tra-loi").write_bytes(sealed)
+    outcome = TransferService(book, sync).import_answer(tmp_path / "xa.tra-loi")
+    assert "Đã nhận 1 quyết định duyệt báo cáo của cấp trên." in outcome.message_vi
+    state = indicators.state(PERIOD)
+    assert state.decision is not None and state.decision.comment == "CT05a chưa khớp sổ"
+    # The same answer again keeps it once.
+    again = TransferService(book, sync).import_answer(tmp_path / "xa.tra-loi")
+    assert "quyết định" not in again.message_vi
+    assert len(_kept(book)) == 1
