@@ -22,6 +22,7 @@ from sync.protocol import (
     PullResponse,
     PushRequest,
     PushResponse,
+    ReportDecisionsResponse,
     ServerInfo,
     located_error,
     validation_error_vi,
@@ -254,6 +255,25 @@ class SyncClient:
         answer = self._parse(PullResponse, self._request("GET", path, auth=True))
         if answer.next_after < 0 or any(r.seq <= after for r in answer.records):
             raise ServerFailure("Máy chủ trả về trang dữ liệu không đúng thứ tự.")
+        return answer
+
+    def report_decisions(
+        self, commune_code: str, after: int, limit: int = DEFAULT_PULL_LIMIT
+    ) -> ReportDecisionsResponse:
+        """Upstream's approvals and returns of the commune's reports with an id above ``after``."""
+        self._need_token()
+        path = (
+            f"/api/v1/communes/{commune_code}/report-decisions"
+            f"?after={int(after)}&limit={int(limit)}"
+        )
+        answer = self._parse(ReportDecisionsResponse, self._request("GET", path, auth=True))
+        ids = [d.id for d in answer.decisions]
+        if (
+            any(i <= after for i in ids)
+            or ids != sorted(set(ids))
+            or answer.next_after < max(ids, default=after)
+        ):
+            raise ServerFailure("Máy chủ trả về danh sách quyết định duyệt không đúng thứ tự.")
         return answer
 
     def _request(

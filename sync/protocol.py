@@ -510,6 +510,7 @@ _ERROR_TEXT: dict[str, str] = {
     "timezone_aware": "phải có múi giờ (ví dụ …Z hoặc +07:00)",
     "union_tag_invalid": "giá trị không hợp lệ",
     "literal_error": "giá trị không hợp lệ",
+    "string_pattern_mismatch": "không đúng dạng",
 }
 
 
@@ -588,21 +589,39 @@ def errors_vi(errors: Sequence[Any], *, limit: int = 5) -> str:
     return "; ".join(lines)
 
 
+# report_decisions.id is a 32-bit integer column on the server.
+MAX_DECISION_ID: Final = 2**31 - 1
+MAX_DECISION_COMMENT: Final = 4000
+_PERIOD_RE = re.compile(r"^[0-9]{4}(?:-(?:H1|9M))?$")
+PeriodCode = Annotated[
+    StrictStr,
+    Field(pattern=_PERIOD_RE.pattern),
+    WithJsonSchema({"type": "string", "pattern": _PERIOD_RE.pattern}),
+]
+DecisionComment = Annotated[
+    StrictStr,
+    Field(max_length=MAX_DECISION_COMMENT),
+    AfterValidator(_check_no_nul),
+    _text_schema(MAX_DECISION_COMMENT),
+]
+
+
 class ReportDecision(_Response):
     """An upstream decision on one version of a commune's periodic report."""
 
-    id: int  # increasing per server; the app keeps the highest it has applied
-    report_id: str  # the periodic_reports record id (one version of one period's report)
-    period_code: str  # "2026-H1", "2026-9M", "2026"
-    report_version: int
+    # increasing per server; the app keeps the highest it has applied
+    id: int = Field(ge=1, le=MAX_DECISION_ID)
+    report_id: UuidStr  # the periodic_reports record id (one version of one period's report)
+    period_code: PeriodCode  # "2026-H1", "2026-9M", "2026"
+    report_version: int = Field(ge=1, le=MAX_DECISION_ID)
     decision: Literal["approved", "returned"]
-    comment: str
-    decided_by: str
+    comment: DecisionComment
+    decided_by: UpdatedBy
     decided_at: UtcDatetime
 
 
 class ReportDecisionsResponse(_Response):
     """Decisions after the app's cursor (``GET …/report-decisions?after=ID``)."""
 
-    decisions: list[ReportDecision]
-    next_after: int
+    decisions: list[ReportDecision] = Field(max_length=MAX_PULL_LIMIT)
+    next_after: int = Field(ge=0, le=MAX_DECISION_ID)

@@ -33,6 +33,7 @@ from sync.protocol import (
     CommuneCode,
     PullResponse,
     PushResponse,
+    ReportDecisionsResponse,
     UtcDatetime,
     UuidStr,
     located_error,
@@ -101,6 +102,9 @@ class TransferAnswer(BaseModel):
     answers: list[PushResponse]
     refused: list[RefusedBatch] = Field(default_factory=list)
     pull: PullResponse
+    # Upstream's decisions on the commune's reports (all of them, oldest first; the app keeps
+    # those it does not hold). Absent from an older server's answer.
+    decisions: ReportDecisionsResponse | None = None
 
 
 def secret_from_token(token: str) -> bytes:

@@ -1,6 +1,7 @@
 """The dashboard in a real browser: Debian's chromium driven by Playwright (no browser
 download). Log in, see a late commune, open its report, approve one, return another with a
-comment, the commune's device receives the decision, export the combined table, open the .xlsx.
+comment, sync the commune app (the real sync service on a real SQLCipher book) and see the
+decision on its home screen, export the combined table, open the .xlsx.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
+from desktop.core.services.book import Book
+from desktop.core.services.indicators import IndicatorService
+from desktop.core.sync_service import SyncService
+from desktop.ui.home.summary import OVERDUE, collect
+from sync import clock
 from tests.integration.conftest import ServerProcess
 from tests.unit.sync.server.report_support import (
     PASSWORD,
@@ -73,7 +79,9 @@ def _send(server: ServerProcess, device: dict[str, str], figures: list[Figure]) 
     return report_id
 
 
-def test_officer_approves_returns_and_exports(sync_server: ServerProcess, tmp_path: Path) -> None:
+def test_officer_approves_returns_and_exports(
+    sync_server: ServerProcess, tmp_path: Path, book: Book
+) -> None:
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="needs Playwright's Python package (dev extra)"
     )
@@ -85,9 +93,16 @@ def test_officer_approves_returns_and_exports(sync_server: ServerProcess, tmp_pa
         "--communes", "*", "--role", "approver", env=env,
     )  # fmt: skip
     first = _enrol(sync_server, "11111")
-    second = _enrol(sync_server, "22222")
     approved = _send(sync_server, first, [Figure("CT05a", "percent", 98.0, 49, 50)])
-    returned = _send(sync_server, second, [Figure("CT05a", "percent", 50.0, 25, 50)])
+    # Commune 12345's report comes from its own app: finalised in the book, sent by a sync.
+    indicators = IndicatorService(book)
+    indicators.finalise(PERIOD)
+    commune_app = SyncService(book)
+    commune_app.enroll(sync_server.url, sync_server.issue_enrollment_code("12345"))
+    sent = commune_app.sync()
+    assert not sent.failed and sent.rejected == 0 and sent.decisions == 0, sent.message_vi
+    returned = indicators.state(PERIOD).report_id
+    assert returned is not None
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -138,11 +153,15 @@ def test_officer_approves_returns_and_exports(sync_server: ServerProcess, tmp_pa
     row = next(r for r in sheet.iter_rows(min_row=4, values_only=True) if r[0] == "CT05a")
     assert (row[3], row[4], row[5]) == (98, 49, 50)  # the approved one only: the returned is out
 
-    decisions = requests.get(
-        f"{sync_server.url}/api/v1/communes/22222/report-decisions",
-        headers={"Authorization": f"Bearer {second['token']}"},
-        timeout=10,
-    ).json()["decisions"]
-    assert [(d["report_id"], d["decision"]) for d in decisions] == [(returned, "returned")]
-    assert "chưa khớp sổ" in decisions[0]["comment"]
+    # The commune app syncs and sees the decision: on the report and on its home screen.
+    received = commune_app.sync()
+    assert not received.failed and received.decisions == 1, received.message_vi
+    state = indicators.state(PERIOD)
+    assert state.decision is not None and state.decision.report_id == returned
+    assert state.decision.decision == "returned" and not state.approved
+    home = collect(book, clock.today(), commune_app)
+    line = home.line(f"decision:{PERIOD}")
+    assert line is not None and line.level == OVERDUE
+    assert line.text.startswith("Báo cáo 6 tháng đầu năm 2020 (phiên bản 1) bị trả lại ngày ")
+    assert line.text.endswith(": Số trẻ được tiêm chủng chưa khớp sổ, đề nghị rà lại")
     assert os.environ.get("SOTREEM_SERVER_INSECURE_COOKIE") is None

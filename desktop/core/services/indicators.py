@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -65,10 +65,12 @@ from desktop.core.storage.models import (
     ReportCalendarEntry,
     ReportSnapshotValue,
 )
+from desktop.core.storage.repositories import decisions as decisions_repo
 from desktop.core.storage.repositories import indicators as repo
 from sync import clock
 
 __all__ = [
+    "DecisionView",
     "DueItem",
     "FigureCheck",
     "FigureEntry",
@@ -89,6 +91,7 @@ STATES = {
 }
 LARGE_CHANGE = 0.5  # a typed value 50 % above or below last period's is questioned
 DUE_SOON_DAYS = 14
+RECENT_DECISION_DAYS = 30  # an upstream decision stays on the home screen this long
 SENSITIVE_DIMENSIONS = ("special_group", "abuse_form", "injury_cause", "support_type")
 SENSITIVE_MEASURES = ("special_circumstances", "special_supported", "abused_children")
 
@@ -131,6 +134,55 @@ class CalendarDates:
     recipient: str
 
 
+DECISION_NAMES = {"approved": "Đã được duyệt", "returned": "Bị trả lại"}
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    """Upstream's approval or return of one version of a period's report."""
+
+    period_code: str
+    report_id: str
+    report_version: int
+    decision: str  # approved | returned
+    comment: str
+    decided_by: str
+    decided_at: datetime
+    # A return whose version is still the current one: the commune has to correct it.
+    to_correct: bool = False
+
+    @property
+    def decision_vi(self) -> str:
+        """ "Đã được duyệt" / "Bị trả lại"."""
+        return DECISION_NAMES.get(self.decision, self.decision)
+
+    @property
+    def decided_on(self) -> date:
+        """The day of the decision on Vietnam's clock."""
+        return clock.to_local(self.decided_at).date()
+
+    @property
+    def text_vi(self) -> str:
+        """ "Báo cáo 6 tháng đầu năm 2026 đã được duyệt ngày 20/07/2026" / "… bị trả lại: …"."""
+        name = f"Báo cáo {period_label(self.period_code)} (phiên bản {self.report_version})"
+        if self.decision == "approved":
+            return f"{name} đã được duyệt ngày {format_vn_date(self.decided_on)}"
+        return (
+            f"{name} bị trả lại ngày {format_vn_date(self.decided_on)}: "
+            f"{self.comment or '(không có nhận xét)'}"
+        )
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event of a period's report: a version finalised, reopened, approved or returned."""
+
+    at: datetime
+    text: str
+    comment: str = ""
+    kind: str = "finalised"  # finalised | reopened | decision
+
+
 @dataclass(frozen=True)
 class ReportState:
     """Where the period's report stands."""
@@ -145,6 +197,25 @@ class ReportState:
     changed_children: int = 0
     changed_indicators: tuple[str, ...] = ()
     earlier_versions: tuple[int, ...] = ()
+    # Upstream's last decision on this version (None: none received yet).
+    decision: DecisionView | None = None
+    # Every version's finalising and every upstream decision of the period, oldest first.
+    history: tuple[HistoryLine, ...] = ()
+
+    @property
+    def approved(self) -> bool:
+        """Upstream approved this version: it is locked (no reopening, no correcting)."""
+        return self.decision is not None and self.decision.decision == "approved"
+
+    @property
+    def locked_vi(self) -> str:
+        """Why this version cannot be reopened any more ("" when it can)."""
+        if not self.approved or self.decision is None:
+            return ""
+        return (
+            f"Báo cáo đã được cấp trên duyệt ngày {format_vn_date(self.decision.decided_on)}; "
+            "báo cáo đã duyệt không mở lại hay sửa được nữa."
+        )
 
     @property
     def change_flag_vi(self) -> str:
@@ -734,12 +805,21 @@ class IndicatorService:
                     )
                 ).all()
             )
+            decisions = [_decision_view(d) for d in decisions_repo.for_period(session, code)]
+            history = _history(session, code, decisions)
             if row is None:
-                return ReportState(None, 1, "draft", STATES["draft"], None, "", 0, (), earlier)
+                return ReportState(
+                    None, 1, "draft", STATES["draft"], None, "", 0, (), earlier, None, history
+                )
             changed = 0
             if row.state == "finalised" and row.finalised_at is not None:
                 period = Period(code, row.period_start, row.period_end, row.reference_date)
                 changed = len(repo.persons_changed_since(session, row.finalised_at, period))
+            mine = [d for d in decisions if d.report_id == row.id]
+            # An approved earlier version locks the period too (a computer that reopened it
+            # before the approval reached it): the approval is what is shown.
+            approved = [d for d in decisions if d.decision == "approved"]
+            shown = mine[-1] if mine else (approved[-1] if approved else None)
             return ReportState(
                 row.id,
                 row.report_version,
@@ -750,9 +830,32 @@ class IndicatorService:
                 changed,
                 (),
                 earlier,
+                shown,
+                history,
             )
 
+    def recent_decisions(self, today: date | None = None) -> tuple[DecisionView, ...]:
+        """The home screen's lines: upstream's last decision on each period's report, newest
+        first, when it came in the last RECENT_DECISION_DAYS days or is a return not corrected
+        yet (the returned version is still the current one)."""
+        self._book.user.require(Action.REPORT)
+        since = (today or clock.today()) - timedelta(days=RECENT_DECISION_DAYS)
+        out = []
+        with self._book.read() as session:
+            for d in decisions_repo.latest_per_period(session, limit=50):
+                view = _decision_view(d)
+                if d.decision == "returned":
+                    current = self._current_row(session, d.period_code)
+                    fix = current is not None and current.id == d.report_id
+                    view = replace(view, to_correct=fix)
+                if view.to_correct or view.decided_on >= since:
+                    out.append(view)
+        return tuple(out)
+
     def _require_open(self, code: str) -> None:
+        locked = self.state(code).locked_vi
+        if locked:
+            raise ValidationError(FieldProblem("period", f"Kỳ {code}: {locked}"))
         if self._current_row_state(code) == "finalised":
             raise ValidationError(
                 FieldProblem(
@@ -880,6 +983,9 @@ class IndicatorService:
         why = " ".join((reason or "").split())
         if len(why) < 5:
             raise ValidationError(FieldProblem("reason", "Hãy ghi rõ lý do mở lại báo cáo."))
+        locked = self.state(code).locked_vi
+        if locked:
+            raise ValidationError(FieldProblem("period", f"Kỳ {code}: {locked}"))
         with self._book.transaction() as session:
             row = self._finalised_row(session, code)
             if row is None:
@@ -1309,6 +1415,64 @@ def _meets(r: IndicatorResult, target: defs.TargetDef) -> bool:
     # "=": a level to reach; direction from better_when
     d = defs.indicator(r.code)
     return v <= t if d.better_when == "lower" else v >= t
+
+
+def _decision_view(d: object) -> DecisionView:
+    from desktop.core.storage.models import UpstreamDecision
+
+    assert isinstance(d, UpstreamDecision)
+    return DecisionView(
+        d.period_code,
+        d.report_id,
+        d.report_version,
+        d.decision,
+        d.comment,
+        d.decided_by,
+        d.decided_at,
+    )
+
+
+def _history(
+    session: object, code: str, decisions: Sequence[DecisionView]
+) -> tuple[HistoryLine, ...]:
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    lines: list[HistoryLine] = []
+    for row in session.scalars(
+        select(PeriodicReport).where(
+            PeriodicReport.period_code == code, PeriodicReport.deleted.is_(False)
+        )
+    ):
+        if row.finalised_at is not None:
+            lines.append(
+                HistoryLine(
+                    row.finalised_at,
+                    f"Phiên bản {row.report_version}: chốt số liệu ({row.finalised_by})",
+                )
+            )
+        if row.reopened_at is not None:
+            lines.append(
+                HistoryLine(
+                    row.reopened_at,
+                    f"Phiên bản {row.report_version}: mở lại ({row.reopened_by})",
+                    row.reopen_reason,
+                    "reopened",
+                )
+            )
+    for d in decisions:
+        lines.append(
+            HistoryLine(
+                d.decided_at,
+                f"Phiên bản {d.report_version}: cấp trên "
+                + ("duyệt" if d.decision == "approved" else "trả lại")
+                + f" ({d.decided_by})",
+                d.comment,
+                "decision",
+            )
+        )
+    lines.sort(key=lambda h: h.at)
+    return tuple(lines)
 
 
 def reports_due(book: Book, today: date) -> tuple[ReportDue, ...]:

@@ -532,6 +532,24 @@ class PeriodicReport(SyncColumns, Base):
     reopen_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
 
+class UpstreamDecision(Base):
+    """Upstream's approval or return of one version of a periodic report, as the server sent
+    it (``GET …/report-decisions``); written only by sync, never pushed back. The server's
+    decision id is the key, so a decision received twice is kept once."""
+
+    __tablename__ = "report_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    report_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    period_code: Mapped[str] = mapped_column(String(10), nullable=False, index=True)
+    report_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    decision: Mapped[str] = mapped_column(String(10), nullable=False)  # approved | returned
+    comment: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    decided_by: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
+
+
 class ReportSnapshotValue(SyncColumns, Base):
     """One frozen number of a finalised report: an indicator's total (dimension "") or one
     disaggregation cell; small rows, so each fits the sync protocol's limits."""
@@ -684,5 +702,6 @@ SYNCED_MODELS: dict[str, type[SyncColumns]] = {
 }
 """Every table that syncs, by its protocol name; a new table joins sync by being added here.
 
-``case_informants`` (who reported a case) and ``holiday_changes`` stay on this PC."""
-LOCAL_ONLY_TABLES = frozenset({"case_informants", "holiday_changes"})
+``case_informants`` (who reported a case) and ``holiday_changes`` stay on this PC;
+``report_decisions`` only comes down from the server."""
+LOCAL_ONLY_TABLES = frozenset({"case_informants", "holiday_changes", "report_decisions"})

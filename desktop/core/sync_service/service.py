@@ -10,6 +10,7 @@ from desktop.core.domain.permissions import Action
 from desktop.core.storage.base import SyncState, utcnow
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
+from desktop.core.sync_service.decisions import _Decisions
 from desktop.core.sync_service.pull import _Pull
 from desktop.core.sync_service.push import _Push
 from desktop.core.sync_service.shared import (
@@ -25,8 +26,9 @@ from desktop.core.sync_service.wire import _as_utc
 from sync.client import SyncClient
 
 
-class SyncService(_Push, _Pull):
-    """Enrols this book with the upstream server, pushes its changes and pulls upstream's."""
+class SyncService(_Push, _Pull, _Decisions):
+    """Enrols this book with the upstream server, pushes its changes and pulls upstream's
+    changes and its decisions on the commune's reports."""
 
     def pending_count(self) -> int:
         """Rows waiting to be sent (in flight included)."""
@@ -86,7 +88,8 @@ class SyncService(_Push, _Pull):
         return self._run(pull=False, progress=progress)
 
     def sync(self, progress: Callable[[SyncProgress], None] | None = None) -> SyncOutcome:
-        """Push everything waiting, then pull what changed upstream; never raises offline."""
+        """Push everything waiting, then pull what changed upstream and upstream's decisions
+        on the reports; never raises offline."""
         return self._run(pull=True, progress=progress)
 
     def _run(self, *, pull: bool, progress: Callable[[SyncProgress], None] | None) -> SyncOutcome:
@@ -112,7 +115,8 @@ class SyncService(_Push, _Pull):
                         return self._outcome(tally, client, offline=True)
                     return self._outcome(tally, client, failed_message=stop.error.message_vi)
                 self._remember_success()
-                return self._outcome(tally, client)
+                warning = self._fetch_decisions(client, tally) if pull else None
+                return self._outcome(tally, client, warnings=(warning,) if warning else ())
         finally:
             self._running.release()
 
@@ -135,6 +139,7 @@ class SyncService(_Push, _Pull):
         *,
         offline: bool = False,
         failed_message: str | None = None,
+        warnings: tuple[str, ...] = (),
     ) -> SyncOutcome:
         remaining = self.pending_count()
         conflicts = tally.conflicts + tally.pull_conflicts
@@ -153,8 +158,12 @@ class SyncService(_Push, _Pull):
                 + (f", {tally.pull_conflicts} xung đột" if tally.pull_conflicts else "")
                 + "."
             )
+            if tally.decisions:
+                message += f" Đã nhận {tally.decisions} quyết định duyệt báo cáo của cấp trên."
             if conflicts or tally.rejected:
                 message += " Xem danh sách xung đột và lỗi đồng bộ để xử lý."
+            for warning in warnings:
+                message += f"\nLưu ý: {warning}"
         counters = client.counters if client is not None else None
         return SyncOutcome(
             offline=offline,
@@ -171,4 +180,6 @@ class SyncService(_Push, _Pull):
             bytes_sent=counters.bytes_sent if counters else 0,
             bytes_received=counters.bytes_received if counters else 0,
             requests=counters.requests if counters else 0,
+            decisions=tally.decisions,
+            warnings=warnings,
         )

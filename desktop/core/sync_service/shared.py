@@ -83,6 +83,8 @@ class SyncOutcome:
     bytes_sent: int = 0
     bytes_received: int = 0
     requests: int = 0
+    decisions: int = 0  # upstream decisions on the commune's reports received
+    warnings: tuple[str, ...] = ()  # a part that failed without failing the sync
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,7 @@ class Tally:
     rejected: int = 0
     received: int = 0
     pull_conflicts: int = 0
+    decisions: int = 0
     counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, result: ItemResult) -> None:

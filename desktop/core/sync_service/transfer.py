@@ -158,6 +158,7 @@ class TransferService:
                 self._sync.drop_refused_batch(refused.batch_id)
         self._sync.keep_page(answer.pull)
         self._sync.apply_inbox(tally)
+        decisions = self._sync.keep_decisions(answer.decisions) if answer.decisions else 0
         remaining = self._sync.pending_count()
         message = (
             f"Đã nhập tệp trả lời: {applied_batches} lô, {tally.applied} bản ghi được nhận, "
@@ -169,6 +170,8 @@ class TransferService:
                 f" {len(answer.refused)} lô bị máy chủ từ chối cả lô (sẽ gửi lại lần sau): "
                 + "; ".join(r.detail for r in answer.refused[:3])
             )
+        if decisions:
+            message += f" Đã nhận {decisions} quyết định duyệt báo cáo của cấp trên."
         if answer.pull.more:
             message += " Cấp trên còn thay đổi chưa gửi hết: hãy xuất tệp và nhận trả lời lần nữa."
         return ImportOutcome(

@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication
 from desktop.core.domain.child_rules import FLAG_LABELS, Flag
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.permissions import Action, allowed
-from desktop.core.services import indicators as _indicators  # noqa: F401 (registers reports due)
+from desktop.core.services import indicators as _indicators  # also registers reports due
 from desktop.core.services.backup import BackupService
 from desktop.core.services.book import Book
 from desktop.core.services.book_index import ChildQuery
@@ -244,9 +244,32 @@ def _reports_section(book: Book, home: ProtectionHome | None) -> HomeSection | N
                 Target(due.area or "reports", ids=(due.key,) if due.key else ()),
             )
         )
+    lines.extend(_decision_lines(book))
     return HomeSection(
         "reports", _tr("Báo cáo đến hạn"), tuple(lines), _tr("Chưa có báo cáo nào đến hạn.")
     )
+
+
+def _decision_lines(book: Book) -> list[HomeLine]:
+    """Upstream's last decision on each recent report (received at sync)."""
+    service = _indicators.IndicatorService(book)
+    lines = []
+    for decision in service.recent_decisions(clock.today()):
+        code = decision.period_code
+        # A return still to correct is urgent; a correction sent waits for the next decision.
+        level = TO_DO if decision.decision == "returned" else OK
+        if decision.to_correct:
+            level = OVERDUE
+        lines.append(
+            HomeLine(
+                f"decision:{code}",
+                decision.text_vi,
+                level,
+                Target("periodic", ids=(code,)),
+                _tr("Người quyết định: {who}").format(who=decision.decided_by),
+            )
+        )
+    return lines
 
 
 def _upkeep_section(book: Book, sync_service: SyncService | None) -> HomeSection:

@@ -88,6 +88,38 @@ def default_kind(today: date) -> str:
     return "Y"
 
 
+def decision_text(state: ReportState) -> str:
+    """Upstream's decision on the version shown: status, who and when, the comment."""
+    d = state.decision
+    if d is None:
+        return ""
+    text = f"Cấp trên: {d.decision_vi.lower()} phiên bản {d.report_version} — {d.decided_by}, "
+    text += clock.format_datetime(d.decided_at)
+    if d.comment:
+        text += f"\nNhận xét: {d.comment}"
+    if state.approved:
+        text += "\nBáo cáo đã duyệt được khoá: không mở lại hay sửa được nữa."
+    elif d.decision == "returned":
+        text += (
+            "\nHãy mở lại báo cáo (quản trị viên, ghi lý do), sửa theo nhận xét, chốt số liệu "
+            "lại rồi đồng bộ để gửi lại."
+        )
+    return text
+
+
+def history_text(state: ReportState) -> str:
+    """The period's history (versions finalised and reopened, upstream's decisions)."""
+    if len(state.history) < 2 and not any(h.kind == "decision" for h in state.history):
+        return ""  # one version finalised, nothing more: the state line says it
+    lines = ["Lịch sử gửi và duyệt:"]
+    for h in state.history:
+        line = f"• {clock.format_datetime(h.at)} — {h.text}"
+        if h.comment:
+            line += f": {h.comment}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 class PeriodicReportView(QWidget):
     """Pick a period and its reference date, compute, drill down, finalise, export."""
 
@@ -135,6 +167,20 @@ class PeriodicReportView(QWidget):
         self.flag_label.setObjectName("errorLabel")
         self.flag_label.setWordWrap(True)
         self.flag_label.hide()
+        # Upstream's decision on this version and the period's history (plain text: a
+        # comment comes from the server and is never read as markup).
+        self.decision_label = QLabel()
+        self.decision_label.setObjectName("sectionTitle")
+        self.decision_label.setWordWrap(True)
+        self.decision_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.decision_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.decision_label.hide()
+        self.history_label = QLabel()
+        self.history_label.setObjectName("hintLabel")
+        self.history_label.setWordWrap(True)
+        self.history_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.history_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.history_label.hide()
         self.review_button = QPushButton(self.tr("Đã rà soát"))
         self.finalise_button = QPushButton(self.tr("Chốt số liệu"))
         self.reopen_button = QPushButton(self.tr("Mở lại (quản trị viên)"))
@@ -230,6 +276,8 @@ class PeriodicReportView(QWidget):
         layout.addWidget(self.date_error)
         layout.addLayout(state_row)
         layout.addWidget(self.flag_label)
+        layout.addWidget(self.decision_label)
+        layout.addWidget(self.history_label)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.drill_hint)
 
@@ -276,6 +324,8 @@ class PeriodicReportView(QWidget):
         self.cells.set_indicator(None)
         self.state_label.setText("")
         self.flag_label.hide()
+        self.decision_label.hide()
+        self.history_label.hide()
         self._update_buttons()
         code, service = self.code, self._service
         run_op(
@@ -387,6 +437,10 @@ class PeriodicReportView(QWidget):
         self.state_label.setText(text)
         self.flag_label.setText(state.change_flag_vi)
         self.flag_label.setVisible(bool(state.change_flag_vi))
+        self.decision_label.setText(decision_text(state))
+        self.decision_label.setVisible(bool(self.decision_label.text()))
+        self.history_label.setText(history_text(state))
+        self.history_label.setVisible(bool(self.history_label.text()))
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -395,9 +449,12 @@ class PeriodicReportView(QWidget):
         finalised = state is not None and state.state == "finalised"
         known = state is not None and not self._busy
 
+        locked = state.locked_vi if state is not None else ""
+
         def apply(button: QPushButton, step: str, blocked: str) -> None:
             refusal = access.report_step_refusal(user, step)
-            reason = refusal or blocked
+            # Locked by upstream's approval: said first, whoever is signed in.
+            reason = locked or refusal or blocked
             button.setEnabled(known and not reason)
             button.setToolTip(self.tr(reason) if reason else "")
 

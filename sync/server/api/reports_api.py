@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 
-from sync.protocol import ReportDecision, ReportDecisionsResponse
+from sync.protocol import ReportDecisionsResponse
 from sync.server.api.deps import Sessions
 from sync.server.api.routes import _device_for_commune, _errors
 from sync.server.services import reports
@@ -32,19 +32,4 @@ async def report_decisions(
     found = await run_in_threadpool(
         reports.decisions_for_commune, sessions, device.commune_code, after=after, limit=limit
     )
-    return ReportDecisionsResponse(
-        decisions=[
-            ReportDecision(
-                id=d.id,
-                report_id=d.report_id,
-                period_code=d.period_code,
-                report_version=d.report_version,
-                decision="approved" if d.decision == "approved" else "returned",
-                comment=d.comment,
-                decided_by=d.decided_by,
-                decided_at=d.decided_at,
-            )
-            for d in found
-        ],
-        next_after=found[-1].id if found else after,
-    )
+    return reports.decisions_message(found, after)

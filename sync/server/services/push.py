@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from sync import clock
 from sync.protocol import (
     ItemResult,
     ItemStatus,
@@ -20,11 +21,12 @@ from sync.protocol import (
     printable,
     validation_error_vi,
 )
-from sync.server.models import Batch, CommuneSequence, Record
+from sync.server.models import Batch, CommuneSequence, Record, UpstreamReport
 from sync.server.models.base import utcnow
 from sync.server.repositories import batches as batches_repo
 from sync.server.repositories import devices as devices_repo
 from sync.server.repositories import records as records_repo
+from sync.server.repositories import reports as reports_repo
 from sync.server.services import reports
 from sync.server.services.enrollment import DeviceIdentity
 from sync.server.services.errors import ErrorKind, ServiceError
@@ -76,6 +78,9 @@ class _BatchApplier:
         self._counter = counter
         self._now = now
         self._known: dict[tuple[str, str], Record | None] = {}
+        self._approved_reports: dict[str, UpstreamReport | None] = {}
+        self._approved_periods: dict[str, UpstreamReport | None] = {}
+        self._refused_reports: set[str] = set()
         self.applied: list[Record] = []
 
     def _next_seq(self) -> int:
@@ -100,6 +105,12 @@ class _BatchApplier:
         key = (item.table, item.id)
         stored = self._known.get(key)
         if stored is None:
+            locked = self._approved_refusal(item, None)
+            if locked is not None:
+                if item.table == reports.REPORT_TABLE:
+                    self._refused_reports.add(item.id)
+                return ItemResult(table=item.table, id=item.id, status="rejected", reason=locked)
+        if stored is None:
             # New row, or one edited from a version the server never kept: the server
             # loses nothing it knew by storing it.
             record = self._new_record(item)
@@ -113,6 +124,9 @@ class _BatchApplier:
             and _canonical(stored.data) == _canonical(item.data)
         ):
             return self._result(item, "duplicate", stored.version)
+        locked = self._approved_refusal(item, stored)
+        if locked is not None:
+            return ItemResult(table=item.table, id=item.id, status="rejected", reason=locked)
         if stored.version == item.base_version:
             self._update(stored, item)
             self.applied.append(stored)
@@ -131,6 +145,76 @@ class _BatchApplier:
                 f"còn bản sửa này dựa trên phiên bản {item.base_version}. "
                 "Hãy so sánh và chọn giá trị đúng cho từng trường."
             ),
+        )
+
+    def _approved(self, report_id: str) -> UpstreamReport | None:
+        """The commune's report version ``report_id`` if upstream approved it (else None)."""
+        if report_id not in self._approved_reports:
+            # Row-locked: an approval being committed right now is waited for, not missed.
+            report = reports_repo.get_report_for_update(self._session, report_id)
+            approved = (
+                report is not None
+                and report.commune_code == self._device.commune_code
+                and report.decision == "approved"
+            )
+            self._approved_reports[report_id] = report if approved else None
+        return self._approved_reports[report_id]
+
+    def _approved_of_period(self, period: object) -> UpstreamReport | None:
+        """The commune's approved version of ``period`` (None if there is none)."""
+        if not isinstance(period, str):
+            return None
+        if period not in self._approved_periods:
+            versions = reports_repo.reports_of_commune(
+                self._session, self._device.commune_code, period
+            )
+            found = [self._approved(v.id) for v in versions]
+            self._approved_periods[period] = next((r for r in found if r is not None), None)
+        return self._approved_periods[period]
+
+    def _new_version_refusal(self, item: RecordItem) -> str | None:
+        """Why a new version of a period's report is refused: one version is approved."""
+        report = self._approved_of_period(item.data.get("period_code"))
+        if report is None:
+            return None
+        decided = report.decided_at
+        when = clock.format_date(clock.to_local(decided).date()) if decided else ""
+        return (
+            f"Báo cáo {reports.period_label(report.period_code).removeprefix('Báo cáo ')} "
+            f"đã được cấp trên duyệt (phiên bản {report.report_version}"
+            f"{', ngày ' + when if when else ''}): không nhận phiên bản mới "
+            f"(bản ghi {item.table} {item.id}). Báo cáo đã duyệt không sửa được nữa."
+        )
+
+    def _approved_refusal(self, item: RecordItem, stored: Record | None) -> str | None:
+        """Why ``item`` may not change a report upstream approved (None when it may)."""
+        if item.table == reports.REPORT_TABLE:
+            if stored is None:
+                return self._new_version_refusal(item)
+            report = self._approved(item.id)
+        elif item.table == reports.VALUE_TABLE:
+            if str(item.data.get("report_id") or "") in self._refused_reports:
+                return (
+                    f"Số liệu chốt (bản ghi {item.table} {item.id}) thuộc một phiên bản báo cáo "
+                    "máy chủ đã từ chối trong lô này: báo cáo của kỳ đó đã được cấp trên duyệt."
+                )
+            ids = {str(item.data.get("report_id") or "")}
+            if stored is not None:
+                ids.add(str(stored.data.get("report_id") or ""))
+            found = [r for r in (self._approved(i) for i in sorted(ids) if i) if r is not None]
+            report = found[0] if found else None
+        else:
+            return None
+        if report is None:
+            return None
+        decided = report.decided_at
+        when = clock.format_date(clock.to_local(decided).date()) if decided else ""
+        what = "Báo cáo" if item.table == reports.REPORT_TABLE else "Số liệu chốt của báo cáo"
+        return (
+            f"{what} {reports.period_label(report.period_code).removeprefix('Báo cáo ')} "
+            f"phiên bản {report.report_version} (bản ghi {item.table} {item.id}) đã được cấp "
+            f"trên duyệt{' ngày ' + when if when else ''}: báo cáo đã duyệt không sửa được nữa. "
+            "Máy chủ giữ nguyên bản đã duyệt."
         )
 
     def _new_record(self, item: RecordItem) -> Record:

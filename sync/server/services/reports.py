@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import clock
+from sync.protocol import ReportDecision as ProtocolDecision
+from sync.protocol import ReportDecisionsResponse
 from sync.server.models import (
     AuditEntry,
     Record,
@@ -173,6 +175,8 @@ def _ingest_report(session: Session, record: Record, now: datetime) -> None:
             decision="",
         )
         session.add(row)
+    elif row.commune_code != record.commune_code:
+        return  # another commune's report: a device never changes what is not its own
     elif row.decision == "approved":
         return  # locked
     else:
@@ -722,6 +726,26 @@ def decisions_for_commune(
         return [
             _decision_info(d) for d in repo.decisions_after(session, commune_code, after, limit)
         ]
+
+
+def decisions_message(found: Sequence[DecisionInfo], after: int) -> ReportDecisionsResponse:
+    """The protocol answer for decisions ``found`` after cursor ``after`` (API, answer file)."""
+    return ReportDecisionsResponse(
+        decisions=[
+            ProtocolDecision(
+                id=d.id,
+                report_id=d.report_id,
+                period_code=d.period_code,
+                report_version=d.report_version,
+                decision="approved" if d.decision == "approved" else "returned",
+                comment=d.comment,
+                decided_by=d.decided_by,
+                decided_at=d.decided_at,
+            )
+            for d in found
+        ],
+        next_after=found[-1].id if found else after,
+    )
 
 
 def new_id() -> str:

@@ -18,7 +18,7 @@ from sync.protocol import (
 )
 from sync.server.models.base import utcnow
 from sync.server.repositories import devices as devices_repo
-from sync.server.services import pull, push
+from sync.server.services import pull, push, reports
 from sync.server.services.enrollment import DeviceIdentity
 from sync.server.services.errors import ErrorKind, ServiceError
 
@@ -93,7 +93,13 @@ def import_request(
         pages = pull.changes(sessions, device, after=pages.next_after, limit=MAX_PULL_LIMIT)
         records += pages.records
     changes = pages.model_copy(update={"records": records})
-    answer = transfer.TransferAnswer(answers=answers, refused=refused, pull=changes)
+    found = reports.decisions_for_commune(sessions, device.commune_code, after=0, limit=500)
+    answer = transfer.TransferAnswer(
+        answers=answers,
+        refused=refused,
+        pull=changes,
+        decisions=reports.decisions_message(found, 0),
+    )
     sealed = transfer.seal(
         "answer",
         commune_code=device.commune_code,

@@ -277,3 +277,88 @@ def test_home_lists_the_report_due_and_opens_it(book: Book, children: None, qtbo
     assert window.periodic.code == "2026-H1"
     assert window.periodic.reference_date.text() == "30/04/2026"
     window.close()
+
+
+def _keep_decision(book: Book, number: int, decision: str, comment: str = "") -> None:
+    """Upstream's decision on the current version, kept as a sync receives it."""
+    from desktop.core.sync_service import SyncService
+    from sync import clock
+    from sync.protocol import ReportDecision, ReportDecisionsResponse
+
+    state = IndicatorService(book).state("2026-H1")
+    assert state.report_id is not None
+    received = ReportDecision(
+        id=number,
+        report_id=state.report_id,
+        period_code="2026-H1",
+        report_version=state.version,
+        decision=decision,  # type: ignore[arg-type]
+        comment=comment,
+        decided_by="Cán bộ tỉnh (duyet.tinh)",
+        decided_at=clock.now(),
+    )
+    page = ReportDecisionsResponse(decisions=[received], next_after=number)
+    assert SyncService(book).keep_decisions(page) == 1
+
+
+def test_upstream_decisions_are_shown_and_an_approved_report_is_locked(
+    book: Book, view: PeriodicReportView, qtbot: Any
+) -> None:
+    service = IndicatorService(book)
+    service.finalise("2026-H1")
+    _keep_decision(book, 1, "returned", "CT14 chưa khớp sổ, đề nghị rà lại")
+    choose_h1(view, qtbot)
+    assert view.decision_label.isVisible()
+    text = view.decision_label.text()
+    assert text.startswith(
+        "Cấp trên: bị trả lại phiên bản 1 — Cán bộ tỉnh (duyet.tinh), 30/06/2026"
+    )
+    assert "Nhận xét: CT14 chưa khớp sổ, đề nghị rà lại" in text
+    assert "sửa theo nhận xét" in text
+    assert view.history_label.isVisible()
+    assert "Phiên bản 1: cấp trên trả lại (Cán bộ tỉnh (duyet.tinh)): CT14" in (
+        view.history_label.text()
+    )
+    assert view.reopen_button.isEnabled()  # a returned report can be corrected
+
+    service.reopen("2026-H1", "Cấp trên trả lại: rà lại CT14")
+    service.finalise("2026-H1")
+    _keep_decision(book, 2, "approved")
+    view.period_changed()
+    wait_for_ops(qtbot)
+    assert view.decision_label.text().startswith("Cấp trên: đã được duyệt phiên bản 2")
+    assert "không mở lại hay sửa được nữa" in view.decision_label.text()
+    assert not view.reopen_button.isEnabled()
+    assert "đã được cấp trên duyệt ngày 30/06/2026" in view.reopen_button.toolTip()
+    history = view.history_label.text().splitlines()
+    assert history[0] == "Lịch sử gửi và duyệt:" and len(history) == 6
+    assert history[-1].endswith("Phiên bản 2: cấp trên duyệt (Cán bộ tỉnh (duyet.tinh))")
+    from tests.gui.test_translations import check
+
+    check(view)
+
+
+def test_home_says_a_report_was_returned_and_opens_it(
+    book: Book, children: None, qtbot: Any
+) -> None:
+    from desktop.ui.main_window import MainWindow
+
+    IndicatorService(book).finalise("2026-H1")
+    _keep_decision(book, 1, "returned", "CT14 chưa khớp sổ")
+    window = MainWindow(book, book.commune(), housekeeping=False)
+    qtbot.addWidget(window)
+    window.show()
+    wait_for_ops(qtbot)
+    summary = window.home.summary
+    assert summary is not None
+    line = summary.line("decision:2026-H1")
+    assert line is not None and line.level == "overdue"
+    assert line.text == (
+        "Báo cáo 6 tháng đầu năm 2026 (phiên bản 1) bị trả lại ngày 30/06/2026: CT14 chưa khớp sổ"
+    )
+    window.home.buttons["decision:2026-H1"].click()
+    wait_for_ops(qtbot)
+    assert window.stack.currentWidget() is window.periodic
+    assert window.periodic.code == "2026-H1"
+    qtbot.waitUntil(window.periodic.decision_label.isVisible, timeout=10_000)
+    window.close()

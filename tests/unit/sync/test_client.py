@@ -446,3 +446,85 @@ def test_certificate_from_the_given_ca_bundle_is_trusted(tls_stub: Stub, pki: _P
     tls_stub.script.body = _info_body()
     client = SyncClient(tls_stub.url, timeout=(5, 5), ca_bundle=str(pki.ca_file))
     assert client.info().name == "TLS"
+
+
+def _decision(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": 7,
+        "report_id": str(uuid.uuid4()),
+        "period_code": "2026-H1",
+        "report_version": 1,
+        "decision": "returned",
+        "comment": "CT14 chưa khớp sổ",
+        "decided_by": "Cán bộ tỉnh (duyet.tinh)",
+        "decided_at": "2026-07-20T09:00:00+07:00",
+    }
+    body.update(changes)
+    return body
+
+
+def _decisions(*decisions: dict[str, Any], next_after: int | None = None) -> bytes:
+    last = decisions[-1]["id"] if decisions else 0
+    # ASCII JSON: a lone surrogate travels as the escape "\\ud800", as a hostile server sends it.
+    return json.dumps(
+        {"decisions": list(decisions), "next_after": last if next_after is None else next_after}
+    ).encode()
+
+
+def test_report_decisions_are_asked_after_the_cursor(stub: Stub) -> None:
+    stub.script.body = _decisions(_decision(id=7), _decision(id=9, decision="approved"))
+    with SyncClient(stub.url, "tok") as client:
+        page = client.report_decisions("12345", 6, 50)
+    method, path, headers, _body = stub.script.received[0]
+    assert (method, path) == ("GET", "/api/v1/communes/12345/report-decisions?after=6&limit=50")
+    assert headers["Authorization"] == "Bearer tok"
+    assert [d.id for d in page.decisions] == [7, 9] and page.next_after == 9
+    assert page.decisions[0].comment == "CT14 chưa khớp sổ"
+    assert page.decisions[0].decided_at == datetime(2026, 7, 20, 2, tzinfo=UTC)
+
+
+def test_report_decisions_without_token_sends_nothing(stub: Stub) -> None:
+    with SyncClient(stub.url) as client, pytest.raises(AuthRefused):
+        client.report_decisions("12345", 0)
+    assert stub.script.received == []
+
+
+@pytest.mark.parametrize(
+    ("decision", "field"),
+    [
+        ({"decided_at": "2026-07-20T09:00:00"}, "decided_at"),
+        ({"decided_at": "9999-12-31T23:59:00+07:00"}, "decided_at"),
+        ({"comment": "\ud800"}, "comment"),
+        ({"comment": "x" * 4001}, "comment"),
+        ({"decided_by": "\x00"}, "decided_by"),
+        ({"decision": "deleted"}, "decision"),
+        ({"period_code": "2026-Q1"}, "period_code"),
+        ({"report_id": "not-a-uuid"}, "report_id"),
+        ({"report_version": 0}, "report_version"),
+        ({"id": 2**31}, "id"),
+    ],
+)
+def test_hostile_report_decisions_are_refused_naming_the_field(
+    stub: Stub, decision: dict[str, Any], field: str
+) -> None:
+    stub.script.body = _decisions(_decision(**decision), next_after=7)
+    with SyncClient(stub.url, "tok") as client, pytest.raises(ServerFailure) as caught:
+        client.report_decisions("12345", 0)
+    assert f"decisions[0].{field}" in caught.value.message_vi
+    assert "không có dữ liệu nào được ghi" in caught.value.message_vi
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _decisions(_decision(id=5)),  # not after the cursor (6)
+        _decisions(_decision(id=9), _decision(id=8)),  # out of order
+        _decisions(_decision(id=9), _decision(id=9)),  # twice
+        _decisions(_decision(id=9), next_after=8),  # cursor behind the page
+    ],
+)
+def test_report_decisions_out_of_order_are_a_failure(stub: Stub, body: bytes) -> None:
+    stub.script.body = body
+    with SyncClient(stub.url, "tok") as client, pytest.raises(ServerFailure) as caught:
+        client.report_decisions("12345", 6)
+    assert "không đúng thứ tự" in caught.value.message_vi

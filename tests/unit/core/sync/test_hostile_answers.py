@@ -127,3 +127,64 @@ def test_a_hostile_pull_answer_names_the_field(field: str, value: Any) -> None:
         SyncClient._parse(PullResponse, answer)
     assert "không có dữ liệu nào được ghi" in refused.value.message_vi
     assert field in refused.value.message_vi
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        pytest.param("decided_at", "2026-01-01T00:00:00", id="no-offset"),
+        pytest.param("decided_at", "9999-12-31T23:59:59-23:59", id="year-9999"),
+        pytest.param("comment", "Trả lại \ud800", id="lone-surrogate"),
+        pytest.param("decision", "deleted", id="unknown-decision"),
+    ],
+)
+def test_a_hostile_decision_in_an_answer_file_is_refused_and_writes_nothing(
+    book: Book,
+    *,
+    hamlet_id: str,
+    live_server: LiveServer,
+    fast_retry: Any,
+    tmp_path: Path,
+    field: str,
+    value: Any,
+) -> None:
+    add_household(book, hamlet_id, "1")
+    service = SyncService(book, **fast_retry())
+    service.enroll(live_server.url, live_server.code())
+    request = tmp_path / "xa.sotreem"
+    TransferService(book, service).export(request)
+    sealed, _answer = server_transfer.import_request(live_server.sessions, request.read_bytes())
+    _url, token, _device = service.credentials(need_url=False)
+    secret = transfer.secret_from_token(token)
+    header, content = transfer.open_file(sealed, secret, kind="answer")
+    payload = json.loads(content)
+    decision: dict[str, Any] = {
+        "id": 1,
+        "report_id": str(uuid.uuid4()),
+        "period_code": "2026-H1",
+        "report_version": 1,
+        "decision": "returned",
+        "comment": "Trả lại",
+        "decided_by": "Cán bộ tỉnh",
+        "decided_at": "2026-07-20T09:00:00+07:00",
+    }
+    decision[field] = value
+    payload["decisions"] = {"decisions": [decision], "next_after": 1}
+    forged = transfer.seal(
+        "answer",
+        commune_code=header.commune_code,
+        device_id=header.device_id,
+        batch_ids=list(header.batch_ids),
+        payload=_RawJson(text=json.dumps(payload)),  # ensure_ascii: "\ud800" stays escaped
+        secret=secret,
+        created_at=header.created_at,
+    )
+    answer_file = tmp_path / "xa.tra-loi"
+    answer_file.write_bytes(forged)
+    before = _snapshot(book)
+    with pytest.raises(TransferFileError) as refused:
+        TransferService(book, service).import_answer(answer_file)
+    message = refused.value.message_vi
+    assert "không có dữ liệu nào được ghi" in message
+    assert f"decisions.decisions[0].{field}" in message, message
+    assert _snapshot(book) == before
