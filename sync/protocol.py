@@ -63,6 +63,8 @@ MAX_KEY_LENGTH: Final = 64
 MAX_UPDATED_BY_LENGTH: Final = 200
 MAX_DEVICE_NAME_LENGTH: Final = 100
 MAX_ENROLLMENT_CODE_LENGTH: Final = 64
+# An enrolment attempt's nonce: secrets.token_urlsafe(32) gives 43 characters.
+_NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 MAX_PULL_LIMIT: Final = 1000
 DEFAULT_PULL_LIMIT: Final = 500
 # Versions and data integers must fit a signed 64-bit column (PostgreSQL BIGINT).
@@ -101,6 +103,17 @@ def _check_commune_code(value: str) -> str:
     if not _COMMUNE_RE.fullmatch(value):
         raise ValueError("mã xã phải gồm đúng 5 chữ số")
     return value
+
+
+def _check_nonce(value: str) -> str:
+    if not _NONCE_RE.fullmatch(value):
+        raise ValueError("phải gồm 32 đến 64 ký tự chữ Latin, số, '-' hoặc '_'")
+    return value
+
+
+def normalize_enrollment_code(code: str) -> str:
+    """The code as hashed: upper case, without the spaces and dashes people add."""
+    return "".join(ch for ch in code.upper() if ch not in " -\t")
 
 
 def text_problem(value: str) -> str | None:
@@ -199,6 +212,11 @@ EnrollmentCodeText = Annotated[
     Field(min_length=1, max_length=MAX_ENROLLMENT_CODE_LENGTH),
     AfterValidator(_check_no_nul),
     _text_schema(MAX_ENROLLMENT_CODE_LENGTH, 1),
+]
+EnrollmentNonce = Annotated[
+    StrictStr,
+    AfterValidator(_check_nonce),
+    WithJsonSchema({"type": "string", "pattern": _NONCE_RE.pattern}),
 ]
 DeviceName = Annotated[
     StrictStr,
@@ -459,6 +477,9 @@ class EnrollRequest(_Request):
     code: EnrollmentCodeText
     commune_code: CommuneCode
     device_name: DeviceName
+    # Made once by the book for this code and kept before the request is sent: a retry
+    # with the same code and nonce (the first answer was lost) gets the same device back.
+    nonce: EnrollmentNonce | None = None
 
     @field_validator("device_name")
     @classmethod
