@@ -21,14 +21,17 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from sync.columns import SYNC_COLUMNS
+
 PROTOCOL_VERSION: Final = 1
 
-# Tables a device may push. Later issues add tables here, and only here.
+# Tables a device may push. Later issues add tables here (and their columns in sync/columns.py).
 SYNC_TABLES: Final[tuple[str, ...]] = (
     "hamlets",
     "households",
@@ -55,6 +58,8 @@ SYNC_TABLES: Final[tuple[str, ...]] = (
     "labour_records",
     "marriage_records",
 )
+
+_COLUMN_SETS: Final = {table: frozenset(SYNC_COLUMNS[table]) for table in SYNC_TABLES}
 
 MAX_ITEMS_PER_BATCH: Final = 500
 MAX_DATA_KEYS: Final = 100
@@ -254,9 +259,13 @@ def _check_data(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-# The data of a row: column name → scalar. Column names are bounded by pattern, length and
-# count, not listed: the server keeps a row's data as the device's schema has it, and a
-# column added by a newer desktop must not need a server upgrade first.
+# Every column name any synced table knows (the schema's list; each table's own list is
+# checked by RecordItem, per table).
+_KNOWN_COLUMNS: Final = sorted({name for names in SYNC_COLUMNS.values() for name in names})
+
+# The data of a row: column name → scalar, bounded by pattern, length and count. A pushed
+# item may carry only its table's known columns (RecordItem checks them; docs/server.md,
+# "Known tables and columns"); a pulled record is checked by the desktop against its book.
 RecordData = Annotated[
     dict[str, JsonScalar],
     AfterValidator(_check_data),
@@ -264,7 +273,11 @@ RecordData = Annotated[
         {
             "type": "object",
             "maxProperties": MAX_DATA_KEYS,
-            "propertyNames": {"pattern": _KEY_RE.pattern, "maxLength": MAX_KEY_LENGTH},
+            "propertyNames": {
+                "pattern": _KEY_RE.pattern,
+                "maxLength": MAX_KEY_LENGTH,
+                "enum": _KNOWN_COLUMNS,
+            },
             "additionalProperties": {
                 "anyOf": [
                     {"type": "boolean"},
@@ -316,6 +329,23 @@ class RecordItem(_Request):
             raise ValueError(
                 f"bảng '{printable(value, 40)}' không được đồng bộ "
                 f"(chỉ nhận: {', '.join(SYNC_TABLES)})"
+            )
+        return value
+
+    @field_validator("data")
+    @classmethod
+    def _known_columns(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        # ``table`` is validated first (field order); when it failed, it is reported already.
+        table = info.data.get("table")
+        if table is None:
+            return value
+        known = _COLUMN_SETS[table]
+        unknown = [key for key in value if key not in known]
+        if unknown:
+            names = ", ".join(f"'{printable(key, 40)}'" for key in unknown[:5])
+            raise ValueError(
+                f"bảng '{table}' không có trường {names} (máy chủ hoặc phần mềm ở máy xã "
+                "cần cập nhật cho cùng phiên bản)"
             )
         return value
 

@@ -42,7 +42,7 @@ def _enroll_and_push(db_url: str, tmp_path: Path, code: str) -> EnrolledDevice:
         body = batch(
             device,
             row,
-            item(table="hamlets", data={"ten": "Thôn Đông"}),
+            item(table="hamlets", data={"name": "Thôn Đông"}),
             item(table="households"),
         )
         assert push(http, device, body).status_code == 200
