@@ -65,7 +65,7 @@ def test_enroll_push_replay_and_refuse(sync_server: ServerProcess) -> None:
         _item(),
         _item(),
         _item("hamlets", data={"name": "Thôn Thượng"}),
-        _item("households", data={"so_ho": "HK-01"}),
+        _item("households", data={"number": "HK-01"}),
     )
     first = client.push(request)
     assert first.statuses == "aaaa"
