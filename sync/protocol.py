@@ -478,7 +478,8 @@ class PulledRecord(_Response):
     """One row as the server holds it now, with its place in the commune's change order."""
 
     seq: int
-    # Any table name (a newer server may sync tables this client skips), but sane text.
+    # Any table name, but sane text: the desktop itself refuses a table or column its book does
+    # not know, naming it (desktop/core/sync_service/pull.py, unknown_in_page).
     table: ShortName
     id: UuidStr
     version: int = Field(ge=1, le=MAX_INT64)
