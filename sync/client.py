@@ -197,17 +197,25 @@ class SyncClient:
             raise ProtocolMismatch(_mismatch_text(info.protocol_version))
         return info
 
-    def enroll(self, code: str, commune_code: str, device_name: str) -> EnrollResponse:
-        """Exchange a one-time enrollment code for this device's token."""
+    def enroll(
+        self, code: str, commune_code: str, device_name: str, nonce: str | None = None
+    ) -> EnrollResponse:
+        """Exchange a one-time enrollment code for this device's token.
+
+        With the ``nonce`` the book kept for this code, the call is safe to repeat after a
+        lost answer: the server gives the same device back (with a fresh token).
+        """
         try:
-            request = EnrollRequest(code=code, commune_code=commune_code, device_name=device_name)
+            request = EnrollRequest(
+                code=code, commune_code=commune_code, device_name=device_name, nonce=nonce
+            )
         except ValidationError as exc:
             raise RequestRejected(
                 f"Thông tin đăng ký không hợp lệ: {validation_error_vi(exc)}",
                 status_code=None,
                 code="invalid_request",
             ) from exc
-        body = request.model_dump_json().encode("utf-8")
+        body = request.model_dump_json(exclude_none=True).encode("utf-8")
         answer = self._parse(EnrollResponse, self._request("POST", "/api/v1/enroll", body))
         if answer.commune_code != commune_code:
             raise ServerFailure("Máy chủ trả lời đăng ký cho một xã khác với xã đã yêu cầu.")

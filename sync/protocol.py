@@ -21,14 +21,17 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from sync.columns import SYNC_COLUMNS
+
 PROTOCOL_VERSION: Final = 1
 
-# Tables a device may push. Later issues add tables here, and only here.
+# Tables a device may push. Later issues add tables here (and their columns in sync/columns.py).
 SYNC_TABLES: Final[tuple[str, ...]] = (
     "hamlets",
     "households",
@@ -56,6 +59,8 @@ SYNC_TABLES: Final[tuple[str, ...]] = (
     "marriage_records",
 )
 
+_COLUMN_SETS: Final = {table: frozenset(SYNC_COLUMNS[table]) for table in SYNC_TABLES}
+
 MAX_ITEMS_PER_BATCH: Final = 500
 MAX_DATA_KEYS: Final = 100
 MAX_STRING_LENGTH: Final = 4000
@@ -63,6 +68,8 @@ MAX_KEY_LENGTH: Final = 64
 MAX_UPDATED_BY_LENGTH: Final = 200
 MAX_DEVICE_NAME_LENGTH: Final = 100
 MAX_ENROLLMENT_CODE_LENGTH: Final = 64
+# An enrolment attempt's nonce: secrets.token_urlsafe(32) gives 43 characters.
+_NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 MAX_PULL_LIMIT: Final = 1000
 DEFAULT_PULL_LIMIT: Final = 500
 # Versions and data integers must fit a signed 64-bit column (PostgreSQL BIGINT).
@@ -101,6 +108,17 @@ def _check_commune_code(value: str) -> str:
     if not _COMMUNE_RE.fullmatch(value):
         raise ValueError("mã xã phải gồm đúng 5 chữ số")
     return value
+
+
+def _check_nonce(value: str) -> str:
+    if not _NONCE_RE.fullmatch(value):
+        raise ValueError("phải gồm 32 đến 64 ký tự chữ Latin, số, '-' hoặc '_'")
+    return value
+
+
+def normalize_enrollment_code(code: str) -> str:
+    """The code as hashed: upper case, without the spaces and dashes people add."""
+    return "".join(ch for ch in code.upper() if ch not in " -\t")
 
 
 def text_problem(value: str) -> str | None:
@@ -200,6 +218,11 @@ EnrollmentCodeText = Annotated[
     AfterValidator(_check_no_nul),
     _text_schema(MAX_ENROLLMENT_CODE_LENGTH, 1),
 ]
+EnrollmentNonce = Annotated[
+    StrictStr,
+    AfterValidator(_check_nonce),
+    WithJsonSchema({"type": "string", "pattern": _NONCE_RE.pattern}),
+]
 DeviceName = Annotated[
     StrictStr,
     Field(min_length=1, max_length=MAX_DEVICE_NAME_LENGTH),
@@ -236,9 +259,13 @@ def _check_data(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-# The data of a row: column name → scalar. Column names are bounded by pattern, length and
-# count, not listed: the server keeps a row's data as the device's schema has it, and a
-# column added by a newer desktop must not need a server upgrade first.
+# Every column name any synced table knows (the schema's list; each table's own list is
+# checked by RecordItem, per table).
+_KNOWN_COLUMNS: Final = sorted({name for names in SYNC_COLUMNS.values() for name in names})
+
+# The data of a row: column name → scalar, bounded by pattern, length and count. A pushed
+# item may carry only its table's known columns (RecordItem checks them; docs/server.md,
+# "Known tables and columns"); a pulled record is checked by the desktop against its book.
 RecordData = Annotated[
     dict[str, JsonScalar],
     AfterValidator(_check_data),
@@ -246,7 +273,11 @@ RecordData = Annotated[
         {
             "type": "object",
             "maxProperties": MAX_DATA_KEYS,
-            "propertyNames": {"pattern": _KEY_RE.pattern, "maxLength": MAX_KEY_LENGTH},
+            "propertyNames": {
+                "pattern": _KEY_RE.pattern,
+                "maxLength": MAX_KEY_LENGTH,
+                "enum": _KNOWN_COLUMNS,
+            },
             "additionalProperties": {
                 "anyOf": [
                     {"type": "boolean"},
@@ -298,6 +329,23 @@ class RecordItem(_Request):
             raise ValueError(
                 f"bảng '{printable(value, 40)}' không được đồng bộ "
                 f"(chỉ nhận: {', '.join(SYNC_TABLES)})"
+            )
+        return value
+
+    @field_validator("data")
+    @classmethod
+    def _known_columns(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        # ``table`` is validated first (field order); when it failed, it is reported already.
+        table = info.data.get("table")
+        if table is None:
+            return value
+        known = _COLUMN_SETS[table]
+        unknown = [key for key in value if key not in known]
+        if unknown:
+            names = ", ".join(f"'{printable(key, 40)}'" for key in unknown[:5])
+            raise ValueError(
+                f"bảng '{table}' không có trường {names} (máy chủ hoặc phần mềm ở máy xã "
+                "cần cập nhật cho cùng phiên bản)"
             )
         return value
 
@@ -430,7 +478,8 @@ class PulledRecord(_Response):
     """One row as the server holds it now, with its place in the commune's change order."""
 
     seq: int
-    # Any table name (a newer server may sync tables this client skips), but sane text.
+    # Any table name, but sane text: the desktop itself refuses a table or column its book does
+    # not know, naming it (desktop/core/sync_service/pull.py, unknown_in_page).
     table: ShortName
     id: UuidStr
     version: int = Field(ge=1, le=MAX_INT64)
@@ -459,6 +508,9 @@ class EnrollRequest(_Request):
     code: EnrollmentCodeText
     commune_code: CommuneCode
     device_name: DeviceName
+    # Made once by the book for this code and kept before the request is sent: a retry
+    # with the same code and nonce (the first answer was lost) gets the same device back.
+    nonce: EnrollmentNonce | None = None
 
     @field_validator("device_name")
     @classmethod

@@ -25,8 +25,3 @@ def new_enrollment_code() -> str:
     """A fresh one-time code, grouped for reading aloud, e.g. ``K7QM-2XBD-9PRT``."""
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     return "-".join(raw[i : i + CODE_GROUP] for i in range(0, CODE_LENGTH, CODE_GROUP))
-
-
-def normalize_enrollment_code(code: str) -> str:
-    """The code as hashed: upper case, without the spaces and dashes people add."""
-    return "".join(ch for ch in code.upper() if ch not in " -\t")

@@ -26,7 +26,7 @@ def _enrol(server: ServerProcess) -> tuple[str, dict[str, str]]:
 def _item(**overrides: object) -> dict[str, object]:
     base: dict[str, object] = {
         "table": "persons", "id": str(uuid.uuid4()), "version": 1, "base_version": 0,
-        "updated_at": "2026-01-01T08:00:00+07:00", "updated_by": "can-bo", "data": {"a": 1},
+        "updated_at": "2026-01-01T08:00:00+07:00", "updated_by": "can-bo", "data": {"sex": 1},
     }  # fmt: skip
     base.update(overrides)
     return base

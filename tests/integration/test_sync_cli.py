@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import text
 
 from desktop.core.services.book import Book
+from desktop.core.sync_service import SyncService
 from tests.conftest import ADMIN_PASSWORD
 from tests.integration.conftest import ROOT, ServerProcess
-from tests.unit.core.sync.helpers import add_household
+from tests.unit.core.sync.helpers import add_household, new_book
 
 
 def sotreem(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -174,13 +175,15 @@ def test_a_commune_with_no_connection_enrols_and_syncs_by_files_only(
 
 
 def test_a_failed_enrolment_is_a_message_not_a_traceback(
-    book: Book, sotreem_home: Path, sync_server: ServerProcess
+    book: Book, sotreem_home: Path, sync_server: ServerProcess, tmp_path: Path
 ) -> None:
     code = sync_server.issue_enrollment_code("12345")
-    assert (
-        sotreem(sotreem_home, "sync", "--server", sync_server.url, "--enroll", code).returncode == 0
-    )
-    # The same code again (used), and a server that does not answer at all.
+    other = new_book(tmp_path / "other-pc")
+    try:
+        SyncService(other).enroll(sync_server.url, code)
+    finally:
+        other.close()
+    # A code another book used, and a server that does not answer at all.
     used = sotreem(sotreem_home, "sync", "--server", sync_server.url, "--enroll", code)
     sync_server.stop()
     gone = sotreem(sotreem_home, "sync", "--server", sync_server.url, "--enroll", "MA-KHAC-1")

@@ -24,7 +24,7 @@ def _item(table: str = "persons", **changes: object) -> RecordItem:
         "base_version": 0,
         "updated_at": datetime(2025, 3, 1, 1, 0, tzinfo=UTC),
         "updated_by": "can-bo-xa",
-        "data": {"ho_ten": "Phạm Thị Hồng Nhung", "nam_sinh": 2016},
+        "data": {"full_name": "Phạm Thị Hồng Nhung", "sex": 2016},
     }
     values.update(changes)
     return RecordItem.model_validate(values)
@@ -64,8 +64,8 @@ def test_enroll_push_replay_and_refuse(sync_server: ServerProcess) -> None:
         device.id,
         _item(),
         _item(),
-        _item("hamlets", data={"ten": "Thôn Thượng"}),
-        _item("households", data={"so_ho": "HK-01"}),
+        _item("hamlets", data={"name": "Thôn Thượng"}),
+        _item("households", data={"number": "HK-01"}),
     )
     first = client.push(request)
     assert first.statuses == "aaaa"
@@ -109,7 +109,7 @@ def test_offline_push_succeeds_after_restart_and_nothing_is_lost(
     assert before.statuses == "aa"
 
     sync_server.stop()
-    pending = _batch(device_id, _item(), _item("hamlets", data={"ten": "Thôn Hạ"}))
+    pending = _batch(device_id, _item(), _item("hamlets", data={"name": "Thôn Hạ"}))
     with pytest.raises(ServerUnreachable) as offline:
         client.push(pending)
     assert "thử lại sau" in offline.value.message_vi

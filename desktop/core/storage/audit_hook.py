@@ -48,7 +48,7 @@ _SKIPPED_PER_TABLE = {
 }
 # Secrets kept in the book are audited as "changed", never by value.
 _REDACTED_PER_TABLE = {
-    "commune_settings": frozenset({"device_token"}),
+    "commune_settings": frozenset({"device_token", "enrolment_nonce", "enrolment_code_hash"}),
     # Who reported a case is confidential: the trail says it changed, not to what.
     "case_informants": frozenset({"full_name", "phone", "address", "relation"}),
 }

@@ -38,6 +38,11 @@ class CommuneSettings(Base):
     upstream_unit: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     device_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     device_token: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The nonce of the enrolment under way (or last made) and the SHA-256 of the code it
+    # was made for: kept before the request goes out, so that a retry after a lost answer
+    # sends the same nonce and gets the same device back from the server.
+    enrolment_nonce: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    enrolment_code_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=15, nullable=False)
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)

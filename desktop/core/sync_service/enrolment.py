@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import socket
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
 from desktop.core.sync_service.base import _ServiceBase
 from sync import enrollment_file
+from sync.protocol import normalize_enrollment_code
+from sync.retry import with_retries
 
 
 def _check_pem(text: str) -> None:
@@ -55,8 +59,16 @@ class _Enrolment(_ServiceBase):
         if not clean_code:
             raise ValidationError(FieldProblem("code", "Chưa nhập mã đăng ký thiết bị."))
         commune = self._book.commune()
+        nonce = self._enrolment_nonce(clean_code)
+        name = socket.gethostname()[:100] or "may-xa"
         with self._client(url, None) as client:
-            answer = client.enroll(clean_code, commune.code, socket.gethostname()[:100] or "may-xa")
+            # Safe to repeat: a lost answer is retried with the same nonce (same device).
+            answer = with_retries(
+                lambda: client.enroll(clean_code, commune.code, name, nonce),
+                self._retry,
+                rng=self._rng,
+                sleep=self._sleep,
+            )
         with self._book.transaction() as session:
             session.info[SYNC_APPLY] = True
             settings = repo.settings(session)
@@ -65,6 +77,21 @@ class _Enrolment(_ServiceBase):
             settings.device_token = answer.token
             # A new enrolment starts reading the server's changes from the beginning.
             settings.pull_cursor = 0
+
+    def _enrolment_nonce(self, code: str) -> str:
+        """The nonce of this book's attempt with ``code``: made once, kept before sending.
+
+        A code typed again (the answer was lost, the program was closed) finds its nonce; a
+        new code gets a new one.
+        """
+        code_hash = hashlib.sha256(normalize_enrollment_code(code).encode("utf-8")).hexdigest()
+        with self._book.transaction() as session:
+            session.info[SYNC_APPLY] = True
+            settings = repo.settings(session)
+            if settings.enrolment_code_hash != code_hash or not settings.enrolment_nonce:
+                settings.enrolment_nonce = secrets.token_urlsafe(32)
+                settings.enrolment_code_hash = code_hash
+            return settings.enrolment_nonce
 
     def set_server_url(self, server_url: str) -> str:
         """Give a book enrolled from a file the server's address, for online sync later."""

@@ -13,9 +13,15 @@ from desktop.core.storage.models import SYNCED_MODELS, SyncInboxItem
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
 from desktop.core.sync_service.conflicts import _Conflicts
-from desktop.core.sync_service.shared import APPLY_CHUNK, SyncProgress, Tally
-from desktop.core.sync_service.wire import _as_utc, _assign_data, _same_data, row_data
-from sync.client import SyncClient
+from desktop.core.sync_service.shared import APPLY_CHUNK, SyncProgress, Tally, _Stop
+from desktop.core.sync_service.wire import (
+    _as_utc,
+    _assign_data,
+    _same_data,
+    row_data,
+    synced_columns,
+)
+from sync.client import ProtocolMismatch, SyncClient
 from sync.protocol import PulledRecord, PullResponse
 
 
@@ -23,6 +29,34 @@ def _inbox_error(exc: Exception) -> str:
     if isinstance(exc, IntegrityError):
         return "Chưa ghi được: bản ghi liên quan (thôn, hộ, người) chưa về tới máy này."
     return f"Chưa ghi được: dữ liệu không hợp lệ ({exc})."[:1000]
+
+
+@functools.cache
+def _known_columns(table: str) -> frozenset[str]:
+    return frozenset(c.key for c in synced_columns(SYNCED_MODELS[table]))
+
+
+def unknown_in_page(page: PullResponse) -> str | None:
+    """Why this book cannot keep ``page`` (None if it can): a table or column it does not know.
+
+    A newer server or app may sync more than this version knows. Skipping it would lose it
+    for good (the cursor moves past it, and the next edit here pushes the row without it), so
+    the whole page is refused and the officer is told to update; nothing is written.
+    """
+    for record in page.records:
+        if record.table not in SYNCED_MODELS:
+            return (
+                f"Máy chủ gửi bảng lạ '{record.table}' (bản ghi {record.id}) mà phần mềm này "
+                "chưa biết: hãy cập nhật phần mềm; không có dữ liệu nào được ghi."
+            )
+        unknown = sorted(set(record.data) - _known_columns(record.table))
+        if unknown:
+            return (
+                f"Máy chủ gửi trường lạ '{unknown[0]}' của bảng '{record.table}' (bản ghi "
+                f"{record.id}) mà phần mềm này chưa biết: hãy cập nhật phần mềm; không có "
+                "dữ liệu nào được ghi."
+            )
+    return None
 
 
 class _Pull(_Conflicts):
@@ -42,6 +76,9 @@ class _Pull(_Conflicts):
             page: PullResponse = self._call(
                 functools.partial(client.pull, commune_code, after, self._pull_limit)
             )
+            problem = unknown_in_page(page)
+            if problem is not None:
+                raise _Stop(ProtocolMismatch(problem), offline=False)
             self.keep_page(page, cursor_floor=after)
             cursor = page.next_after
             tally.received += len(page.records)
@@ -63,8 +100,7 @@ class _Pull(_Conflicts):
         with self._book.transaction() as session:
             session.info[SYNC_APPLY] = True
             for record in page.records:
-                if record.table not in SYNCED_MODELS:
-                    continue  # a table of a newer app version: nothing here can hold it
+                # Every caller checked the page with unknown_in_page first.
                 repo.put_inbox(
                     session,
                     SyncInboxItem(

@@ -22,6 +22,7 @@ from desktop.core.services.book import Book
 from desktop.core.storage.base import utcnow
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
+from desktop.core.sync_service.pull import unknown_in_page
 from desktop.core.sync_service.service import SyncService
 from desktop.core.sync_service.shared import Tally
 from sync import transfer
@@ -136,6 +137,9 @@ class TransferService:
             answer = transfer.parse_answer(content)
         except transfer.TransferError as exc:
             raise TransferFileError(exc.message_vi) from exc
+        problem = unknown_in_page(answer.pull)
+        if problem is not None:
+            raise TransferFileError(problem)
         tally = Tally()
         with self._book.read() as session:
             kept = {b.batch_id: b.body for b in repo.open_batches(session)}

@@ -123,7 +123,7 @@ def _refresh_keys(row: SyncColumns) -> None:
 
 
 def _assign_data(row: SyncColumns, data: dict[str, Any]) -> None:
-    """Write protocol data into a row (unknown keys, from a newer app, are ignored)."""
+    """Write protocol data into a row (a page with unknown keys was refused before it was kept)."""
     for column in synced_columns(type(row)):
         if column.key in data:
             setattr(row, column.key, _from_wire(column, data[column.key]))

@@ -22,6 +22,9 @@ class Device(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # SHA-256 of the nonce the book sent with its enrolment code: the same book retrying
+    # the same code (its first answer was lost) gets this device back, not a second one.
+    enrollment_nonce_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class EnrollmentCode(Base):

@@ -9,14 +9,18 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import enrollment_file
-from sync.protocol import MAX_DEVICE_NAME_LENGTH, EnrollRequest, EnrollResponse
+from sync.protocol import (
+    MAX_DEVICE_NAME_LENGTH,
+    EnrollRequest,
+    EnrollResponse,
+    normalize_enrollment_code,
+)
 from sync.server.models import Device, EnrollmentCode
 from sync.server.models.base import utcnow
 from sync.server.repositories import devices as devices_repo
 from sync.server.security import (
     new_enrollment_code,
     new_token,
-    normalize_enrollment_code,
     sha256_hex,
 )
 from sync.server.services.errors import ErrorKind, ServiceError
@@ -85,10 +89,33 @@ def issue_code(
     return code
 
 
+def _retried_device(
+    session: Session, code: EnrollmentCode, request: EnrollRequest
+) -> Device | None:
+    """The device this used code made, if ``request`` is the same book retrying it."""
+    if request.nonce is None or code.device_id is None:
+        return None
+    device = devices_repo.get(session, code.device_id)
+    if (
+        device is None
+        or device.revoked_at is not None
+        or device.enrollment_nonce_hash is None
+        or device.enrollment_nonce_hash != sha256_hex(request.nonce)
+    ):
+        return None
+    return device
+
+
 def enroll(
     sessions: sessionmaker[Session], request: EnrollRequest, *, now: datetime | None = None
 ) -> EnrollResponse:
-    """Spend a one-time code and register a new device with a fresh token."""
+    """Spend a one-time code and register a new device with a fresh token.
+
+    Safe to retry: when the answer was lost, the same book sends the same code with the same
+    nonce, and (while the code is still within its lifetime) gets the device the first
+    request made, with a fresh token; the token of the lost answer stops working. A used
+    code with any other nonce, or none, is refused as before.
+    """
     now = now or utcnow()
     code_hash = sha256_hex(normalize_enrollment_code(request.code))
     token = new_token()
@@ -101,7 +128,15 @@ def enroll(
                 "enrollment_code_invalid",
                 "Mã đăng ký không đúng. Hãy kiểm tra lại mã do cấp trên cấp.",
             )
-        if code.used_at is not None:
+        if code.commune_code != request.commune_code:
+            raise ServiceError(
+                ErrorKind.FORBIDDEN,
+                "enrollment_code_commune",
+                f"Mã đăng ký không dành cho xã {request.commune_code}. "
+                "Hãy kiểm tra lại mã xã hoặc xin mã đúng xã.",
+            )
+        retried = _retried_device(session, code, request) if code.used_at is not None else None
+        if code.used_at is not None and retried is None:
             raise ServiceError(
                 ErrorKind.FORBIDDEN,
                 "enrollment_code_used",
@@ -113,12 +148,11 @@ def enroll(
                 "enrollment_code_expired",
                 "Mã đăng ký đã hết hạn. Hãy xin cấp trên một mã mới.",
             )
-        if code.commune_code != request.commune_code:
-            raise ServiceError(
-                ErrorKind.FORBIDDEN,
-                "enrollment_code_commune",
-                f"Mã đăng ký không dành cho xã {request.commune_code}. "
-                "Hãy kiểm tra lại mã xã hoặc xin mã đúng xã.",
+        if retried is not None:
+            # The same book again: same device, new token (the lost one is never valid).
+            retried.token_hash = sha256_hex(token)
+            return EnrollResponse(
+                device_id=retried.id, token=token, commune_code=request.commune_code
             )
         devices_repo.add(
             session,
@@ -128,6 +162,9 @@ def enroll(
                 name=request.device_name,
                 token_hash=sha256_hex(token),
                 created_at=now,
+                enrollment_nonce_hash=(
+                    sha256_hex(request.nonce) if request.nonce is not None else None
+                ),
             ),
         )
         # The device row must exist before the code can point to it (foreign key).

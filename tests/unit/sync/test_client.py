@@ -128,7 +128,7 @@ def _request(items: int = 2) -> PushRequest:
                 base_version=0,
                 updated_at=datetime(2025, 1, 1, tzinfo=UTC),
                 updated_by="u",
-                data={"ho_ten": "Trần Thị Bé"},
+                data={"full_name": "Trần Thị Bé"},
             )
             for _ in range(items)
         ],

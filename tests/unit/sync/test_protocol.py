@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from sync.columns import SYNC_COLUMNS
 from sync.protocol import (
     MAX_DATA_KEYS,
     MAX_ITEMS_PER_BATCH,
@@ -34,7 +35,7 @@ def _item(**overrides: Any) -> dict[str, Any]:
         "base_version": 0,
         "updated_at": datetime(2025, 3, 1, 8, 0, tzinfo=ICT),
         "updated_by": "can-bo",
-        "data": {"ho_ten": "Lê Văn Đức", "nam_sinh": 2012, "can_nang": 31.5, "khuyet_tat": False},
+        "data": {"full_name": "Lê Văn Đức", "sex": 2012, "insurance_card": False},
     }
     base.update(overrides)
     return base
@@ -63,12 +64,22 @@ def test_sync_tables_is_one_tuple() -> None:
 
 
 def test_valid_item_round_trips_through_json() -> None:
-    item = RecordItem.model_validate(_item(data={"a": None, "b": True, "c": 1, "d": 1.5, "e": "x"}))
+    item = RecordItem.model_validate(
+        _item(
+            data={
+                "notes": None,
+                "birth_registered": True,
+                "sex": 1,
+                "school_class": 1.5,
+                "full_name": "x",
+            }
+        )
+    )
     again = RecordItem.model_validate_json(item.model_dump_json())
     assert again == item
-    assert type(again.data["b"]) is bool
-    assert type(again.data["c"]) is int
-    assert type(again.data["d"]) is float
+    assert type(again.data["birth_registered"]) is bool
+    assert type(again.data["sex"]) is int
+    assert type(again.data["school_class"]) is float
 
 
 def test_updated_at_is_normalised_to_utc() -> None:
@@ -109,14 +120,15 @@ def test_commune_code_is_five_ascii_digits(code: object) -> None:
 
 
 def test_oversized_string_is_refused_with_the_key_named() -> None:
-    RecordItem.model_validate(_item(data={"ghi_chu": "ă" * MAX_STRING_LENGTH}))
-    message = _message(RecordItem, _item(data={"ghi_chu": "ă" * (MAX_STRING_LENGTH + 1)}))
-    assert "ghi_chu" in message
+    RecordItem.model_validate(_item(data={"notes": "ă" * MAX_STRING_LENGTH}))
+    message = _message(RecordItem, _item(data={"notes": "ă" * (MAX_STRING_LENGTH + 1)}))
+    assert "notes" in message
     assert str(MAX_STRING_LENGTH) in message
 
 
 def test_too_many_keys_are_refused() -> None:
-    RecordItem.model_validate(_item(data={f"k{i}": i for i in range(MAX_DATA_KEYS)}))
+    # The widest real table fits; more keys than the limit are refused before their names.
+    RecordItem.model_validate(_item(data=dict.fromkeys(SYNC_COLUMNS["persons"])))
     message = _message(RecordItem, _item(data={f"k{i}": i for i in range(MAX_DATA_KEYS + 1)}))
     assert f"tối đa {MAX_DATA_KEYS}" in message
 

@@ -19,11 +19,13 @@ from sqlalchemy import func, select
 from desktop.core.services.book import Book
 from desktop.core.storage.models import SyncInboxItem
 from desktop.core.storage.repositories import audit as audit_repo
+from desktop.core.storage.repositories import sync_rows
 from desktop.core.sync_service import SyncService
 from desktop.core.sync_service.transfer import TransferFileError, TransferService
-from sync import transfer
+from sync import clock, transfer
 from sync.client import ServerFailure, SyncClient, _Answer
 from sync.protocol import PullResponse
+from sync.server.models import CommuneSequence, Record
 from sync.server.services import transfer as server_transfer
 from tests.unit.core.sync.conftest import LiveServer
 from tests.unit.core.sync.helpers import add_household, book_rows
@@ -72,6 +74,32 @@ HOSTILE = [
 ]
 
 
+def _forged_answer_file(
+    book: Book, service: SyncService, live_server: LiveServer, tmp_path: Path, record: Any
+) -> Path:
+    """A genuine answer file to this book's request, with ``record`` added to its pull."""
+    request = tmp_path / "xa.sotreem"
+    TransferService(book, service).export(request)
+    sealed, _answer = server_transfer.import_request(live_server.sessions, request.read_bytes())
+    _url, token, _device = service.credentials(need_url=False)
+    secret = transfer.secret_from_token(token)
+    header, content = transfer.open_file(sealed, secret, kind="answer")
+    payload = json.loads(content)
+    payload["pull"]["records"].append(record)
+    forged = transfer.seal(
+        "answer",
+        commune_code=header.commune_code,
+        device_id=header.device_id,
+        batch_ids=list(header.batch_ids),
+        payload=_RawJson(text=json.dumps(payload)),  # ensure_ascii: "\ud800" stays escaped
+        secret=secret,
+        created_at=header.created_at,
+    )
+    answer_file = tmp_path / "xa.tra-loi"
+    answer_file.write_bytes(forged)
+    return answer_file
+
+
 @pytest.mark.parametrize(("field", "value"), HOSTILE)
 def test_a_hostile_answer_file_is_refused_and_writes_nothing(
     book: Book,
@@ -86,25 +114,9 @@ def test_a_hostile_answer_file_is_refused_and_writes_nothing(
     add_household(book, hamlet_id, "1")
     service = SyncService(book, **fast_retry())
     service.enroll(live_server.url, live_server.code())
-    request = tmp_path / "xa.sotreem"
-    TransferService(book, service).export(request)
-    sealed, _answer = server_transfer.import_request(live_server.sessions, request.read_bytes())
-    _url, token, _device = service.credentials(need_url=False)
-    secret = transfer.secret_from_token(token)
-    header, content = transfer.open_file(sealed, secret, kind="answer")
-    payload = json.loads(content)
-    payload["pull"]["records"].append(_hostile_record(field, value))
-    forged = transfer.seal(
-        "answer",
-        commune_code=header.commune_code,
-        device_id=header.device_id,
-        batch_ids=list(header.batch_ids),
-        payload=_RawJson(text=json.dumps(payload)),  # ensure_ascii: "\ud800" stays escaped
-        secret=secret,
-        created_at=header.created_at,
+    answer_file = _forged_answer_file(
+        book, service, live_server, tmp_path, _hostile_record(field, value)
     )
-    answer_file = tmp_path / "xa.tra-loi"
-    answer_file.write_bytes(forged)
     before = _snapshot(book)
     with pytest.raises(TransferFileError) as refused:
         TransferService(book, service).import_answer(answer_file)
@@ -112,6 +124,94 @@ def test_a_hostile_answer_file_is_refused_and_writes_nothing(
     assert "không có dữ liệu nào được ghi" in message
     assert field in message, message
     assert _snapshot(book) == before
+
+
+# -- a table or column this version does not know (issue 20: decided, not skipped) ---------
+
+UNKNOWN = [
+    pytest.param({"table": "future_table"}, "bảng lạ 'future_table'", id="table"),
+    pytest.param(
+        {"data": {"name": "Thôn Tây", "gps_point": "21.0,105.8"}},
+        "trường lạ 'gps_point' của bảng 'hamlets'",
+        id="column",
+    ),
+]
+
+
+def _unknown_record(change: dict[str, Any]) -> dict[str, Any]:
+    return {**_hostile_record("name", "Thôn Tây"), **change}
+
+
+@pytest.mark.parametrize(("change", "named"), UNKNOWN)
+def test_an_answer_file_with_an_unknown_table_or_column_is_refused(
+    book: Book,
+    *,
+    hamlet_id: str,
+    live_server: LiveServer,
+    fast_retry: Any,
+    tmp_path: Path,
+    change: dict[str, Any],
+    named: str,
+) -> None:
+    add_household(book, hamlet_id, "1")
+    service = SyncService(book, **fast_retry())
+    service.enroll(live_server.url, live_server.code())
+    answer_file = _forged_answer_file(book, service, live_server, tmp_path, _unknown_record(change))
+    before = _snapshot(book)
+    with pytest.raises(TransferFileError) as refused:
+        TransferService(book, service).import_answer(answer_file)
+    message = refused.value.message_vi
+    assert named in message and "hãy cập nhật phần mềm" in message, message
+    assert "không có dữ liệu nào được ghi" in message
+    # Nothing written: not even the answers to the batches that came in the same file.
+    assert _snapshot(book) == before
+    assert service.status().in_flight > 0
+
+
+@pytest.mark.parametrize(("change", "named"), UNKNOWN)
+def test_a_pull_with_an_unknown_table_or_column_is_refused_and_keeps_the_cursor(
+    book: Book,
+    *,
+    hamlet_id: str,
+    live_server: LiveServer,
+    fast_retry: Any,
+    change: dict[str, Any],
+    named: str,
+) -> None:
+    add_household(book, hamlet_id, "1")
+    service = SyncService(book, **fast_retry())
+    service.enroll(live_server.url, live_server.code())
+    assert not service.sync().failed
+    record = _unknown_record(change)
+    # A newer server (or app) holds a row this version does not know.
+    with live_server.sessions.begin() as session:
+        session.add(
+            Record(
+                commune_code="12345",
+                table_name=record["table"],
+                record_id=record["id"],
+                version=1,
+                deleted=False,
+                data=record["data"],
+                seq=10_000,
+                updated_at=clock.now(),
+                updated_by="tinh",
+                received_at=clock.now(),
+            )
+        )
+        sequence = session.get(CommuneSequence, "12345")
+        assert sequence is not None
+        sequence.last_seq = 10_000
+    with book.read() as session:
+        cursor = sync_rows.settings(session).pull_cursor
+    rows = book_rows(book)
+    outcome = service.sync()
+    assert outcome.failed and not outcome.offline
+    assert named in outcome.message_vi and "hãy cập nhật phần mềm" in outcome.message_vi
+    assert book_rows(book) == rows
+    with book.read() as session:
+        assert sync_rows.settings(session).pull_cursor == cursor
+        assert session.execute(select(func.count()).select_from(SyncInboxItem)).scalar_one() == 0
 
 
 @pytest.mark.parametrize(("field", "value"), HOSTILE)

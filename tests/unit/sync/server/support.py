@@ -41,7 +41,7 @@ def item(**overrides: Any) -> dict[str, Any]:
         "deleted": False,
         "updated_at": "2025-03-01T08:00:00+07:00",
         "updated_by": "can-bo-xa",
-        "data": {"ho_ten": "Nguyễn Thị Ánh", "nam_sinh": 2015, "la_nu": True},
+        "data": {"full_name": "Nguyễn Thị Ánh", "sex": 2015, "birth_registered": True},
     }
     base.update(overrides)
     return base

@@ -58,23 +58,23 @@ def test_users_are_created_listed_checked_and_disabled(sessions: sessionmaker[Se
 def test_corrections_are_scoped_and_checked(
     http: TestClient, device: EnrolledDevice, sessions: sessionmaker[Session]
 ) -> None:
-    row = item(data={"ho_ten": "Lò Văn A", "nam_sinh": 2015})
+    row = item(data={"full_name": "Lò Văn A", "sex": 2015})
     push(http, device, batch(device, row))
     officer = users.create_user(sessions, "huyen", "Cán bộ huyện", "mat-khau-dai-1", "54321")
     kwargs = {"commune_code": "12345", "table": "persons", "record_id": row["id"]}
     with pytest.raises(ServiceError, match="không được sửa dữ liệu của xã 12345"):
-        corrections.correct(sessions, officer, changes={"ho_ten": "B"}, **kwargs)
+        corrections.correct(sessions, officer, changes={"full_name": "B"}, **kwargs)
     allowed = users.create_user(sessions, "tinh", "Cán bộ tỉnh", "mat-khau-dai-1", "*")
     with pytest.raises(ServiceError, match="không có trường"):
         corrections.correct(sessions, allowed, changes={"khong_co": "B"}, **kwargs)
     with pytest.raises(ServiceError, match="kiểu"):
-        corrections.correct(sessions, allowed, changes={"nam_sinh": "2016"}, **kwargs)
+        corrections.correct(sessions, allowed, changes={"sex": "2016"}, **kwargs)
     with pytest.raises(ServiceError, match="Máy chủ không có bản ghi"):
         corrections.correct(
-            sessions, allowed, changes={"ho_ten": "B"}, **{**kwargs, "record_id": item()["id"]}
+            sessions, allowed, changes={"full_name": "B"}, **{**kwargs, "record_id": item()["id"]}
         )
     done = corrections.correct(sessions, allowed, changes={}, delete=True, **kwargs)
-    assert (done.version, done.deleted, done.data["ho_ten"]) == (2, True, "Lò Văn A")
+    assert (done.version, done.deleted, done.data["full_name"]) == (2, True, "Lò Văn A")
 
 
 def test_cli_users_correct_and_import_transfer(
@@ -105,19 +105,19 @@ def test_cli_users_correct_and_import_transfer(
             json={"code": code, "commune_code": "12345", "device_name": "Máy xã"},
         ).json()
         device = EnrolledDevice(answer["device_id"], answer["token"], "12345")
-        row = item(data={"ho_ten": "Lò Văn A", "nam_sinh": 2015, "ghi_chu": "cũ"})
+        row = item(data={"full_name": "Lò Văn A", "sex": 2015, "notes": "cũ"})
         push(http, device, batch(device, row))
     app.state.engine.dispose()
 
     status, out, err = _run(
         capsys, "correct", "--user", "tinh", "--commune", "12345", "--table", "persons",
-        "--id", row["id"], "--set", "ghi_chu=Tỉnh sửa", "--set", "nam_sinh=2016", "--db", db_url,
+        "--id", row["id"], "--set", "notes=Tỉnh sửa", "--set", "sex=2016", "--db", db_url,
     )  # fmt: skip
     assert status == 0, err
     assert "phiên bản 2" in out
     status, _out, err = _run(
         capsys, "correct", "--user", "tinh", "--commune", "12345", "--table", "persons",
-        "--id", row["id"], "--set", "nam_sinh=mười", "--db", db_url,
+        "--id", row["id"], "--set", "sex=mười", "--db", db_url,
     )  # fmt: skip
     assert status == 1 and "Lỗi:" in err
 

@@ -42,8 +42,8 @@ def _enroll_and_push(db_url: str, tmp_path: Path, code: str) -> EnrolledDevice:
         body = batch(
             device,
             row,
-            item(table="hamlets", data={"ten": "Thôn Đông"}),
-            item(table="households"),
+            item(table="hamlets", data={"name": "Thôn Đông"}),
+            item(table="households", data={"number": "1", "head_name": "Lò Văn A"}),
         )
         assert push(http, device, body).status_code == 200
         tombstone = {**row, "version": 2, "base_version": 1, "deleted": True}

@@ -203,3 +203,103 @@ def test_an_enrollment_file_needs_a_device_name(sessions: sessionmaker[Session],
         enrollment.register_offline(sessions, "12345", name)
     with sessions() as session:
         assert session.scalars(select(Device)).all() == []
+
+
+# -- a lost enrolment answer is retried safely (the same book, the same nonce) -------------
+
+NONCE = "n" * 43
+OTHER_NONCE = "o" * 43
+
+
+def _enroll_with(
+    http: TestClient, code: str, nonce: str | None, commune: str = "12345"
+) -> tuple[int, dict[str, str]]:
+    body = {"code": code, "commune_code": commune, "device_name": "Máy 1"}
+    if nonce is not None:
+        body["nonce"] = nonce
+    response = http.post("/api/v1/enroll", json=body)
+    return response.status_code, response.json()
+
+
+def test_a_retry_with_the_same_nonce_gets_the_same_device_and_a_new_token(
+    http: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    code = enrollment.issue_code(sessions, "12345")
+    status, lost = _enroll_with(http, code, NONCE)
+    assert status == 200
+    # The answer was lost; the book sends the same code and nonce again (typed differently).
+    status, again = _enroll_with(http, code.replace("-", " ").lower(), NONCE)
+    assert status == 200
+    assert again["device_id"] == lost["device_id"]
+    assert again["token"] != lost["token"]
+    with sessions() as session:
+        devices = session.execute(select(Device)).scalars().all()
+        assert [d.id for d in devices] == [lost["device_id"]]
+        assert devices[0].token_hash == sha256_hex(again["token"])
+        assert devices[0].enrollment_nonce_hash == sha256_hex(NONCE)
+        assert NONCE not in {d.enrollment_nonce_hash for d in devices}
+    # The token of the lost answer no longer works; the new one does.
+    old = EnrolledDevice(lost["device_id"], lost["token"], "12345")
+    new = EnrolledDevice(again["device_id"], again["token"], "12345")
+    assert push(http, old, batch(old, item())).status_code == 401
+    assert push(http, new, batch(new, item())).status_code == 200
+
+
+@pytest.mark.parametrize("nonce", [OTHER_NONCE, None])
+def test_a_used_code_with_another_nonce_or_none_is_still_refused(
+    http: TestClient, sessions: sessionmaker[Session], nonce: str | None
+) -> None:
+    code = enrollment.issue_code(sessions, "12345")
+    assert _enroll_with(http, code, NONCE)[0] == 200
+    status, body = _enroll_with(http, code, nonce)
+    assert (status, body["code"]) == (403, "enrollment_code_used")
+    with sessions() as session:
+        assert len(session.execute(select(Device)).scalars().all()) == 1
+
+
+def test_a_code_used_without_a_nonce_cannot_be_claimed_by_one(
+    http: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    # An older client sent no nonce: nobody can later take its device by adding one.
+    code = enrollment.issue_code(sessions, "12345")
+    assert _enroll_with(http, code, None)[0] == 200
+    status, body = _enroll_with(http, code, NONCE)
+    assert (status, body["code"]) == (403, "enrollment_code_used")
+
+
+def test_a_retry_after_the_code_expired_is_refused(sessions: sessionmaker[Session]) -> None:
+    from sync.protocol import EnrollRequest
+
+    issued = clock.now() - timedelta(hours=1)
+    code = enrollment.issue_code(sessions, "12345", valid_hours=2, now=issued)
+    request = EnrollRequest(code=code, commune_code="12345", device_name="A", nonce=NONCE)
+    first = enrollment.enroll(sessions, request, now=issued + timedelta(minutes=5))
+    again = enrollment.enroll(sessions, request, now=issued + timedelta(hours=1, minutes=59))
+    assert again.device_id == first.device_id
+    with pytest.raises(ServiceError) as refused:
+        enrollment.enroll(sessions, request, now=issued + timedelta(hours=2))
+    assert refused.value.code == "enrollment_code_expired"
+
+
+def test_a_retry_of_a_revoked_device_or_another_commune_is_refused(
+    http: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    code = enrollment.issue_code(sessions, "12345")
+    status, body = _enroll_with(http, code, NONCE)
+    assert status == 200
+    assert _enroll_with(http, code, NONCE, commune="54321")[1]["code"] == "enrollment_code_commune"
+    enrollment.revoke_device(sessions, body["device_id"])
+    status, refused = _enroll_with(http, code, NONCE)
+    assert (status, refused["code"]) == (403, "enrollment_code_used")
+
+
+@pytest.mark.parametrize("nonce", ["short", "x" * 65, "é" * 43, "a b" * 15])
+def test_a_malformed_nonce_is_refused_naming_the_field(
+    http: TestClient, sessions: sessionmaker[Session], nonce: str
+) -> None:
+    code = enrollment.issue_code(sessions, "12345")
+    status, body = _enroll_with(http, code, nonce)
+    assert status == 400
+    assert "nonce" in body["detail"]
+    # Nothing was spent.
+    assert _enroll_with(http, code, NONCE)[0] == 200

@@ -78,7 +78,7 @@ def test_hostile_timestamp_is_rejected_per_item(
     ("overrides", "field"),
     [
         ({"updated_by": "cán bộ " + LONE}, "updated_by"),
-        ({"data": {"ho_ten": "Nguyễn" + LONE}}, "ho_ten"),
+        ({"data": {"full_name": "Nguyễn" + LONE}}, "full_name"),
         ({"data": {"ho" + LONE: "Nguyễn"}}, "tên trường"),
         ({"table": "persons" + LONE}, "table"),
         ({"id": LONE}, "id"),

@@ -27,7 +27,7 @@ def test_pull_pages_in_seq_order_and_skips_the_devices_own_rows(
     http: TestClient, enroll: Callable[[str], EnrolledDevice]
 ) -> None:
     writer, reader = enroll("12345"), enroll("12345")
-    rows = [item(data={"so": n}) for n in range(5)]
+    rows = [item(data={"sex": n}) for n in range(5)]
     assert push(http, writer, batch(writer, *rows)).status_code == 200
     edit = {**rows[0], "version": 2, "base_version": 1}
     assert push(http, writer, batch(writer, edit)).status_code == 200
@@ -91,7 +91,7 @@ def test_upstream_correction_reaches_every_device_and_conflicts_with_stale_edits
     sessions: sessionmaker[Session],
 ) -> None:
     device = enroll("12345")
-    row = item(data={"ho_ten": "Lò Văn A", "ghi_chu": ""})
+    row = item(data={"full_name": "Lò Văn A", "notes": ""})
     push(http, device, batch(device, row))
     officer = users.create_user(sessions, "canbo.tinh", "Cán bộ tỉnh", "mat-khau-dai-1", "12345")
     done = corrections.correct(
@@ -100,14 +100,14 @@ def test_upstream_correction_reaches_every_device_and_conflicts_with_stale_edits
         commune_code="12345",
         table="persons",
         record_id=row["id"],
-        changes={"ghi_chu": "Tỉnh sửa"},
+        changes={"notes": "Tỉnh sửa"},
     )
     assert (done.version, done.seq) == (2, 2)
     [pulled] = _pull(http, device)["records"]  # a correction is not the device's own write
-    assert (pulled["upstream"], pulled["data"]["ghi_chu"]) == (True, "Tỉnh sửa")
+    assert (pulled["upstream"], pulled["data"]["notes"]) == (True, "Tỉnh sửa")
     assert pulled["updated_by"] == "cấp trên: canbo.tinh"
-    stale = {**row, "version": 2, "base_version": 1, "data": {**row["data"], "ghi_chu": "Xã"}}
+    stale = {**row, "version": 2, "base_version": 1, "data": {**row["data"], "notes": "Xã"}}
     answer = push(http, device, batch(device, stale)).json()
     assert answer["statuses"] == "c"
     [problem] = answer["problems"]
-    assert problem["server_upstream"] is True and problem["server_data"]["ghi_chu"] == "Tỉnh sửa"
+    assert problem["server_upstream"] is True and problem["server_data"]["notes"] == "Tỉnh sửa"

@@ -87,12 +87,12 @@ def test_edit_from_the_server_version_is_applied(
 ) -> None:
     row = item()
     _results(push(http, device, batch(device, row)))
-    edit = {**row, "version": 2, "base_version": 1, "data": {"ho_ten": "Nguyễn Thị Anh"}}
+    edit = {**row, "version": 2, "base_version": 1, "data": {"full_name": "Nguyễn Thị Anh"}}
     [result] = _results(push(http, device, batch(device, edit)))
     assert (result["status"], result["server_version"]) == ("applied", 2)
     stored = _record(sessions, row["id"])
     assert stored.version == 2
-    assert stored.data == {"ho_ten": "Nguyễn Thị Anh"}
+    assert stored.data == {"full_name": "Nguyễn Thị Anh"}
     assert stored.seq == 2
 
 
@@ -102,7 +102,7 @@ def test_stale_edit_is_a_conflict_and_changes_nothing(
     row = item()
     _results(push(http, device, batch(device, row)))
     _results(push(http, device, batch(device, {**row, "version": 2, "base_version": 1})))
-    stale = {**row, "version": 2, "base_version": 1, "data": {"ho_ten": "Sửa trên máy khác"}}
+    stale = {**row, "version": 2, "base_version": 1, "data": {"full_name": "Sửa trên máy khác"}}
     [result] = _results(push(http, device, batch(device, stale)))
     assert result["status"] == "conflict"
     assert result["server_version"] == 2
@@ -150,11 +150,11 @@ def test_chained_edits_in_one_batch_apply_in_order(
     http: TestClient, device: EnrolledDevice, sessions: sessionmaker[Session]
 ) -> None:
     row = item()
-    edit = {**row, "version": 2, "base_version": 1, "data": {"ho_ten": "B"}}
+    edit = {**row, "version": 2, "base_version": 1, "data": {"full_name": "B"}}
     results = _results(push(http, device, batch(device, row, edit)))
     assert [r["status"] for r in results] == ["applied", "applied"]
     stored = _record(sessions, row["id"])
-    assert (stored.version, stored.data, stored.seq) == (2, {"ho_ten": "B"}, 2)
+    assert (stored.version, stored.data, stored.seq) == (2, {"full_name": "B"}, 2)
 
 
 @pytest.mark.parametrize(
@@ -166,11 +166,14 @@ def test_chained_edits_in_one_batch_apply_in_order(
         ({"version": 0}, "version"),
         ({"version": 1, "base_version": 1}, "base_version"),
         ({"updated_at": "2025-03-01T08:00:00"}, "updated_at"),
-        ({"data": {"ghi_chu": "x" * 4001}}, "ghi_chu"),
+        ({"data": {"notes": "x" * 4001}}, "notes"),
         ({"data": {"ds": [1, 2]}}, "data.ds"),
         ({"data": {f"k{i}": i for i in range(101)}}, "data"),
         ({"deleted": "yes"}, "deleted"),
         ({"surprise": 1}, "surprise"),
+        # Known columns only (issue 20): a name no table has, or another table's column.
+        ({"data": {"full_name": "Bé", "nickname": "Bống"}}, "'nickname'"),
+        ({"table": "hamlets", "data": {"name": "Thôn", "full_name": "x"}}, "'full_name'"),
     ],
 )
 def test_invalid_item_is_rejected_and_the_rest_still_applies(
@@ -199,7 +202,7 @@ def test_non_object_item_is_rejected(http: TestClient, device: EnrolledDevice) -
 def test_repeated_batch_gets_the_identical_answer_and_stores_nothing_twice(
     http: TestClient, device: EnrolledDevice, sessions: sessionmaker[Session]
 ) -> None:
-    body = batch(device, item(), item(), item(table="hamlets", data={"ten": "Thôn 1"}))
+    body = batch(device, item(), item(), item(table="hamlets", data={"name": "Thôn 1"}))
     first = push(http, device, body)
     assert first.status_code == 200
     again = push(http, device, body, compress=False)
@@ -260,7 +263,7 @@ def test_communes_are_kept_apart(
     row = item()
     _results(push(http, a, batch(a, row)))
     # The same record id in another commune is another record, with its own numbering.
-    [result] = _results(push(http, b, batch(b, {**row, "data": {"ho_ten": "Khác"}})))
+    [result] = _results(push(http, b, batch(b, {**row, "data": {"full_name": "Khác"}})))
     assert result["status"] == "applied"
     with sessions() as session:
         rows = session.execute(select(Record).order_by(Record.commune_code)).scalars().all()
