@@ -1,7 +1,7 @@
 """enrolment nonce: the book keeps the nonce of its enrolment attempt and its code's hash
 
-Revision ID: 0006_enrolment_nonce
-Revises: 0005_protection
+Revision ID: 0007_enrolment_nonce
+Revises: 0006_report_decisions
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_enrolment_nonce"
-down_revision: str | None = "0005_protection"
+revision: str = "0007_enrolment_nonce"
+down_revision: str | None = "0006_report_decisions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
