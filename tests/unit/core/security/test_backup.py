@@ -186,8 +186,8 @@ def test_full_disk_during_backup_leaves_nothing_behind(
     earlier = BackupService(book).backup_now(usb)
     real = backup_stream.dump
 
-    def full_disk(engine: Engine, out: IO[bytes], *args: Any) -> None:
-        real(engine, _Limited(out, 2_000), *args)  # type: ignore[arg-type]
+    def full_disk(engine: Engine, out: IO[bytes], *args: Any, **kwargs: Any) -> None:
+        real(engine, _Limited(out, 2_000), *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(backup_stream, "dump", full_disk)
     with pytest.raises(BackupError, match="Không đủ chỗ trống") as caught:
