@@ -26,6 +26,7 @@ from desktop.core.services.book import (
     CommuneInfo,
     LoginError,
     open_book,
+    prepare_login,
     reset_password_with_recovery,
 )
 from desktop.ui import messages
@@ -119,6 +120,8 @@ class LoginWindow(QWidget):
         self.forgot_button.clicked.connect(self.open_forgot_password)
         self.setMinimumWidth(440)
         self.resize(480, 440)
+        # Once the window is up, while the officer types: what any login needs first.
+        QTimer.singleShot(0, self, prepare_login)
 
     # -- logging in -----------------------------------------------------------------------
 

@@ -104,7 +104,7 @@ def backup(home: Path, size: int) -> list[Metric]:
                 Metric("backup_ratio", "Sao lưu: dung lượng so với sổ", size,
                        100 * backup_size / book_size, "%", "≤ 40 %",
                        f"{backup_size / 1e6:.1f} MB cho sổ {book_size / 1e6:.1f} MB "
-                       "(nội dung sổ nén LZMA rồi mã hóa).")
+                       "(nội dung sổ nén zlib rồi mã hóa).")
             )  # fmt: skip
     return metrics
 

@@ -139,3 +139,17 @@ def test_forgotten_password_is_reset_with_the_recovery_code(
         login.password.setText("mat-khau-moi-2027")
         login.login_button.click()
     signal.args[0].book.close()
+
+
+def test_the_login_window_reads_the_migration_scripts_before_the_password_is_typed(
+    qtbot: Any, recovery_code: str
+) -> None:
+    from desktop.core.storage import migrate
+
+    migrate.head_revision.cache_clear()
+    window = LoginWindow()
+    qtbot.addWidget(window)
+    window.show()
+    # Prepared while the window waits: "Đăng nhập" then only checks the key, file and schema.
+    qtbot.waitUntil(lambda: migrate.head_revision.cache_info().currsize == 1, timeout=5_000)
+    assert window.login_button.isEnabled() and not window.username.text()

@@ -1,10 +1,10 @@
 """Encrypted backups (one ``.stebak`` file each), rotation, and a restore that verifies first.
 
-A backup (format 2) is a ZIP holding three members:
+A backup (format 3) is a ZIP holding three members:
 
-- ``so-tre-em.dump.xz.aes``: the book's content, one consistent snapshot, compressed with
-  LZMA and then encrypted (AES-256-CTR, key derived from the book's key and a per-backup
-  nonce) — see storage/backup_stream.py; about a fifth to a third of the book's size;
+- ``so-tre-em.dump.zlib.aes``: the book's content, one consistent snapshot, compressed with
+  zlib and then encrypted (AES-256-CTR, key derived from the book's key and a per-backup
+  nonce) — see storage/backup_stream.py; about an eighth of the book's size;
 - ``so-tre-em.keys.json``: the key file (password and recovery-code wraps, no secret in clear);
 - ``manifest.json``: commune, book id, schema revision, app version, time, kind, the SHA-256
   of each member, and an HMAC-SHA256 over all of that keyed from the master key — so a
@@ -14,8 +14,10 @@ Restoring checks everything (HMAC, hashes, that SQLCipher opens the copy, PRAGMA
 integrity_check, same commune, schema not newer than this app) before it touches the book;
 the replaced files are kept in ``sao-luu/truoc-khoi-phuc-<time>/``.
 
-Format 1 backups (written before compression) held ``so-tre-em.db`` instead: a page-for-page
-copy of the SQLCipher file. They still verify and restore.
+Format 2 backups held the same content compressed with LZMA, as ``so-tre-em.dump.xz.aes``
+(LZMA took five times zlib's CPU for a backup 2 % of the book smaller). Format 1 backups
+(written before compression) held ``so-tre-em.db`` instead: a page-for-page copy of the
+SQLCipher file. Both still verify and restore.
 
 A backup is written under a temporary name (``.<name>.stebak.<random>.dang-ghi``, by the
 safe file writer desktop/core/files.py), fsynced, checked and only then renamed to its name;
@@ -62,13 +64,17 @@ from sync import clock
 log = logging.getLogger(__name__)
 
 APP_VERSION = "0.1.0"
-FORMAT = 2
+FORMAT = 3  # content compressed with zlib, then encrypted
+FORMAT_V2 = 2  # the same with LZMA (xz): still restored; written only by tests
 FORMAT_V1 = 1  # page copy, not compressed: still restored; written only by tests
-FORMATS = frozenset({FORMAT_V1, FORMAT})
+FORMATS = frozenset({FORMAT_V1, FORMAT_V2, FORMAT})
 SUFFIX = ".stebak"
 PARTIAL_SUFFIX = files.TEMP_SUFFIX  # ".<name>.stebak.<random>.dang-ghi" while being written
 DB_MEMBER = "so-tre-em.db"
-DUMP_MEMBER = "so-tre-em.dump.xz.aes"
+DUMP_MEMBER = "so-tre-em.dump.zlib.aes"
+DUMP_MEMBER_V2 = "so-tre-em.dump.xz.aes"
+# The compressed member of each content format, and its codec (storage/backup_stream.py).
+DUMP_MEMBERS = {FORMAT: (DUMP_MEMBER, "zlib"), FORMAT_V2: (DUMP_MEMBER_V2, "xz")}
 KEYS_MEMBER = "so-tre-em.keys.json"
 MANIFEST_MEMBER = "manifest.json"
 _CHUNK = 1024 * 1024
@@ -302,7 +308,7 @@ def write_backup(
 ) -> BackupInfo:
     """Write one backup of the open database to ``target_dir`` (default: the backups folder).
 
-    ``fmt`` is FORMAT (compressed content) in the app; FORMAT_V1 (a page copy) is kept so
+    ``fmt`` is FORMAT (compressed content) in the app; FORMAT_V2 and FORMAT_V1 are kept so
     tests can make the backups older versions wrote.
     """
     now = now or clock.now()
@@ -340,15 +346,15 @@ def write_backup(
                     db_entry = _write_page_copy(archive, engine, master_key, work)
                     db_name = DB_MEMBER
                 else:
+                    db_name, codec = DUMP_MEMBERS[fmt]
                     nonce = backup_stream.new_nonce()
                     manifest["db_encoding"] = {
-                        "codec": "xz", "cipher": "aes-256-ctr", "nonce": nonce.hex()
+                        "codec": codec, "cipher": "aes-256-ctr", "nonce": nonce.hex()
                     }  # fmt: skip
-                    with archive.open(DUMP_MEMBER, "w", force_zip64=True) as dst:
+                    with archive.open(db_name, "w", force_zip64=True) as dst:
                         writer = _HashingWriter(dst)
-                        backup_stream.dump(engine, writer, master_key, nonce, progress)  # type: ignore[arg-type]
+                        backup_stream.dump(engine, writer, master_key, nonce, progress, codec=codec)  # type: ignore[arg-type]
                     db_entry = {"sha256": writer.digest.hexdigest(), "size": writer.size}
-                    db_name = DUMP_MEMBER
                 manifest["members"] = {
                     db_name: db_entry,
                     KEYS_MEMBER: {"sha256": hashlib.sha256(key_bytes).hexdigest(),
@@ -568,7 +574,9 @@ def read_manifest(path: Path) -> dict[str, Any]:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
-            db_member = DUMP_MEMBER if DUMP_MEMBER in names else DB_MEMBER
+            db_member = next(
+                (name for name, _codec in DUMP_MEMBERS.values() if name in names), DB_MEMBER
+            )
             missing = {MANIFEST_MEMBER, db_member, KEYS_MEMBER} - names
             if missing:
                 raise BackupError(
@@ -776,17 +784,18 @@ def _extract_page_copy(path: Path, extracted: Path, members: dict[str, Any]) -> 
 def _rebuild_from_dump(
     path: Path, extracted: Path, members: dict[str, Any], manifest: dict[str, Any], key: bytes
 ) -> None:
-    """Format 2: check the encrypted member's hash first, then decrypt and rebuild the book."""
+    """Formats 2 and 3: check the encrypted member's hash first, then decrypt and rebuild."""
+    member, codec = DUMP_MEMBERS[int(manifest["format"])]
     try:
         digest = hashlib.sha256()
-        with zipfile.ZipFile(path) as archive, archive.open(DUMP_MEMBER) as src:
+        with zipfile.ZipFile(path) as archive, archive.open(member) as src:
             while chunk := src.read(_CHUNK):
                 digest.update(chunk)
-        if digest.hexdigest() != members.get(DUMP_MEMBER, {}).get("sha256"):
+        if digest.hexdigest() != members.get(member, {}).get("sha256"):
             raise BackupError(_altered(path))
         nonce = bytes.fromhex(str(manifest.get("db_encoding", {}).get("nonce", "")))
-        with zipfile.ZipFile(path) as archive, archive.open(DUMP_MEMBER) as src:
-            backup_stream.load(src, extracted, key, nonce)
+        with zipfile.ZipFile(path) as archive, archive.open(member) as src:
+            backup_stream.load(src, extracted, key, nonce, codec=codec)
         with extracted.open("rb+") as handle:
             os.fsync(handle.fileno())
     except (zipfile.BadZipFile, EOFError, ValueError, backup_stream.StreamError) as exc:

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import configure_mappers
 
 from desktop import paths
 from desktop.core.domain.errors import FieldProblem, ValidationError
@@ -219,6 +220,21 @@ def _open_engine(master_key: bytes, key_file: KeyFile) -> Engine:
         engine.dispose()
         raise
     return engine
+
+
+def prepare_login() -> None:
+    """Do, while the login window waits for the password, what every login needs first.
+
+    Configuring the ORM's mappers (≈ 0.2 s of CPU on the first query of the process), loading
+    SQLAlchemy's SQLite dialect and reading the migration scripts for the schema check
+    (cached) do not depend on who logs in; done here, pressing "Đăng nhập" waits only for the
+    key, the file and the window.
+    """
+    import sqlalchemy.dialects.sqlite  # noqa: F401 - loaded by the first engine
+
+    configure_mappers()
+    migrate.head_revision()
+    migrate.known_revisions()
 
 
 def open_book(username: str, password: str, now: datetime | None = None) -> Book:

@@ -9,8 +9,11 @@ app keeps writing — as a stream of frames::
     ("pragmas", {...})  ("schema", [(type, name, tbl_name, sql), ...])
     ("rows", table, [row tuple, ...])  ("end", {table: row count})
 
-compressed with the standard library's LZMA (xz), then encrypted with AES-256-CTR under a key
-derived (HKDF) from the book's key and a random nonce. Nothing is written to disk in clear.
+compressed with the standard library's zlib (level 1; backups of format 2 used LZMA/xz and
+still load), then encrypted with AES-256-CTR under a key derived (HKDF) from the book's key
+and a random nonce. zlib level 1 was measured at 50,000 children: 0.45 s of CPU for the 55 MB
+stream against 2.5 s for LZMA preset 0, for 11.6 % of the book instead of 9.6 %. Nothing is
+written to disk in clear.
 Integrity is the caller's: the SHA-256 of the encrypted bytes goes in the backup's manifest,
 which is authenticated by its HMAC, and is checked *before* anything is decrypted or parsed
 (marshal is only ever read from authenticated data). The ``end`` frame with the row counts
@@ -26,6 +29,7 @@ import lzma
 import marshal
 import os
 import struct
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -38,7 +42,8 @@ from sqlalchemy import Engine
 
 MAGIC = b"STEDUMP1"
 NONCE_BYTES = 16
-XZ_PRESET = 0  # measured: preset 0 gives most of the ratio at a fraction of preset 6's time
+XZ_PRESET = 0  # format 2's codec, kept for tests that write the older backups
+ZLIB_LEVEL = 1  # measured: a fifth of LZMA preset 0's CPU time, ratio 11.6 % against 9.6 %
 ROWS_PER_FRAME = 2000
 _LEN = struct.Struct(">I")
 _PRAGMAS = ("user_version", "application_id", "auto_vacuum")
@@ -95,16 +100,32 @@ def _frames(cursor: Any, progress: Progress | None) -> Iterator[bytes]:
     yield _frame(("end", counts))
 
 
+def _compressor(codec: str) -> Any:
+    if codec == "zlib":
+        return zlib.compressobj(ZLIB_LEVEL)
+    if codec == "xz":
+        return lzma.LZMACompressor(format=lzma.FORMAT_XZ, preset=XZ_PRESET)
+    raise StreamError(f"unknown codec {codec!r}")
+
+
+def _decompressor(codec: str) -> Any:
+    if codec == "zlib":
+        return zlib.decompressobj()
+    if codec == "xz":
+        return lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+    raise StreamError(f"unknown codec {codec!r}")
+
+
 def _frame(value: Any) -> bytes:
     body = marshal.dumps(value)
     return _LEN.pack(len(body)) + body
 
 
 def dump(engine: Engine, out: IO[bytes], master_key: bytes, nonce: bytes,
-         progress: Progress | None = None) -> None:  # fmt: skip
+         progress: Progress | None = None, *, codec: str = "zlib") -> None:  # fmt: skip
     """Write the compressed, encrypted content of the database behind ``engine`` to ``out``."""
     encryptor = _cipher(master_key, nonce).encryptor()
-    compressor = lzma.LZMACompressor(format=lzma.FORMAT_XZ, preset=XZ_PRESET)
+    compressor = _compressor(codec)
     raw = engine.raw_connection()
     try:
         conn: Any = raw.driver_connection
@@ -132,10 +153,10 @@ def dump(engine: Engine, out: IO[bytes], master_key: bytes, nonce: bytes,
 class _Reader:
     """Decrypts and decompresses ``source`` on demand; ``read(n)`` returns exactly n bytes."""
 
-    def __init__(self, source: IO[bytes], master_key: bytes, nonce: bytes) -> None:
+    def __init__(self, source: IO[bytes], master_key: bytes, nonce: bytes, codec: str) -> None:
         self._source = source
         self._decryptor = _cipher(master_key, nonce).decryptor()
-        self._decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+        self._decompressor = _decompressor(codec)
         self._buffer = bytearray()
 
     def read(self, n: int) -> bytes:
@@ -147,8 +168,8 @@ class _Reader:
                 break
             try:
                 self._buffer += self._decompressor.decompress(self._decryptor.update(chunk))
-            except lzma.LZMAError as exc:
-                raise StreamError("not an xz stream") from exc
+            except (lzma.LZMAError, zlib.error) as exc:
+                raise StreamError("not a compressed stream") from exc
         if len(self._buffer) < n:
             raise StreamError("cut short")
         data = bytes(self._buffer[:n])
@@ -163,9 +184,10 @@ class _Reader:
             raise StreamError("bad frame") from exc
 
 
-def load(source: IO[bytes], destination: Path, master_key: bytes, nonce: bytes) -> None:
+def load(source: IO[bytes], destination: Path, master_key: bytes, nonce: bytes,
+         *, codec: str = "zlib") -> None:  # fmt: skip
     """Rebuild the book dumped in ``source`` as a new SQLCipher file ``destination``."""
-    reader = _Reader(source, master_key, nonce)
+    reader = _Reader(source, master_key, nonce, codec)
     if reader.read(len(MAGIC)) != MAGIC:
         raise StreamError("not a book dump")
     conn: Any = sqlcipher3.connect(str(destination), isolation_level=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +20,9 @@ def _config() -> Config:
     return config
 
 
+# The migration scripts ship with the app and do not change while it runs: they are read
+# (every script compiled) once per process, not at every login.
+@functools.cache
 def head_revision() -> str:
     """The newest schema revision this version of the app knows."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
@@ -26,9 +30,15 @@ def head_revision() -> str:
     return head
 
 
+@functools.cache
+def _known_revisions() -> frozenset[str]:
+    scripts = ScriptDirectory.from_config(_config())
+    return frozenset(rev.revision for rev in scripts.walk_revisions())
+
+
 def known_revisions() -> set[str]:
     """Every revision this version of the app knows."""
-    return {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
+    return set(_known_revisions())
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -55,17 +55,17 @@ def test_backup_is_one_encrypted_file_with_a_signed_manifest(book: Book, hamlet_
     with zipfile.ZipFile(info.path) as archive:
         assert set(archive.namelist()) == {
             "manifest.json",
-            "so-tre-em.dump.xz.aes",
+            "so-tre-em.dump.zlib.aes",
             "so-tre-em.keys.json",
         }
-        db = archive.read("so-tre-em.dump.xz.aes")
+        db = archive.read("so-tre-em.dump.zlib.aes")
         manifest = json.loads(archive.read("manifest.json"))
-    # Compressed, then encrypted: neither the xz magic nor any name shows.
-    assert not db.startswith(b"\xfd7zXZ") and "Hộ số".encode() not in db
-    assert manifest["format"] == 2 and manifest["db_encoding"]["codec"] == "xz"
+    # Compressed, then encrypted: neither the zlib header nor any name shows.
+    assert not db.startswith(b"\x78\x01") and "Hộ số".encode() not in db
+    assert manifest["format"] == 3 and manifest["db_encoding"]["codec"] == "zlib"
     assert manifest["commune_code"] == "12345" and manifest["book_id"] == book.key_file.book_id
     assert manifest["schema_revision"] and len(manifest["hmac"]) == 64
-    assert manifest["members"]["so-tre-em.dump.xz.aes"]["size"] == len(db)
+    assert manifest["members"]["so-tre-em.dump.zlib.aes"]["size"] == len(db)
 
 
 def test_restore_round_trip_keeps_the_replaced_files(book: Book, hamlet_id: str) -> None:
@@ -116,10 +116,10 @@ def test_tampered_manifest_is_refused(book: Book, hamlet_id: str, tmp_path: Path
 def test_tampered_database_is_refused(book: Book, tmp_path: Path) -> None:
     info = BackupService(book).backup_now()
     with zipfile.ZipFile(info.path) as archive:
-        db = bytearray(archive.read("so-tre-em.dump.xz.aes"))
+        db = bytearray(archive.read("so-tre-em.dump.zlib.aes"))
     db[len(db) // 2] ^= 0xFF
     forged = tmp_path / "gia.stebak"
-    _rewrite(info.path, forged, {"so-tre-em.dump.xz.aes": bytes(db)})
+    _rewrite(info.path, forged, {"so-tre-em.dump.zlib.aes": bytes(db)})
     with pytest.raises(BackupError, match="không khớp mã kiểm tra"):
         BackupService(book).verify(forged)
 
@@ -186,8 +186,8 @@ def test_full_disk_during_backup_leaves_nothing_behind(
     earlier = BackupService(book).backup_now(usb)
     real = backup_stream.dump
 
-    def full_disk(engine: Engine, out: IO[bytes], *args: Any) -> None:
-        real(engine, _Limited(out, 2_000), *args)  # type: ignore[arg-type]
+    def full_disk(engine: Engine, out: IO[bytes], *args: Any, **kwargs: Any) -> None:
+        real(engine, _Limited(out, 2_000), *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(backup_stream, "dump", full_disk)
     with pytest.raises(BackupError, match="Không đủ chỗ trống") as caught:
@@ -346,6 +346,27 @@ def test_an_old_uncompressed_backup_still_restores(book: Book, hamlet_id: str) -
     with zipfile.ZipFile(old.path) as archive:
         assert "so-tre-em.db" in archive.namelist()
         assert json.loads(archive.read("manifest.json"))["format"] == 1
+    _add(book, hamlet_id, "2")
+    service = BackupService(book)
+    service.restore(service.verify(old.path))
+    reopened = open_book("admin", ADMIN_PASSWORD)
+    try:
+        assert _numbers(reopened) == ["1"]
+    finally:
+        reopened.close()
+
+
+def test_a_format_2_lzma_backup_still_restores(book: Book, hamlet_id: str) -> None:
+    from desktop.core.services.backup import FORMAT_V2, write_backup
+
+    _add(book, hamlet_id, "1")
+    old = write_backup(
+        book.engine, book.key_file, book.unwrapped_key(), kind=BackupKind.MANUAL, fmt=FORMAT_V2
+    )
+    with zipfile.ZipFile(old.path) as archive:
+        assert "so-tre-em.dump.xz.aes" in archive.namelist()
+        manifest = json.loads(archive.read("manifest.json"))
+        assert manifest["format"] == 2 and manifest["db_encoding"]["codec"] == "xz"
     _add(book, hamlet_id, "2")
     service = BackupService(book)
     service.restore(service.verify(old.path))
