@@ -108,7 +108,7 @@ KIND_LABELS = {
 }
 
 _NAME = re.compile(
-    r"^(?P<kind>tu-dong|thu-cong|truoc-nang-cap|truoc-nhap)-(?P<stamp>\d{8}-\d{6})(?:-\d+)?"
+    r"^(?P<kind>tu-dong|thu-cong|truoc-nang-cap|truoc-nhap)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?"
     + re.escape(SUFFIX)
     + "$"
 )
@@ -440,16 +440,22 @@ def daily_backup_if_due(
 
 
 def _named_backups(folder: Path) -> list[tuple[Path, BackupKind, datetime]]:
-    found: list[tuple[Path, BackupKind, datetime]] = []
+    """The backups in ``folder``, newest first.
+
+    Two backups made in the same second are ``…-090000.stebak`` then ``…-090000-2.stebak``
+    (``_unique_path``): the counter, not the name's spelling, says which is newer.
+    """
+    found: list[tuple[Path, BackupKind, datetime, int]] = []
     if not folder.is_dir():
-        return found
+        return []
     for path in folder.iterdir():
         match = _NAME.match(path.name)
         if match is None or not path.is_file():
             continue
         stamp = datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
-        found.append((path, BackupKind(match["kind"]), stamp))
-    return sorted(found, key=lambda item: (item[2], item[0].name), reverse=True)
+        found.append((path, BackupKind(match["kind"]), stamp, int(match["n"] or 1)))
+    found.sort(key=lambda item: (item[2], item[3]), reverse=True)
+    return [(path, kind, stamp) for path, kind, stamp, _n in found]
 
 
 def _keep_gfs(daily: list[tuple[Path, datetime]]) -> set[Path]:

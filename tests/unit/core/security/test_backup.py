@@ -446,3 +446,13 @@ def test_the_limit_is_set_by_an_administrator_and_shown(book: Book) -> None:
     assert not usage.limit_is_default and usage.limit == 700 * 1_000_000
     with pytest.raises(BackupError, match="Giới hạn dung lượng"):
         service.set_limit_mb(-1)
+
+
+def test_of_backups_made_in_the_same_second_the_last_made_is_the_newest(tmp_path: Path) -> None:
+    """``…-090000-2`` and ``…-090000-10`` were made after ``…-090000`` (the counter says so)."""
+    folder = tmp_path / "sao-luu"
+    folder.mkdir()
+    for name in ("", "-2", "-10"):
+        _fake(folder, f"truoc-nhap-20261101-090000{name}.stebak", 500)
+    prune(folder, limit_bytes=1)
+    assert [p.name for p in folder.iterdir()] == ["truoc-nhap-20261101-090000-10.stebak"]
