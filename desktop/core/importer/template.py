@@ -13,6 +13,7 @@ from typing import Any
 
 from desktop.core.importer.fields import TEMPLATE_FIELDS
 from desktop.core.reports.atomic import atomic_output
+from desktop.core.reports.xlsx_memory import new_workbook
 
 TEMPLATE_NAME = "mau-nhap-danh-sach-tre-em.xlsx"
 LIST_SHEET = "Danh sách"
@@ -58,12 +59,11 @@ def _ethnic_names() -> list[str]:
 
 def write_template(path: Path) -> None:
     """Write the template workbook to ``path`` (atomically)."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet
     sheet.title = LIST_SHEET

@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from desktop.core.domain.errors import FieldProblem
 from desktop.core.reports.protect import protected_output
+from desktop.core.reports.xlsx_memory import new_workbook
 
 __all__ = ["COLUMNS", "SheetLine", "SheetRead", "read_collection_sheet", "write_collection_sheet"]
 
@@ -73,7 +74,7 @@ def write_collection_sheet(
     lines: Sequence[SheetLine],
 ) -> None:
     """Write the pre-filled sheet for one unit and period at ``path`` (atomically)."""
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     assert ws is not None
     ws.title = "Phiếu thu thập"

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -36,6 +35,7 @@ from desktop.core.reports.document import (
 from desktop.core.reports.fonts import BOLD, REGULAR, register_fonts
 from desktop.core.reports.formatting import vn_short_date
 from desktop.core.reports.protect import ExportProtection, protected_output
+from desktop.core.reports.xlsx_memory import new_workbook
 
 __all__ = ["CHART_CODES", "ReportContent", "render_indicator_pdf", "render_indicator_xlsx"]
 
@@ -327,7 +327,7 @@ def render_indicator_xlsx(
     protection: ExportProtection | None = None,
 ) -> None:
     """The same numbers as the PDF annex, one sheet per table, at ``path`` (atomically)."""
-    wb = Workbook()
+    wb = new_workbook()
     first = wb.active
     assert first is not None
     wb.remove(first)

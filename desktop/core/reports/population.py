@@ -6,7 +6,6 @@ import datetime
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from reportlab.lib.units import mm
@@ -24,6 +23,7 @@ from desktop.core.reports.document import (
 from desktop.core.reports.fonts import upper_nfc
 from desktop.core.reports.formatting import vn_int, vn_short_date
 from desktop.core.reports.protect import ExportProtection, protected_output
+from desktop.core.reports.xlsx_memory import new_workbook
 
 __all__ = [
     "AGE_GROUPS",
@@ -206,7 +206,7 @@ def render_population_xlsx(
     protection: ExportProtection | None = None,
 ) -> None:
     """Write the population numbers to one XLSX sheet at ``path``, atomically."""
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     assert ws is not None  # a new Workbook always has one sheet
     ws.title = "Trẻ em dưới 16 tuổi"

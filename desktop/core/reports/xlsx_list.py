@@ -12,6 +12,7 @@ from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.text import nfc
 from desktop.core.reports.formatting import MOTTO, NATIONAL_TITLE
 from desktop.core.reports.protect import ExportProtection, protected_output
+from desktop.core.reports.xlsx_memory import new_workbook
 
 _FONT = "Times New Roman"
 MAX_SHEET_TITLE = 31  # Excel's limit on a sheet name
@@ -72,12 +73,11 @@ def render_list_xlsx(
     table: ListTable, path: Path, protection: ExportProtection | None = None
 ) -> int:
     """Write ``table`` to ``path`` (atomically, optionally with a password); the rows written."""
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title(table.sheet_name or table.title))
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -219,12 +219,11 @@ def render_police_list(
     protection: ExportProtection | None = None,
 ) -> int:
     """Write the verification list the police fill in and return; the rows written."""
-    from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook has one sheet
     sheet.title = POLICE_SHEET
