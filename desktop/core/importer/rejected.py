@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 
 from desktop.core.importer.reader import NO_CACHED_VALUE, Cell, CellError, SheetRow
 from desktop.core.importer.rows import RowProblem
 from desktop.core.reports.protect import ExportProtection, protected_output
+from desktop.core.reports.xlsx_memory import new_workbook
 
 ROW_HEADER = "Dòng trong tệp gốc"
 ERROR_HEADER = "Lỗi cần sửa"
 _FONT = "Times New Roman"
+_PROGRESS_EVERY = 500  # rows between two progress reports
+
+Progress = Callable[[int, int], None]
 
 
 def _plain(value: Cell) -> str | int | float | bool | datetime | date | time | None:
@@ -30,7 +34,10 @@ def write_rejected(
     headers: Sequence[str],
     rows: Iterable[tuple[SheetRow, Sequence[RowProblem]]],
     width: int,
+    *,
     protection: ExportProtection | None = None,
+    progress: Progress | None = None,
+    total: int = 0,
 ) -> int:
     """Write ``rows`` with the file's own headers and an error column; the rows written.
 
@@ -38,14 +45,15 @@ def write_rejected(
     follow unchanged, so after fixing, the same file can be imported again (the two added
     columns are ignored by the importer). ``rows`` (a row and its problems, in row order)
     is consumed one at a time and streamed into the file: 99,000 rejected rows never become
-    two million cell objects. ``width`` is the widest row's cell count.
+    two million cell objects. ``width`` is the widest row's cell count. ``progress(done,
+    total)`` is told every few hundred rows (``total``: the rows expected) and may raise to
+    stop; then nothing is written at ``path``.
     """
-    from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils.cell import get_column_letter
 
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet("Dòng cần sửa")
     head_font = Font(name=_FONT, size=11, bold=True)
     head_alignment = Alignment(wrap_text=True, vertical="center")
@@ -95,8 +103,12 @@ def write_rejected(
                 out.append(value)
         sheet.append(out)
         written += 1
+        if progress is not None and written % _PROGRESS_EVERY == 0:
+            progress(written, max(total, written))
     workbook.properties.creator = "Sổ Trẻ Em"
     workbook.properties.title = "Các dòng chưa nhập được"
     with protected_output(path, protection, "xlsx") as target:
         workbook.save(target)
+    if progress is not None:
+        progress(written, written)
     return written

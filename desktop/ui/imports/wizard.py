@@ -725,7 +725,13 @@ class ImportWizard(QDialog):
         service = self._service
         run_op(
             self,
-            lambda: service.write_rejected(preview, path, protection),
+            lambda progress: service.write_rejected(preview, path, protection, progress),
+            label=self.tr(
+                "Đang ghi các dòng bị từ chối (kèm cột lỗi)… Bấm “Dừng” để hủy: không tệp nào "
+                "được ghi."
+            ),
+            with_progress=True,
+            cancellable=True,
             success=lambda n: offer_to_open(
                 self, path, self.tr("{n} dòng bị từ chối (kèm cột lỗi)").format(n=n)
             ),

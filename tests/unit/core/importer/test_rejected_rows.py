@@ -149,3 +149,33 @@ def test_an_inline_rich_text_cell_is_read_whole(tmp_path: Path) -> None:
     assert last.number == 3
     assert last.cell(0) == "Thôn Đông Bắc"
     assert last.cells[1] == ""
+
+
+def test_writing_the_rejected_rows_reports_progress_and_a_stop_writes_nothing(
+    book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.importer import rejected as rejected_module
+
+    monkeypatch.setattr(rejected_module, "_PROGRESS_EVERY", 4)
+    preview = ImportService(book).preview(_mixed(tmp_path, junk=10), today=TODAY)
+    seen: list[tuple[int, int]] = []
+    target = tmp_path / "dong-loi.xlsx"
+    written = ImportService(book).write_rejected(
+        preview, target, None, lambda done, total: seen.append((done, total))
+    )
+    assert written == 11  # the ten unreadable rows and the duplicate
+    assert seen == [(4, 11), (8, 11), (11, 11)]
+    assert target.exists()
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_eight(done: int, _total: int) -> None:
+        if done >= 8:
+            raise Stop
+
+    stopped = tmp_path / "dung.xlsx"
+    with pytest.raises(Stop):
+        ImportService(book).write_rejected(preview, stopped, None, stop_at_eight)
+    assert not stopped.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("dung")) == []
