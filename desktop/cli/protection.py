@@ -2,7 +2,10 @@
 
 ``protection list --kind special|risk|cases|injuries|supports|labour|marriage`` prints JSON (or
 writes .xlsx with ``--output``); the current user's role decides which fields are shown, as
-on the screens, and the informant of a case is never included. ``cases due`` prints the open
+on the screens, and the informant of a case is never included. The case list as an officer sees
+it carries children's case data: it leaves only when every case holds a consent to an export, or
+with ``--consent-not-needed "lý do"`` (and ``--recipient``), which is recorded on each case.
+``cases due`` prints the open
 case clocks (written report, emergency measure, intervention plan) as JSON, most urgent first.
 """
 
@@ -20,19 +23,20 @@ KINDS = ("special", "risk", "cases", "injuries", "supports", "labour", "marriage
 
 def cmd_protection_list(args: argparse.Namespace) -> int:
     """Run ``protection list``."""
-    from desktop.core.services.protection import ListKind, ProtectionExportService
+    from desktop.core.services.protection import ExportBasis, ListKind, ProtectionExportService
 
     kind = ListKind(args.kind)
     if args.format == "xlsx" and not args.output:
         raise CliError("--format xlsx cần --output TỆP.xlsx", 2)
+    basis = ExportBasis(args.consent_not_needed or "", args.recipient or "")
     book = open_from_args(args)
     try:
         service = ProtectionExportService(book)
         if args.format == "xlsx":
-            path = service.export_xlsx(kind, Path(args.output))
+            path = service.export_xlsx(kind, Path(args.output), basis=basis)
             print(f"Đã ghi {path}")
             return 0
-        document = service.to_json(kind)
+        document = service.to_json(kind, basis)
     finally:
         book.close()
     if args.output:
@@ -82,6 +86,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p_list.add_argument("--kind", choices=KINDS, required=True)
     p_list.add_argument("--format", choices=["json", "xlsx"], default="json")
     p_list.add_argument("--output", help="tệp kết quả (bắt buộc với xlsx)")
+    p_list.add_argument(
+        "--consent-not-needed",
+        metavar="LÝ_DO",
+        help="danh sách vụ việc: lý do không cần sự đồng ý (ghi vào từng vụ việc); không có thì "
+        "mọi vụ việc phải đã có sự đồng ý xuất dữ liệu",
+    )
+    p_list.add_argument("--recipient", metavar="NƠI_NHẬN", help="nơi nhận danh sách vụ việc")
     p_list.set_defaults(func=cmd_protection_list)
     p_cases = sub.add_parser("cases", help="vụ việc xâm hại, bạo lực trẻ em")
     cases_sub = p_cases.add_subparsers(dest="cases_command", required=True, metavar="LỆNH")

@@ -43,9 +43,11 @@ from desktop.core.services.protection.common import (
 )
 from desktop.core.services.protection.consent import (
     CONSENT_PURPOSES,
+    EXPORT_NOT_NEEDED_REASONS,
     ConsentForm,
     ConsentService,
     ConsentView,
+    ExportBasis,
 )
 from desktop.core.services.protection.exports import (
     ListKind,
@@ -114,6 +116,7 @@ __all__ = [
     "CASE_STATE_LABELS",
     "CONSENT_PURPOSES",
     "DROWNING_CODE",
+    "EXPORT_NOT_NEEDED_REASONS",
     "FUNDING_SOURCES",
     "HIDDEN_SENSITIVE_NOTE",
     "HIV_STATUSES",
@@ -149,6 +152,7 @@ __all__ = [
     "ConsentService",
     "ConsentView",
     "Coverage",
+    "ExportBasis",
     "FieldProblem",
     "GroupChoice",
     "HolidayCalendar",

@@ -4,6 +4,7 @@ consent was needed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,6 +33,15 @@ CONSENT_PURPOSES = {
     "media": "Cung cấp cho báo chí, truyền thông",
     "other": "Mục đích khác",
 }
+
+# Grounds on which case data may be disclosed without the child's and the carer's consent
+# (Luật 91/2025 Điều 24; Nghị định 13/2023 Điều 17), offered as a list; the officer may also
+# type her own. The reason is recorded on every case the export carries.
+EXPORT_NOT_NEEDED_REASONS = (
+    "Báo cáo cơ quan nhà nước có thẩm quyền theo quy định của pháp luật",
+    "Theo yêu cầu bằng văn bản của cơ quan điều tra, viện kiểm sát, tòa án",
+    "Tình huống khẩn cấp đe dọa tính mạng, sức khỏe của trẻ",
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,20 @@ class ConsentView:
     not_needed_reason: str
     withdrawn_on: date | None
     note: str
+
+
+@dataclass(frozen=True)
+class ExportBasis:
+    """Why a list carrying children's case data may leave the book.
+
+    With ``not_needed_reason`` blank, every case in the list must hold its own consent to an
+    export (purpose "export", given by the carer and the child from 7, not withdrawn). With a
+    reason, that reason is recorded as an export consent record on every case the list
+    carries, with the file and ``recipient`` in its scope.
+    """
+
+    not_needed_reason: str = ""
+    recipient: str = ""
 
 
 class ConsentService:
@@ -169,6 +193,78 @@ def record_consent(session: Session, user: CurrentUser, form: ConsentForm) -> st
     session.add(row)
     session.flush()
     return row.id
+
+
+def export_consent_gaps(session: Session, case_ids: Iterable[str], on: date) -> set[str]:
+    """The cases among ``case_ids`` with no standing consent to an export on ``on``: a live
+    record of purpose "export" that someone gave (not a "no consent needed" reason, which
+    covers one export only), given on or before ``on`` and not withdrawn by then."""
+    wanted = set(case_ids)
+    covered: set[str] = set()
+    for row in repo.export_consents(session, wanted):
+        if row.not_needed_reason or row.given_on > on:
+            continue
+        if row.withdrawn_on is not None and row.withdrawn_on <= on:
+            continue
+        if row.case_id:
+            covered.add(row.case_id)
+    return wanted - covered
+
+
+def check_export_basis(
+    session: Session, case_numbers: dict[str, str], basis: ExportBasis | None, on: date
+) -> None:
+    """Refuse, naming the cases, an export of ``case_numbers`` (case id → number) that has
+    neither a reason for needing no consent nor a standing consent on every case."""
+    if not case_numbers:
+        return
+    if basis is not None and clean_text(basis.not_needed_reason):
+        problems: list[FieldProblem | None] = []
+        if len(clean_text(basis.not_needed_reason)) > 500:
+            problems.append(
+                FieldProblem("not_needed_reason", "Lý do dài quá 500 ký tự; hãy viết gọn lại.")
+            )
+        if len(clean_text(basis.recipient)) > 200:
+            problems.append(FieldProblem("recipient", "Nơi nhận dài quá 200 ký tự."))
+        raise_if(problems)
+        return
+    missing = export_consent_gaps(session, case_numbers, on)
+    if not missing:
+        return
+    names = ", ".join(sorted(case_numbers[c] for c in missing))
+    raise ValidationError(
+        FieldProblem(
+            "consent",
+            f"Danh sách có tên trẻ và thông tin vụ việc. Vụ việc {names} chưa có sự đồng ý cho "
+            "việc xuất dữ liệu (của cha, mẹ hoặc người chăm sóc và của trẻ từ 7 tuổi). Hãy ghi "
+            "sự đồng ý ở từng vụ việc, hoặc ghi lý do không cần sự đồng ý.",
+        )
+    )
+
+
+def record_export_basis(
+    session: Session, case_ids: Iterable[str], basis: ExportBasis | None, on: date, what: str
+) -> int:
+    """Write the export's "no consent needed" reason on every case it carried; returns how
+    many records were written (none when the cases' own consents were relied on)."""
+    if basis is None or not clean_text(basis.not_needed_reason):
+        return 0
+    recipient = clean_text(basis.recipient)
+    scope = f"Xuất {what}"[:290] + (f"; nơi nhận: {recipient}" if recipient else "")
+    written = 0
+    for case_id in sorted(set(case_ids)):
+        session.add(
+            ConsentRecord(
+                case_id=case_id,
+                purpose="export",
+                scope=scope[:500],
+                given_on=on,
+                not_needed_reason=clean_text(basis.not_needed_reason),
+            )
+        )
+        written += 1
+    session.flush()
+    return written
 
 
 def _case_child_birth(child: CaseChild, on: date | None) -> date | None:

@@ -1,12 +1,17 @@
 """The protection lists as data for ``sotreem protection list`` and as .xlsx files, with the
-sensitive fields left out for roles without VIEW_SENSITIVE and the informant never included."""
+sensitive fields left out for roles without VIEW_SENSITIVE and the informant never included.
+
+A list that carries children's case data (the case list as the officer sees it: the children's
+names and the forms of abuse) leaves the book only on a recorded basis (Luật 91/2025 Điều 24):
+every case's own consent to an export, or a reason why none is needed, which is then written
+on each case it carried (``consent.ExportBasis``)."""
 
 from __future__ import annotations
 
 import enum
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +25,12 @@ from desktop.core.reports.xlsx_list import ListColumn, ListTable, render_list_xl
 from desktop.core.services.book import Book
 from desktop.core.services.protection.cases import CASE_STATE_LABELS, CaseService
 from desktop.core.services.protection.common import HIDDEN_SENSITIVE_NOTE, may_see_sensitive
+from desktop.core.services.protection.consent import (
+    ExportBasis,
+    check_export_basis,
+    export_consent_gaps,
+    record_export_basis,
+)
 from desktop.core.services.protection.injuries import INJURY_PLACES, InjuryService
 from desktop.core.services.protection.labour import LabourService
 from desktop.core.services.protection.risks import RiskService
@@ -50,6 +61,9 @@ class ProtectionTable:
     headers: tuple[str, ...]  # Vietnamese column titles
     rows: tuple[tuple[Any, ...], ...]
     note: str = ""  # e.g. what was hidden for the role
+    # The cases whose children's data the list carries (case id → case number): non-empty only
+    # for the case list with its sensitive columns, which needs a consent basis to leave.
+    cases: dict[str, str] = field(default_factory=dict)
 
 
 class ProtectionExportService:
@@ -63,21 +77,48 @@ class ProtectionExportService:
         builder = _BUILDERS[kind]
         return builder(self._book)
 
-    def to_json(self, kind: ListKind) -> str:
-        """The list as a JSON document: {"kind", "title", "rows": [{key: value}]}."""
+    def consent_gaps(self, kind: ListKind) -> tuple[str, ...]:
+        """The case numbers of the list that have no standing consent to an export today
+        (empty when the list carries no case data for this role): what an export without a
+        "no consent needed" reason would be refused for."""
         table = self.table(kind)
+        if not table.cases:
+            return ()
+        with self._book.read() as session:
+            missing = export_consent_gaps(session, table.cases, clock.today())
+        return tuple(sorted(table.cases[c] for c in missing))
+
+    def needs_basis(self, kind: ListKind) -> bool:
+        """Whether an export of ``kind`` by this role carries case data (asks for a basis)."""
+        return kind == ListKind.CASES and may_see_sensitive(self._book.user)
+
+    def to_json(self, kind: ListKind, basis: ExportBasis | None = None) -> str:
+        """The list as a JSON document: {"kind", "title", "rows": [{key: value}]}; a list with
+        case data needs ``basis`` (ValidationError naming the cases otherwise)."""
+        table = self.table(kind)
+        self._check_basis(table, basis)
         document = {
             "kind": table.kind.value,
             "title": table.title,
             "note": table.note,
             "rows": [dict(zip(table.keys, row, strict=True)) for row in table.rows],
         }
-        return json.dumps(document, ensure_ascii=False, indent=2, default=_json_value)
+        text = json.dumps(document, ensure_ascii=False, indent=2, default=_json_value)
+        self._record_basis(table, basis, f"{table.title} (JSON)")
+        return text
 
-    def export_xlsx(self, kind: ListKind, path: Path, password: str | None = None) -> Path:
-        """Write the list to ``path`` (EXPORT permission; audited; optional password)."""
+    def export_xlsx(
+        self,
+        kind: ListKind,
+        path: Path,
+        password: str | None = None,
+        basis: ExportBasis | None = None,
+    ) -> Path:
+        """Write the list to ``path`` (EXPORT permission; audited; optional password); a list
+        with case data needs ``basis`` (ValidationError naming the cases, nothing written)."""
         self._book.user.require(Action.EXPORT)
         table = self.table(kind)
+        self._check_basis(table, basis)
         commune = self._book.commune()
         widths = {"full_name": 26, "case_no": 14, "groups": 12, "categories": 40}
         kinds = {date: "date", int: "number"}
@@ -99,6 +140,7 @@ class ProtectionExportService:
             path,
             protection,
         )
+        self._record_basis(table, basis, f"{table.title}, tệp {path.name}")
         from desktop.core.services.audit import record_export
 
         record_export(
@@ -110,6 +152,16 @@ class ProtectionExportService:
             personal=True,
         )
         return path
+
+    def _check_basis(self, table: ProtectionTable, basis: ExportBasis | None) -> None:
+        if table.cases:
+            with self._book.read() as session:
+                check_export_basis(session, table.cases, basis, clock.today())
+
+    def _record_basis(self, table: ProtectionTable, basis: ExportBasis | None, what: str) -> None:
+        if table.cases and basis is not None and basis.not_needed_reason.strip():
+            with self._book.transaction() as session:
+                record_export_basis(session, table.cases, basis, clock.today(), what)
 
 
 def _json_value(value: Any) -> Any:
@@ -198,6 +250,7 @@ def _cases(book: Book) -> ProtectionTable:
          "Mức khẩn"),
         tuple(table_rows),
         "" if sensitive else HIDDEN_SENSITIVE_NOTE,
+        {r.id: r.case_no for r in rows} if sensitive else {},
     )  # fmt: skip
 
 

@@ -379,6 +379,18 @@ def consents(
     return session.scalars(query.order_by(ConsentRecord.given_on.desc())).all()
 
 
+def export_consents(session: Session, case_ids: set[str]) -> Sequence[ConsentRecord]:
+    """Live consent records of purpose "export" of the cases ``case_ids``."""
+    if not case_ids:
+        return ()
+    query = select(ConsentRecord).where(
+        ConsentRecord.deleted.is_(False),
+        ConsentRecord.purpose == "export",
+        ConsentRecord.case_id.in_(sorted(case_ids)),
+    )
+    return session.scalars(query).all()
+
+
 # -- injuries, labour, marriage ----------------------------------------------------------
 
 

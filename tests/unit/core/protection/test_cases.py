@@ -20,6 +20,7 @@ from desktop.core.services.protection import (
     CaseStepForm,
     ConsentForm,
     ConsentService,
+    ExportBasis,
     InformantForm,
     ListKind,
     PermissionDenied,
@@ -173,7 +174,7 @@ def test_sensitive_fields_are_left_out_for_collaborators(
     west = login_as("ctv.tay", Role.COLLABORATOR, (commune.west,))
     assert CaseService(west).list() == ()
     # The officer sees the details.
-    full = ProtectionExportService(book).to_json(ListKind.CASES)
+    full = ProtectionExportService(book).to_json(ListKind.CASES, ExportBasis("Báo cáo cấp trên"))
     assert "Lê Thị Bình" in full and "Dâm ô" in full
 
 
@@ -200,11 +201,14 @@ def test_the_informant_never_leaves_this_pc(book: Book, commune: Commune, tmp_pa
     summary = CaseService(book).print_summary(case.id, tmp_path / "tom-tat.pdf")
     assert intake.stat().st_size > 0 and summary.stat().st_size > 0
     # Not in any export.
+    basis = ExportBasis("Báo cáo cơ quan nhà nước có thẩm quyền theo quy định của pháp luật")
     for kind in ListKind:
-        document = ProtectionExportService(book).to_json(kind).encode()
+        document = ProtectionExportService(book).to_json(kind, basis).encode()
         for secret in _informant_bytes():
             assert secret not in document, kind
-        path = ProtectionExportService(book).export_xlsx(kind, tmp_path / f"{kind}.xlsx")
+        path = ProtectionExportService(book).export_xlsx(
+            kind, tmp_path / f"{kind}.xlsx", basis=basis
+        )
         import zipfile
 
         with zipfile.ZipFile(path) as workbook:

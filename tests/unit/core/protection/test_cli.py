@@ -14,6 +14,7 @@ from desktop.core.services.protection import (
     CaseChildForm,
     CaseForm,
     CaseService,
+    ConsentService,
     InformantForm,
     SpecialEpisodeForm,
     SpecialService,
@@ -39,13 +40,24 @@ def test_protection_list_and_cases_due(
     special = json.loads(capsys.readouterr().out)
     assert [r["full_name"] for r in special["rows"]] == ["Lê Văn An"]
     assert special["rows"][0]["birth_date"] == "2015-03-10"
-    assert run_cli(["protection", "list", "--kind", "cases"]) == 0
-    out = capsys.readouterr().out
-    assert case.case_no in out and "Bà Tư" not in out and "0987654321" not in out
+    # The case list carries the children's case data: no consent, no reason, no list.
     target = tmp_path / "vu-viec.xlsx"
     assert run_cli(["protection", "list", "--kind", "cases", "--format", "xlsx",
-                    "--output", str(target)]) == 0  # fmt: skip
+                    "--output", str(target)]) == 2  # fmt: skip
+    err = capsys.readouterr().err
+    assert f"Vụ việc {case.case_no} chưa có sự đồng ý cho việc xuất dữ liệu" in err
+    assert not target.exists()
+    reason = ["--consent-not-needed", "Theo yêu cầu bằng văn bản của cơ quan điều tra",
+              "--recipient", "Công an huyện"]  # fmt: skip
+    assert run_cli(["protection", "list", "--kind", "cases", *reason]) == 0
+    out = capsys.readouterr().out
+    assert case.case_no in out and "Bà Tư" not in out and "0987654321" not in out
+    assert run_cli(["protection", "list", "--kind", "cases", "--format", "xlsx",
+                    "--output", str(target), *reason]) == 0  # fmt: skip
     assert target.read_bytes()[:2] == b"PK"
+    recorded = ConsentService(book).of_case(case.id)
+    assert [c.not_needed_reason for c in recorded] == [reason[1], reason[1]]
+    assert "nơi nhận: Công an huyện" in recorded[0].scope
     assert run_cli(["protection", "list", "--kind", "injuries", "--format", "xlsx"]) == 2
     assert "--output" in capsys.readouterr().err
     assert run_cli(["cases", "due"]) == 0
