@@ -77,6 +77,7 @@ from desktop.ui.protection.common import (
     selected_row,
     tr,
 )
+from desktop.ui.protection.consent import ConsentsPanel
 from desktop.ui.protection.form import FormDialog, text_edit
 from desktop.ui.protection.picker import ChildPicker
 from desktop.ui.screen import resize_to_fit
@@ -633,6 +634,15 @@ class CaseDialog(QDialog):
         line.addWidget(self.print_summary_button)
         line.addStretch(1)
         timeline_layout.addLayout(line)
+        # Consents are case data: shown to the roles that see the case's details.
+        self.consents: ConsentsPanel | None = None
+        if user.may(Action.VIEW_SENSITIVE):
+            consents_title = QLabel(self.tr("Sự đồng ý chia sẻ thông tin"))
+            consents_title.setObjectName("sectionTitle")
+            timeline_layout.addWidget(consents_title)
+            self.consents = ConsentsPanel(book, timeline)
+            self.consents.changed.connect(self._consents_changed)
+            timeline_layout.addWidget(self.consents)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(timeline, self.tr("Thời hạn, diễn biến"))
@@ -809,7 +819,23 @@ class CaseDialog(QDialog):
             )
             self.summary.show()
         self._update_timeline_buttons()
+        self._reload_consents()
         self.loaded.emit(detail)
+
+    def _reload_consents(self) -> None:
+        panel, case_id = self.consents, self.case_id
+        if panel is None or case_id is None:
+            return
+        service = ConsentService(self._book)
+        run_op(
+            self,
+            lambda: service.of_case(case_id),
+            success=lambda rows: panel.set_case(case_id, rows),
+        )
+
+    def _consents_changed(self) -> None:
+        self._reload_consents()
+        self.changed.emit()
 
     def _fill(self, detail: CaseDetail) -> None:
         form = detail.form

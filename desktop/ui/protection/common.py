@@ -55,7 +55,8 @@ def gate(widget: QWidget, user: CurrentUser, action: Action, *, hide: bool = Fal
 
 
 def export_button(parent: QWidget, book: Any, kind: Any, file_name: str) -> QPushButton:
-    """ "Xuất Excel…" for a protection list (``ListKind``): where, a password, then the file.
+    """ "Xuất Excel…" for a protection list (``ListKind``): for the case list, the consent
+    basis first; then where, a password, and the file.
 
     Hidden for roles without EXPORT (the service refuses them too).
     """
@@ -64,26 +65,34 @@ def export_button(parent: QWidget, book: Any, kind: Any, file_name: str) -> QPus
     from desktop.core.services.protection import ProtectionExportService
     from desktop.ui.ops import run_op
     from desktop.ui.printing.files import ask_protection, choose_save_path, offer_to_open
+    from desktop.ui.protection.consent import ask_export_basis
 
     button = QPushButton(tr("Xuất Excel…"))
     gate(button, book.user, Action.EXPORT, hide=True)
     service = ProtectionExportService(book)
 
-    def write(path: Path, password: str | None) -> None:
+    def write(path: Path, password: str | None, basis: Any) -> None:
         run_op(
             parent,
-            lambda: service.export_xlsx(kind, path, password),
+            lambda: service.export_xlsx(kind, path, password, basis),
             success=lambda done: offer_to_open(parent, Path(done), tr("danh sách")),
             label=tr("Đang xuất danh sách…"),
         )
 
-    def start() -> None:
+    def where(basis: Any) -> None:
         choose_save_path(
             parent,
             tr("Xuất danh sách ra Excel"),
             file_name,
-            lambda path: ask_protection(parent, lambda p: write(path, p.password or None)),
+            lambda path: ask_protection(parent, lambda p: write(path, p.password or None, basis)),
         )
+
+    def start() -> None:
+        # A list with children's case data asks first on what basis it may leave the book.
+        if service.needs_basis(kind):
+            ask_export_basis(parent, lambda: service.consent_gaps(kind), where)
+        else:
+            where(None)
 
     button.clicked.connect(start)
     return button
