@@ -148,6 +148,10 @@ class FormDialog(QDialog):
         """Something was typed that :meth:`_watch` cannot see."""
         self._dirty = True
 
+    def mark_clean(self) -> None:
+        """What the form holds now was filled in by the program, not typed."""
+        self._dirty = False
+
     # -- problems -------------------------------------------------------------------------
 
     def clear_problem(self, name: str) -> None:

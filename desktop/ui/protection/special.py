@@ -3,7 +3,7 @@ children at risk; and one child's protection record (episodes, risks, supports).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
@@ -27,6 +27,7 @@ from desktop.core.services.protection import (
     GroupChoice,
     ListKind,
     RiskCategory,
+    RiskEpisodeView,
     RiskFilter,
     RiskListRow,
     RiskService,
@@ -35,6 +36,7 @@ from desktop.core.services.protection import (
     SpecialListRow,
     SpecialService,
     SupportService,
+    SupportView,
 )
 from desktop.ui import messages
 from desktop.ui.ops import run_op
@@ -49,6 +51,7 @@ from desktop.ui.protection.common import (
 )
 from desktop.ui.protection.episodes import RiskEpisodeDialog, SpecialEpisodeDialog
 from desktop.ui.protection.form import FormDialog
+from desktop.ui.protection.remove import RemoveDialog, open_remove
 from desktop.ui.protection.supports import BulkSupportWizard, SupportDialog, amount_text
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.widgets import FoldingComboBox
@@ -322,10 +325,17 @@ class RiskView(QWidget):
         self.add_button = QPushButton(self.tr("Ghi trẻ có nguy cơ…"))
         self.add_button.setObjectName("primary")
         gate(self.add_button, book.user, Action.EDIT_PROTECTION)
+        self.record_button = QPushButton(self.tr("Hồ sơ bảo vệ của trẻ"))
+        self.record_button.setToolTip(
+            self.tr(
+                "Các nguy cơ, hoàn cảnh đặc biệt và trợ giúp của trẻ đã chọn: sửa, kết thúc, xóa."
+            )
+        )
         self.status = QLabel()
         self.status.setObjectName("hintLabel")
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
+        buttons.addWidget(self.record_button)
         buttons.addStretch(1)
         buttons.addWidget(self.status)
         layout = QVBoxLayout(self)
@@ -340,15 +350,25 @@ class RiskView(QWidget):
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.category.currentIndexChanged.connect(lambda _i: self.refresh())
         self.add_button.clicked.connect(self.open_new)
+        self.record_button.clicked.connect(self.open_record)
+        self.table.activated.connect(lambda _i: self.open_record())
+        self.groups: tuple[GroupChoice, ...] = ()
 
     def showEvent(self, event: QShowEvent) -> None:
         """Shown: read again."""
         super().showEvent(event)
-        service = self._service
-        run_op(self, service.categories, success=self._categories_loaded)
+        service, special = self._service, SpecialService(self._book)
+        run_op(
+            self,
+            lambda: (service.categories(), special.groups()),
+            success=self._categories_loaded,
+        )
         self.refresh()
 
-    def _categories_loaded(self, categories: tuple[RiskCategory, ...]) -> None:
+    def _categories_loaded(
+        self, found: tuple[tuple[RiskCategory, ...], tuple[GroupChoice, ...]]
+    ) -> None:
+        categories, self.groups = found
         self.categories = categories
         current = self.category.current_data()
         self.category.blockSignals(True)
@@ -371,6 +391,21 @@ class RiskView(QWidget):
         self.model.set_rows(list(rows))
         self.status.setText(self.tr("{n} trẻ").format(n=len(rows)))
         self.loaded.emit(len(rows))
+
+    def open_record(self) -> ChildProtectionDialog | None:
+        """The selected child's record, on its risks."""
+        row = selected_row(self.table)
+        if row is None:
+            messages.show_message(self, self.tr("Hãy chọn một trẻ trong danh sách."))
+            return None
+        dialog = ChildProtectionDialog(
+            self._book, row.person_id, person_text(row), self.groups, self, tab=1
+        )
+        dialog.changed.connect(self.refresh)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
 
     def open_new(self) -> RiskEpisodeDialog:
         """A new risk episode for a child chosen in the form."""
@@ -418,6 +453,8 @@ class ChildProtectionDialog(QDialog):
         person: str,
         groups: Sequence[GroupChoice],
         parent: QWidget | None = None,
+        *,
+        tab: int = 0,
     ) -> None:
         super().__init__(parent)
         self._book = book
@@ -442,15 +479,26 @@ class ChildProtectionDialog(QDialog):
         user = book.user
         self.add_episode = QPushButton(self.tr("Thêm nhóm…"))
         self.edit_episode = QPushButton(self.tr("Sửa, kết thúc…"))
+        self.remove_episode = QPushButton(self.tr("Xóa…"))
         self.add_risk = QPushButton(self.tr("Thêm nguy cơ…"))
+        self.edit_risk = QPushButton(self.tr("Sửa, kết thúc…"))
+        self.remove_risk = QPushButton(self.tr("Xóa…"))
         self.add_support = QPushButton(self.tr("Ghi trợ giúp…"))
-        for button in (self.add_episode, self.edit_episode, self.add_risk, self.add_support):
+        self.edit_support = QPushButton(self.tr("Sửa…"))
+        self.remove_support = QPushButton(self.tr("Xóa…"))
+        for button in (
+            self.add_episode, self.edit_episode, self.remove_episode, self.add_risk,
+            self.edit_risk, self.remove_risk, self.add_support, self.edit_support,
+            self.remove_support,
+        ):  # fmt: skip
             gate(button, user, Action.EDIT_PROTECTION)
         for title, table, buttons in (
             (self.tr("Hoàn cảnh đặc biệt"), self.episode_table,
-             (self.add_episode, self.edit_episode)),
-            (self.tr("Nguy cơ"), self.risk_table, (self.add_risk,)),
-            (self.tr("Trợ giúp đã nhận"), self.support_table, (self.add_support,)),
+             (self.add_episode, self.edit_episode, self.remove_episode)),
+            (self.tr("Nguy cơ"), self.risk_table,
+             (self.add_risk, self.edit_risk, self.remove_risk)),
+            (self.tr("Trợ giúp đã nhận"), self.support_table,
+             (self.add_support, self.edit_support, self.remove_support)),
         ):  # fmt: skip
             page = QWidget()
             inner = QVBoxLayout(page)
@@ -471,8 +519,16 @@ class ChildProtectionDialog(QDialog):
         self.add_episode.clicked.connect(lambda: self._episode(None))
         self.edit_episode.clicked.connect(self._edit_selected)
         self.episode_table.activated.connect(lambda _i: self._edit_selected())
-        self.add_risk.clicked.connect(self._risk)
-        self.add_support.clicked.connect(self._support)
+        self.remove_episode.clicked.connect(self._remove_episode)
+        self.add_risk.clicked.connect(lambda: self._risk(None))
+        self.edit_risk.clicked.connect(self._edit_risk)
+        self.risk_table.activated.connect(lambda _i: self._edit_risk())
+        self.remove_risk.clicked.connect(self._remove_risk)
+        self.add_support.clicked.connect(lambda: self._support(None))
+        self.edit_support.clicked.connect(self._edit_support)
+        self.support_table.activated.connect(lambda _i: self._edit_support())
+        self.remove_support.clicked.connect(self._remove_support)
+        self.tabs.setCurrentIndex(tab)
         resize_to_fit(self, 900, 540)
         self.reload()
 
@@ -535,20 +591,85 @@ class ChildProtectionDialog(QDialog):
             return None
         return self._episode(episode)
 
-    def _risk(self) -> FormDialog:
+    def _risk(self, episode: RiskEpisodeView | None) -> FormDialog:
         return self._opened(
             RiskEpisodeDialog(
                 self._book,
                 self._categories,
                 person_id=self._person_id,
                 person_text=self._person,
+                episode=episode,
+                editable=self.add_risk.isEnabled(),
+                reason=self.add_risk.toolTip() if not self.add_risk.isEnabled() else "",
                 parent=self,
             )
         )
 
-    def _support(self) -> FormDialog:
+    def _edit_risk(self) -> FormDialog | None:
+        episode = selected_row(self.risk_table)
+        if episode is None:
+            messages.show_message(self, self.tr("Hãy chọn một dòng nguy cơ."))
+            return None
+        return self._risk(episode)
+
+    def _support(self, support: SupportView | None) -> FormDialog:
         return self._opened(
             SupportDialog(
-                self._book, person_id=self._person_id, person_text=self._person, parent=self
+                self._book,
+                person_id=self._person_id,
+                person_text=self._person,
+                support=support,
+                parent=self,
             )
         )
+
+    def _edit_support(self) -> FormDialog | None:
+        support = selected_row(self.support_table)
+        if support is None or not self.edit_support.isEnabled():
+            if support is None:
+                messages.show_message(self, self.tr("Hãy chọn một dòng trợ giúp."))
+            return None
+        return self._support(support)
+
+    # -- removing what was typed in error --------------------------------------------------
+
+    def _remove(self, what: str, remove: Callable[[str], object]) -> RemoveDialog:
+        name = self._person.split(" — ", maxsplit=1)[0]
+        dialog = open_remove(self, f"{what} — {name}", remove, self._removed)
+        self.dialog = dialog
+        return dialog
+
+    def _removed(self) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def _remove_episode(self) -> RemoveDialog | None:
+        episode = selected_row(self.episode_table)
+        if episode is None:
+            messages.show_message(self, self.tr("Hãy chọn một dòng hoàn cảnh đặc biệt."))
+            return None
+        service, episode_id = SpecialService(self._book), episode.id
+        what = self.tr("{g}, từ {d}").format(g=episode.group_name, d=date_text(episode.start_date))
+        return self._remove(what, lambda reason: service.remove(episode_id, reason))
+
+    def _remove_risk(self) -> RemoveDialog | None:
+        episode = selected_row(self.risk_table)
+        if episode is None:
+            messages.show_message(self, self.tr("Hãy chọn một dòng nguy cơ."))
+            return None
+        service, episode_id = RiskService(self._book), episode.id
+        what = self.tr("Nguy cơ: {c}, từ {d}").format(
+            c=episode.category_name, d=date_text(episode.start_date)
+        )
+        return self._remove(what, lambda reason: service.remove(episode_id, reason))
+
+    def _remove_support(self) -> RemoveDialog | None:
+        support = selected_row(self.support_table)
+        if support is None:
+            messages.show_message(self, self.tr("Hãy chọn một dòng trợ giúp."))
+            return None
+        service, support_id = SupportService(self._book), support.id
+        what = self.tr("Trợ giúp: {s}, ngày {d}").format(
+            s=support.support_name, d=date_text(support.given_on)
+        )
+        return self._remove(what, lambda reason: service.remove(support_id, reason))

@@ -98,6 +98,9 @@ class MarriageView:
     handling: str
     support: str
     note: str
+    partner_person_id: str | None = None
+    partner_birth_date: date | None = None
+    partner_sex: int = 3
 
 
 class LabourService:
@@ -263,7 +266,8 @@ class LabourService:
                     row.id, row.person_id, fact.full_name,
                     age_on(fact.birth_date, row.marriage_date), fact.sex, fact.hamlet_name,
                     row.marriage_date, row.partner_name, partner_age, row.registered,
-                    row.handling, row.support, row.note,
+                    row.handling, row.support, row.note, row.partner_person_id,
+                    row.partner_birth_date, row.partner_sex,
                 )
             )  # fmt: skip
         return tuple(views)
