@@ -80,6 +80,7 @@ from desktop.ui.protection.common import (
 from desktop.ui.protection.consent import ConsentsPanel
 from desktop.ui.protection.form import FormDialog, text_edit
 from desktop.ui.protection.picker import ChildPicker
+from desktop.ui.protection.remove import RemoveDialog, open_remove
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.widgets import DateLineEdit, ErrorLabel, FoldingComboBox, set_invalid
 from sync import clock
@@ -221,7 +222,9 @@ class CasesView(QWidget):
         self.open_button = QPushButton(self.tr("Mở vụ việc"))
         self.intake_button = QPushButton(self.tr("In Mẫu 01…"))
         self.summary_button = QPushButton(self.tr("In tóm tắt vụ việc…"))
+        self.remove_button = QPushButton(self.tr("Xóa vụ việc…"))
         gate(self.new_button, user, Action.EDIT_SENSITIVE)
+        gate(self.remove_button, user, Action.EDIT_SENSITIVE)
         gate(self.intake_button, user, Action.VIEW_SENSITIVE)  # the informant is on it
         self.export_button = export_button(self, book, ListKind.CASES, "vu-viec.xlsx")
         self.status = QLabel()
@@ -229,7 +232,7 @@ class CasesView(QWidget):
         buttons = QHBoxLayout()
         for button in (
             self.new_button, self.open_button, self.intake_button, self.summary_button,
-            self.export_button,
+            self.export_button, self.remove_button,
         ):  # fmt: skip
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -253,6 +256,25 @@ class CasesView(QWidget):
         self.open_button.clicked.connect(self.open_selected)
         self.intake_button.clicked.connect(lambda: self.print_selected(intake=True))
         self.summary_button.clicked.connect(lambda: self.print_selected(intake=False))
+        self.remove_button.clicked.connect(self.remove_selected)
+
+    def remove_selected(self) -> RemoveDialog | None:
+        """Remove the selected case, typed in error (a reason is asked)."""
+        row = selected_row(self.table)
+        if row is None:
+            messages.show_message(self, self.tr("Hãy chọn một vụ việc trong danh sách."))
+            return None
+        if not self.remove_button.isEnabled():
+            return None
+        service, case_id = self._service, row.id
+        what = self.tr("Vụ việc số {n}, tiếp nhận {d}").format(
+            n=row.case_no, d=local_text(row.received_at)
+        )
+        dialog = open_remove(
+            self, what, lambda reason: service.remove(case_id, reason), self.refresh
+        )
+        self.dialog = dialog
+        return dialog
 
     def showEvent(self, event: QShowEvent) -> None:
         """Shown: read again (the clocks moved on)."""
@@ -615,7 +637,10 @@ class CaseDialog(QDialog):
         )
         self.steps_table = make_table(self.steps, (130, 190, 150))
         self.add_step_button = QPushButton(self.tr("Ghi bước xử lý…"))
-        gate(self.add_step_button, user, Action.EDIT_SENSITIVE)
+        self.close_button = QPushButton(self.tr("Kết thúc vụ việc…"))
+        self.remove_step_button = QPushButton(self.tr("Xóa bước đã chọn…"))
+        for step_button in (self.add_step_button, self.close_button, self.remove_step_button):
+            gate(step_button, user, Action.EDIT_SENSITIVE)
         self.print_intake_button = QPushButton(self.tr("In Mẫu 01…"))
         self.print_summary_button = QPushButton(self.tr("In tóm tắt…"))
         timeline = QWidget()
@@ -630,6 +655,8 @@ class CaseDialog(QDialog):
         timeline_layout.addWidget(self.steps_table, 1)
         line = QHBoxLayout()
         line.addWidget(self.add_step_button)
+        line.addWidget(self.close_button)
+        line.addWidget(self.remove_step_button)
         line.addWidget(self.print_intake_button)
         line.addWidget(self.print_summary_button)
         line.addStretch(1)
@@ -684,7 +711,12 @@ class CaseDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.draft_button.clicked.connect(self.save_draft)
         self.submit_button.clicked.connect(self.submit)
-        self.add_step_button.clicked.connect(self.open_step)
+        self.add_step_button.clicked.connect(lambda _checked=False: self.open_step())
+        self.close_button.clicked.connect(lambda: self.open_step(StepKind.CLOSURE))
+        self.remove_step_button.clicked.connect(self.remove_step)
+        self.steps_table.selectionModel().selectionChanged.connect(
+            lambda *_a: self._update_timeline_buttons()
+        )
         self.print_intake_button.clicked.connect(lambda: self._print(intake=True))
         self.print_summary_button.clicked.connect(lambda: self._print(intake=False))
         self._watch_all()
@@ -786,6 +818,21 @@ class CaseDialog(QDialog):
             self.add_step_button.setToolTip(
                 "" if exists else self.tr("Lưu vụ việc (bản nháp cũng được) trước khi ghi bước.")
             )
+            state = self.detail.state if self.detail is not None else None
+            if not exists:
+                why = self.tr("Lưu vụ việc trước.")
+            elif state == CaseState.DRAFT:
+                why = self.tr("Phiếu tiếp nhận còn là bản nháp: hãy hoàn tất phiếu trước.")
+            elif state == CaseState.CLOSED:
+                why = self.tr("Vụ việc đã kết thúc.")
+            else:
+                why = ""
+            self.close_button.setEnabled(not why)
+            self.close_button.setToolTip(why)
+            chosen = selected_row(self.steps_table)
+            why = "" if chosen is not None else self.tr("Chọn một bước trong bảng.")
+            self.remove_step_button.setEnabled(not why)
+            self.remove_step_button.setToolTip(why)
 
     # -- loading --------------------------------------------------------------------------
 
@@ -1043,14 +1090,17 @@ class CaseDialog(QDialog):
 
     # -- steps and prints -----------------------------------------------------------------
 
-    def open_step(self) -> StepDialog | None:
-        """Record a step of the timeline."""
+    def open_step(self, kind: StepKind | None = None) -> StepDialog | None:
+        """Record a step of the timeline (``kind`` chosen already, e.g. the closure)."""
         if self.case_id is None or not self.add_step_button.isEnabled():
             return None
         person_id = None
         if self.detail is not None:
             person_id = next((c.person_id for c in self.detail.children if c.person_id), None)
         dialog = StepDialog(self._book, self.case_id, person_id, parent=self)
+        if kind is not None:
+            dialog.kind.set_current_data(kind)
+            dialog.mark_clean()
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saved.connect(self._step_saved)
         self.step_dialog = dialog
@@ -1058,6 +1108,23 @@ class CaseDialog(QDialog):
         return dialog
 
     def _step_saved(self, _step_id: object) -> None:
+        self.reload()
+        self.changed.emit()
+
+    def remove_step(self) -> RemoveDialog | None:
+        """Remove the selected step, typed in error (removing the closure reopens the case)."""
+        step = selected_row(self.steps_table)
+        if step is None or not self.remove_step_button.isEnabled():
+            return None
+        service, step_id = self._service, step.id
+        what = self.tr("{k}, lúc {t}").format(k=self.tr(step.kind_label), t=local_text(step.at))
+        dialog = open_remove(
+            self, what, lambda reason: service.remove_step(step_id, reason), self._step_removed
+        )
+        self.remove_dialog = dialog
+        return dialog
+
+    def _step_removed(self) -> None:
         self.reload()
         self.changed.emit()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +38,7 @@ from desktop.core.services.protection import (
     MarriageForm,
     MarriageView,
 )
+from desktop.ui import messages
 from desktop.ui.ops import run_op
 from desktop.ui.protection.cases import parse_time, time_problem
 from desktop.ui.protection.common import (
@@ -50,6 +53,7 @@ from desktop.ui.protection.common import (
 )
 from desktop.ui.protection.form import FormDialog, int_or_none, text_edit
 from desktop.ui.protection.picker import ChildPicker
+from desktop.ui.protection.remove import RemoveDialog, open_remove
 from desktop.ui.widgets import DateLineEdit, FoldingComboBox
 from sync import clock
 
@@ -222,9 +226,15 @@ class InjuryDialog(FormDialog):
 class LabourDialog(FormDialog):
     """A child doing labour (5–17 years old)."""
 
-    def __init__(self, book: Book, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Ghi trẻ em lao động"), parent)
+    def __init__(
+        self, book: Book, parent: QWidget | None = None, *, record: LabourView | None = None
+    ) -> None:
+        super().__init__(
+            self.tr("Ghi trẻ em lao động") if record is None else self.tr("Sửa: trẻ em lao động"),
+            parent,
+        )
         self._book = book
+        self._record = record
         self.child = ChildPicker(book, population="all")
         self.start_date = DateLineEdit(label=self.tr("Từ ngày"))
         self.end_date = DateLineEdit(label=self.tr("Đến ngày"))
@@ -247,6 +257,17 @@ class LabourDialog(FormDialog):
         self.add_row("", "hazardous", self.hazardous)
         self.add_row(self.tr("Đã xử lý, hỗ trợ:"), "action", self.action)
         self.add_row(self.tr("Ghi chú:"), "note", self.note)
+        if record is not None:
+            self.child.set_child(record.person_id, f"{record.full_name}, {record.hamlet_name}")
+            self.start_date.set_value(record.start_date)
+            self.end_date.set_value(record.end_date)
+            self.work_text.setText(record.work)
+            self.employer.setText(record.employer)
+            if record.hours_per_week is not None:
+                self.hours.setText(str(record.hours_per_week))
+            self.hazardous.setChecked(record.hazardous)
+            self.action.setText(record.action)
+            self.note.setPlainText(record.note)
         self._dirty = False
 
     def save(self) -> None:
@@ -269,6 +290,7 @@ class LabourDialog(FormDialog):
             hazardous=self.hazardous.isChecked(),
             action=self.action.text(),
             note=self.note.toPlainText(),
+            id=self._record.id if self._record is not None else None,
         )
 
     def work(self, form: LabourForm, confirm: bool) -> Callable[[], object]:
@@ -279,9 +301,15 @@ class LabourDialog(FormDialog):
 class MarriageDialog(FormDialog):
     """A child marriage (a man under 20 or a woman under 18)."""
 
-    def __init__(self, book: Book, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Ghi trường hợp tảo hôn"), parent)
+    def __init__(
+        self, book: Book, parent: QWidget | None = None, *, record: MarriageView | None = None
+    ) -> None:
+        super().__init__(
+            self.tr("Ghi trường hợp tảo hôn") if record is None else self.tr("Sửa: tảo hôn"),
+            parent,
+        )
         self._book = book
+        self._record = record
         self.child = ChildPicker(book, population="all")
         self.marriage_date = DateLineEdit(label=self.tr("Ngày chung sống, kết hôn"))
         self.marriage_date.setMaximumWidth(140)
@@ -306,6 +334,16 @@ class MarriageDialog(FormDialog):
         self.add_row(self.tr("Xử lý:"), "handling", self.handling)
         self.add_row(self.tr("Hỗ trợ:"), "support", self.support)
         self.add_row(self.tr("Ghi chú:"), "note", self.note)
+        if record is not None:
+            self.child.set_child(record.person_id, f"{record.full_name}, {record.hamlet_name}")
+            self.marriage_date.set_value(record.marriage_date)
+            self.partner_name.setText(record.partner_name)
+            self.partner_birth_date.set_value(record.partner_birth_date)
+            self.partner_sex.set_current_data(record.partner_sex)
+            self.registered.setChecked(record.registered)
+            self.handling.setText(record.handling)
+            self.support.setText(record.support)
+            self.note.setPlainText(record.note)
         self._dirty = False
 
     def save(self) -> None:
@@ -329,6 +367,8 @@ class MarriageDialog(FormDialog):
             handling=self.handling.text(),
             support=self.support.text(),
             note=self.note.toPlainText(),
+            partner_person_id=self._record.partner_person_id if self._record else None,
+            id=self._record.id if self._record is not None else None,
         )
 
     def work(self, form: MarriageForm, confirm: bool) -> Callable[[], object]:
@@ -373,7 +413,8 @@ class InjuriesView(QWidget):
         self.add_button = QPushButton(self.tr("Ghi tai nạn, thương tích…"))
         self.add_button.setObjectName("primary")
         self.edit_button = QPushButton(self.tr("Sửa…"))
-        for button in (self.add_button, self.edit_button):
+        self.remove_button = QPushButton(self.tr("Xóa…"))
+        for button in (self.add_button, self.edit_button, self.remove_button):
             gate(button, book.user, Action.EDIT_PROTECTION)
         self.export_button = export_button(
             self, book, ListKind.INJURIES, "tai-nan-thuong-tich.xlsx"
@@ -381,6 +422,7 @@ class InjuriesView(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.remove_button)
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -394,12 +436,29 @@ class InjuriesView(QWidget):
         self.drowning_only.toggled.connect(lambda _c: self.refresh())
         self.add_button.clicked.connect(lambda: self.open_form(None))
         self.edit_button.clicked.connect(self._edit_selected)
+        self.remove_button.clicked.connect(self.remove_selected)
         self.table.activated.connect(lambda _i: self._edit_selected())
 
     def showEvent(self, event: QShowEvent) -> None:
         """Shown: read again."""
         super().showEvent(event)
         self.refresh()
+
+    def remove_selected(self) -> RemoveDialog | None:
+        """Remove the selected injury, typed in error (a reason is asked)."""
+        row = selected_row(self.table)
+        if row is None:
+            messages.show_message(self, self.tr("Hãy chọn một dòng trong danh sách."))
+            return None
+        service, injury_id = self._service, row.id
+        what = self.tr("{c}, ngày {d} — {n}").format(
+            c=row.cause_name, d=date_text(row.occurred_on), n=row.full_name
+        )
+        dialog = open_remove(
+            self, what, lambda reason: service.remove(injury_id, reason), self.refresh
+        )
+        self.dialog = dialog
+        return dialog
 
     def refresh(self) -> None:
         """The list (background)."""
@@ -462,26 +521,94 @@ class LabourMarriageView(QWidget):
         self.marriage_table = make_table(self.marriage, (190, 110, 70, 110, 90, 170))
         self.labour_button = QPushButton(self.tr("Ghi trẻ em lao động…"))
         self.marriage_button = QPushButton(self.tr("Ghi tảo hôn…"))
-        for button in (self.labour_button, self.marriage_button):
+        self.edit_labour = QPushButton(self.tr("Sửa…"))
+        self.remove_labour = QPushButton(self.tr("Xóa…"))
+        self.edit_marriage = QPushButton(self.tr("Sửa…"))
+        self.remove_marriage = QPushButton(self.tr("Xóa…"))
+        for button in (
+            self.labour_button, self.marriage_button, self.edit_labour, self.remove_labour,
+            self.edit_marriage, self.remove_marriage,
+        ):  # fmt: skip
             gate(button, book.user, Action.EDIT_PROTECTION)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
         layout.addLayout(top)
-        for title, table, button in (
-            (self.tr("Trẻ em lao động"), self.labour_table, self.labour_button),
-            (self.tr("Tảo hôn"), self.marriage_table, self.marriage_button),
-        ):
+        for title, table, buttons in (
+            (self.tr("Trẻ em lao động"), self.labour_table,
+             (self.labour_button, self.edit_labour, self.remove_labour)),
+            (self.tr("Tảo hôn"), self.marriage_table,
+             (self.marriage_button, self.edit_marriage, self.remove_marriage)),
+        ):  # fmt: skip
             heading = QLabel(title)
             heading.setObjectName("sectionTitle")
             line = QHBoxLayout()
             line.addWidget(heading)
             line.addStretch(1)
-            line.addWidget(button)
+            for button in buttons:
+                line.addWidget(button)
             layout.addLayout(line)
             layout.addWidget(table, 1)
         self.year.currentIndexChanged.connect(lambda _i: self.refresh())
         self.labour_button.clicked.connect(lambda: self._open(LabourDialog(self._book, self)))
         self.marriage_button.clicked.connect(lambda: self._open(MarriageDialog(self._book, self)))
+        self.edit_labour.clicked.connect(self.edit_selected_labour)
+        self.labour_table.activated.connect(lambda _i: self.edit_selected_labour())
+        self.edit_marriage.clicked.connect(self.edit_selected_marriage)
+        self.marriage_table.activated.connect(lambda _i: self.edit_selected_marriage())
+        self.remove_labour.clicked.connect(self.remove_selected_labour)
+        self.remove_marriage.clicked.connect(self.remove_selected_marriage)
+
+    def _chosen(self, table: QTableView, button: QPushButton) -> Any | None:
+        row = selected_row(table)
+        if row is None:
+            if button.isEnabled():
+                messages.show_message(self, self.tr("Hãy chọn một dòng trong danh sách."))
+            return None
+        return row if button.isEnabled() else None
+
+    def edit_selected_labour(self) -> FormDialog | None:
+        """The selected labour record in its form."""
+        row = self._chosen(self.labour_table, self.edit_labour)
+        if row is None:
+            return None
+        return self._open(LabourDialog(self._book, self, record=row))
+
+    def edit_selected_marriage(self) -> FormDialog | None:
+        """The selected marriage record in its form."""
+        row = self._chosen(self.marriage_table, self.edit_marriage)
+        if row is None:
+            return None
+        return self._open(MarriageDialog(self._book, self, record=row))
+
+    def remove_selected_labour(self) -> RemoveDialog | None:
+        """Remove the selected labour record, typed in error."""
+        row = self._chosen(self.labour_table, self.remove_labour)
+        if row is None:
+            return None
+        service, record_id = self._service, row.id
+        what = self.tr("Lao động trẻ em: {n}, từ {d}").format(
+            n=row.full_name, d=date_text(row.start_date)
+        )
+        dialog = open_remove(
+            self, what, lambda reason: service.remove_labour(record_id, reason), self.refresh
+        )
+        self.dialog = dialog
+        return dialog
+
+    def remove_selected_marriage(self) -> RemoveDialog | None:
+        """Remove the selected marriage record, typed in error."""
+        row = self._chosen(self.marriage_table, self.remove_marriage)
+        if row is None:
+            return None
+        service, record_id = self._service, row.id
+        what = self.tr("Tảo hôn: {n}, ngày {d}").format(
+            n=row.full_name, d=date_text(row.marriage_date)
+        )
+        dialog = open_remove(
+            self, what, lambda reason: service.remove_marriage(record_id, reason), self.refresh
+        )
+        self.dialog = dialog
+        return dialog
 
     def showEvent(self, event: QShowEvent) -> None:
         """Shown: read again."""
