@@ -41,6 +41,7 @@ from desktop.core.services.protection import (
     CASE_OUTCOMES,
     CASE_STATE_LABELS,
     HIDDEN_SENSITIVE_NOTE,
+    HIV_STATUSES,
     REFERRAL_TARGETS,
     STEP_LABELS,
     TITLE_KINDS,
@@ -412,7 +413,23 @@ class ChildrenEditor(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(QLabel(self.tr("Các trẻ của vụ việc:")))
         layout.addWidget(self.list)
-        layout.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignLeft)
+        # HIV status is sensitive (NĐ 56 group 5): asked of, and shown to, those who may see it.
+        self.hiv_status = FoldingComboBox()
+        self.hiv_status.set_items([(self.tr(v), k) for k, v in HIV_STATUSES.items()])
+        self.hiv_status.setEnabled(False)
+        self.hiv_status.setToolTip(self.tr("Chọn một trẻ trong danh sách trên."))
+        below = QHBoxLayout()
+        below.addWidget(self.remove_button)
+        below.addSpacing(16)
+        self.hiv_label = QLabel(self.tr("Tình trạng HIV của trẻ đã chọn:"))
+        below.addWidget(self.hiv_label)
+        below.addWidget(self.hiv_status)
+        below.addStretch(1)
+        layout.addLayout(below)
+        for widget in (self.hiv_label, self.hiv_status):
+            widget.setVisible(sensitive)
+        self.list.currentRowChanged.connect(self._row_chosen)
+        self.hiv_status.currentIndexChanged.connect(self._hiv_chosen)
         self.picker.chosen.connect(self._picked)
         self.add_outside.clicked.connect(self._add_outside)
         self.remove_button.clicked.connect(self._remove)
@@ -437,9 +454,40 @@ class ChildrenEditor(QWidget):
         return self.tr("{n} — {a} (ngoài sổ)").format(n=child.full_name, a=age)
 
     def _show(self) -> None:
+        row = self.list.currentRow()
+        self.list.blockSignals(True)
         self.list.clear()
         for child in self.items:
-            self.list.addItem(QListWidgetItem(self._label(child)))
+            text = self._label(child)
+            if self._sensitive and child.hiv_status:
+                text += self.tr(" — HIV: {s}").format(s=self.tr(HIV_STATUSES[child.hiv_status]))
+            self.list.addItem(QListWidgetItem(text))
+        self.list.blockSignals(False)
+        if 0 <= row < len(self.items):
+            self.list.setCurrentRow(row)
+        else:
+            self._row_chosen(-1)
+
+    def _row_chosen(self, row: int) -> None:
+        chosen = 0 <= row < len(self.items)
+        self.hiv_status.blockSignals(True)
+        self.hiv_status.set_current_data(self.items[row].hiv_status if chosen else "")
+        self.hiv_status.blockSignals(False)
+        self.hiv_status.setEnabled(chosen and self._sensitive)
+        self.hiv_status.setToolTip("" if chosen else self.tr("Chọn một trẻ trong danh sách trên."))
+
+    def _hiv_chosen(self, _index: int) -> None:
+        row = self.list.currentRow()
+        if not (0 <= row < len(self.items)) or not self._sensitive:
+            return
+        status = str(self.hiv_status.current_data() or "")
+        if self.items[row].hiv_status == status:
+            return
+        from dataclasses import replace
+
+        self.items[row] = replace(self.items[row], hiv_status=status)
+        self._show()
+        self.changed.emit()
 
     def _picked(self, person_id: str) -> None:
         if not person_id:

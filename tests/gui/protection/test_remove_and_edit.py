@@ -285,3 +285,44 @@ def test_a_case_is_closed_its_closure_removed_and_the_case_removed(
     _remove(view.remove_selected(), qtbot, view.loaded)
     assert view.model.rowCount() == 0 and cases.list() == ()
     wait_for_ops(qtbot)
+
+
+def test_a_case_childs_hiv_status_is_typed_by_the_officer_only(
+    children: dict[str, str], book: Book, qtbot: Any
+) -> None:
+    cases = CaseService(book)
+    saved = cases.submit(
+        CaseForm(
+            received_on=NOW.date(), received_time=NOW.time(), channel_code="NT02",
+            children=(CaseChildForm(person_id=children["Nguyễn Văn An"]),), forms=("XH01.1",),
+        )
+    )  # fmt: skip
+    dialog = CaseDialog(book, saved.id)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.loaded, timeout=20_000):
+        dialog.show()
+    wait_for_ops(qtbot)
+    editor = dialog.children_editor
+    assert editor.hiv_status.isVisibleTo(editor) and not editor.hiv_status.isEnabled()
+    editor.list.setCurrentRow(0)
+    assert editor.hiv_status.isEnabled() and editor.hiv_status.current_data() == ""
+    editor.hiv_status.set_current_data("affected")
+    assert editor.list.item(0).text().endswith("— HIV: Bị ảnh hưởng bởi HIV/AIDS")
+    assert dialog._dirty  # the change is typed, not yet saved
+    with qtbot.waitSignal(dialog.saved, timeout=20_000):
+        dialog.submit()
+    assert cases.get(saved.id).children[0].hiv_status == "affected"
+    wait_for_ops(qtbot)
+    dialog.reject()
+    wait_for_ops(qtbot)
+    # A collaborator neither sees nor types it.
+    as_role(book, Role.COLLABORATOR)
+    other = CaseDialog(book, saved.id)
+    qtbot.addWidget(other)
+    with qtbot.waitSignal(other.loaded, timeout=20_000):
+        other.show()
+    assert not other.children_editor.hiv_status.isVisibleTo(other.children_editor)
+    shown = other.children_editor.list
+    assert all("HIV" not in shown.item(i).text() for i in range(shown.count()))
+    wait_for_ops(qtbot)
+    other.reject()
