@@ -582,30 +582,39 @@ class LabourMarriageView(QWidget):
 
     def remove_selected_labour(self) -> RemoveDialog | None:
         """Remove the selected labour record, typed in error."""
-        row = self._chosen(self.labour_table, self.remove_labour)
-        if row is None:
-            return None
-        service, record_id = self._service, row.id
-        what = self.tr("Lao động trẻ em: {n}, từ {d}").format(
-            n=row.full_name, d=date_text(row.start_date)
+        return self._remove_chosen(
+            self.labour_table,
+            self.remove_labour,
+            lambda r: self.tr("Lao động trẻ em: {n}, từ {d}").format(
+                n=r.full_name, d=date_text(r.start_date)
+            ),
+            self._service.remove_labour,
         )
-        dialog = open_remove(
-            self, what, lambda reason: service.remove_labour(record_id, reason), self.refresh
-        )
-        self.dialog = dialog
-        return dialog
 
     def remove_selected_marriage(self) -> RemoveDialog | None:
         """Remove the selected marriage record, typed in error."""
-        row = self._chosen(self.marriage_table, self.remove_marriage)
+        return self._remove_chosen(
+            self.marriage_table,
+            self.remove_marriage,
+            lambda r: self.tr("Tảo hôn: {n}, ngày {d}").format(
+                n=r.full_name, d=date_text(r.marriage_date)
+            ),
+            self._service.remove_marriage,
+        )
+
+    def _remove_chosen(
+        self,
+        table: QTableView,
+        button: QPushButton,
+        what: Callable[[Any], str],
+        remove: Callable[[str, str], object],
+    ) -> RemoveDialog | None:
+        row = self._chosen(table, button)
         if row is None:
             return None
-        service, record_id = self._service, row.id
-        what = self.tr("Tảo hôn: {n}, ngày {d}").format(
-            n=row.full_name, d=date_text(row.marriage_date)
-        )
+        record_id = row.id
         dialog = open_remove(
-            self, what, lambda reason: service.remove_marriage(record_id, reason), self.refresh
+            self, what(row), lambda reason: remove(record_id, reason), self.refresh
         )
         self.dialog = dialog
         return dialog
