@@ -321,7 +321,10 @@ class IndicatorService:
 
     def __init__(self, book: Book) -> None:
         self._book = book
-        self._last: tuple[tuple[str, date | None], Computed, Period] | None = None
+        # The last computation, keyed by period, reference date and the book's generation:
+        # the screen's "Tính", its drill-downs and the PDF / .xlsx written after it share one
+        # reading of the book while nothing was committed in between.
+        self._last: tuple[tuple[str, date | None, int], Computed, Period] | None = None
 
     # -- calendar ---------------------------------------------------------------------------
 
@@ -517,13 +520,18 @@ class IndicatorService:
             }
 
     def _compute(self, code: str, as_of: date | None) -> tuple[Computed, Period]:
+        # Taken before reading: a commit during the reading makes the result stale at once.
+        key = (code, as_of, self._book.generation)
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1], last[2]
         period = self.period(code, as_of)
         with self._book.read() as session:
             data = repo.load_book_data(session, period)
         computed = compute_all(
             defs.indicators(), data, self._labels(), self._typed(code), self.targets()
         )
-        self._last = ((code, as_of), computed, period)
+        self._last = (key, computed, period)
         return computed, period
 
     def compute(self, code: str, as_of: date | None = None) -> IndicatorReport:
@@ -553,12 +561,26 @@ class IndicatorService:
 
         Special-circumstance and abuse numbers need the right to see sensitive records.
         """
+        ids = self.drill_ids(code, indicator_code, dimension, key, part=part, as_of=as_of)
+        return ChildService(self._book).rows(ids, flags=False)
+
+    def drill_ids(
+        self,
+        code: str,
+        indicator_code: str,
+        dimension: str = "",
+        key: str = "",
+        *,
+        part: str = "numerator",
+        as_of: date | None = None,
+    ) -> list[str]:
+        """The ids behind one number for a list of names (``drill_down`` without the rows,
+        for a screen that loads them itself): the same rights as ``drill_down``."""
         self._book.user.require(Action.REPORT)
         d = defs.indicator(indicator_code)
         if d.measure in SENSITIVE_MEASURES or dimension in SENSITIVE_DIMENSIONS:
             self._book.user.require(Action.VIEW_SENSITIVE)
-        ids = self.member_ids(code, indicator_code, dimension, key, part=part, as_of=as_of)
-        return ChildService(self._book).rows(ids)
+        return self.member_ids(code, indicator_code, dimension, key, part=part, as_of=as_of)
 
     def member_ids(
         self,
@@ -572,10 +594,7 @@ class IndicatorService:
     ) -> list[str]:
         """Ids behind one number (no names: usable by a viewer for counting checks)."""
         self._book.user.require(Action.REPORT)
-        if self._last is not None and self._last[0] == (code, as_of):
-            computed = self._last[1]
-        else:
-            computed, _ = self._compute(code, as_of)
+        computed, _ = self._compute(code, as_of)
         return sorted(computed.cell_members(indicator_code, dimension, key, part))
 
     # -- typed figures ----------------------------------------------------------------------
@@ -728,7 +747,6 @@ class IndicatorService:
                         updated_by=user,
                     )
                 )
-        self._last = None
         return warnings
 
     def _previous_values(self, code: str) -> dict[str, float | None]:
@@ -1214,6 +1232,7 @@ class IndicatorService:
             render_indicator_xlsx(content, unit, path, protection=protection)
         else:
             raise ValueError(f"unknown format {fmt!r}")
+        before = self._book.generation
         record_export(
             self._book,
             what=f"indicators-{fmt}",
@@ -1222,7 +1241,17 @@ class IndicatorService:
             protected=protection is not None and protection.enabled,
             personal=False,
         )
+        self._still_fresh_after_own_commit(before)
         return report
+
+    def _still_fresh_after_own_commit(self, before: int) -> None:
+        """Keep the last computation after this service's one audit-only commit (the export
+        line): if exactly that commit happened since ``before``, the book's content is what was
+        computed. Any other commit in between leaves the cache stale, as it should."""
+        last = self._last
+        if last is not None and last[0][2] == before and self._book.generation == before + 1:
+            code, as_of, _ = last[0]
+            self._last = ((code, as_of, before + 1), last[1], last[2])
 
 
 NARRATIVE_SECTIONS = ("results", "shortcomings", "causes", "tasks", "proposals")

@@ -100,9 +100,10 @@ class ReportService:
         return PopulationReport(on, table, {key: ids for key, ids in cells.items() if ids})
 
     def children_by_ids(self, ids: Sequence[str]) -> list[ChildListRow]:
-        """The children behind one number of a report (its drill-down), in the order given."""
+        """The children behind one number of a report (its drill-down), in the order given
+        (without the list's warnings, which these lists do not show)."""
         self._book.user.require(Action.REPORT)
-        return ChildService(self._book).rows(list(ids))
+        return ChildService(self._book).rows(list(ids), flags=False)
 
     def last_signer(self) -> tuple[str, list[str]]:
         """The signer's name and title lines last typed on a periodic report of this book

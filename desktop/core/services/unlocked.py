@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop.core.domain.permissions import Action, PermissionDenied, allowed, require
 from desktop.core.domain.roles import Role
 from desktop.core.storage import audit_hook
-from desktop.core.storage.engine import checkpoint, make_session_factory
+from desktop.core.storage.engine import CommitCounter, checkpoint, make_session_factory
 from desktop.core.storage.keyfile import KeyFile, KeyFileError, WrongSecret
 from desktop.core.storage.models import CommuneSettings
 from desktop.core.storage.tracking import USERNAME, install_change_tracking
@@ -91,6 +91,7 @@ class Book:
         self.warnings: list[str] = []
         self._closed = False
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
+        self._commits = CommitCounter(engine)
         install_change_tracking(self._sessions)
         audit_hook.install_audit_trail(self._sessions)
 
@@ -99,6 +100,12 @@ class Book:
         if self._master_key is None or self._closed:
             raise KeyFileError("Sổ đã đóng: hãy đăng nhập lại.")
         return self._master_key
+
+    @property
+    def generation(self) -> int:
+        """Grows with every transaction committed on this book: a figure computed at one
+        generation is still the book's while the generation is unchanged."""
+        return self._commits.value
 
     @property
     def closed(self) -> bool:

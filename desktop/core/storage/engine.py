@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,29 @@ def make_engine(path: Path, key: bytes) -> Engine:
         cursor.close()
 
     return engine
+
+
+class CommitCounter:
+    """How many transactions were committed on an engine in this process: the cheap "has
+    the book changed since?" check behind the caches of computed figures.
+
+    Every write of the app goes through the engine (ORM sessions and ``engine.begin``), and
+    SQLAlchemy's ``commit`` event fires for each. A rollback or a read changes nothing.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._value = 0
+        self._lock = threading.Lock()
+        event.listen(engine, "commit", self._bump)
+
+    def _bump(self, _conn: Connection) -> None:
+        with self._lock:
+            self._value += 1
+
+    @property
+    def value(self) -> int:
+        """The number of commits so far (only ever grows)."""
+        return self._value
 
 
 def verify_key(engine: Engine, path: Path) -> None:

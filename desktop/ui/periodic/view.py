@@ -575,11 +575,9 @@ class PeriodicReportView(QWidget):
         code, service, as_of = self.code, self._service, self._as_of
         run_op(
             self,
-            # The service checks the right to see sensitive lists (special circumstances, abuse).
-            lambda: [
-                r.id
-                for r in service.drill_down(code, indicator, dimension, key, part=part, as_of=as_of)
-            ],
+            # The service checks the right to see sensitive lists (special circumstances, abuse);
+            # the ids only: the list dialog reads the children's rows itself, once.
+            lambda: service.drill_ids(code, indicator, dimension, key, part=part, as_of=as_of),
             success=lambda ids: self._show_drilldown(title, ids),
             label=self.tr("Đang tìm các trẻ em…"),
         )
