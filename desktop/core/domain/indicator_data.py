@@ -140,6 +140,7 @@ class BookData:
     _children: list[ChildFacts] | None = None
     _ages: dict[str, int] | None = None
     _births: dict[str, date] | None = None
+    _aged: dict[tuple[int, int], list[ChildFacts]] = field(default_factory=dict)
 
     @property
     def children(self) -> list[ChildFacts]:
@@ -157,6 +158,18 @@ class BookData:
                     kids.append(p)
             self._children, self._ages = kids, ages
         return self._children
+
+    def aged(self, low: int, high: int) -> list[ChildFacts]:
+        """The children of C(t) aged ``low``–``high`` completed years on t, in C(t)'s order
+        (kept: most indicators ask for the same few ranges)."""
+        found = self._aged.get((low, high))
+        if found is None:
+            kids = self.children  # computes the ages too
+            ages = self._ages
+            assert ages is not None
+            found = [c for c in kids if low <= ages[c.id] <= high]
+            self._aged[(low, high)] = found
+        return found
 
     def age(self, child_id: str) -> int:
         """Completed years on t of a child of C(t)."""

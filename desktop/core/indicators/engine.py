@@ -225,7 +225,7 @@ def _cells(
     labels: Labels,
     *,
     child_keys: dict[str, dict[str, str]],
-    counts: dict[tuple[int, str], Counter[str]],
+    counts: dict[tuple[frozenset[str], str], Counter[str]],
 ) -> list[Cell]:
     """The cells of ``d``'s disaggregations, counted with Counters (the ids behind a cell are
     found on demand by ``Computed.cell_members``)."""
@@ -240,9 +240,16 @@ def _cells(
             def count(
                 ids: frozenset[str], keys: dict[str, str] = keys, dim: str = dim
             ) -> Counter[str]:
-                cache_key = (id(ids), dim)
+                # keyed by the set itself: measures that arrive at the same children (the
+                # whole C(t), an age group) share one count (a frozenset keeps its hash)
+                cache_key = (ids, dim)
                 if cache_key not in counts:
-                    counts[cache_key] = Counter(keys.get(i, "") for i in ids)
+                    # map() with the dict's own get: the count runs in C, not per Python line
+                    by = Counter(map(keys.get, ids))
+                    counted = Counter({k: n for k, n in by.items() if k is not None})
+                    if None in by:  # an id without a key counts under ""
+                        counted[""] += by[None]
+                    counts[cache_key] = counted
                 return counts[cache_key]
 
             num_by = count(result.numerator)
@@ -288,7 +295,7 @@ def compute_all(
     members: dict[tuple[str, str, str, str], frozenset[str]] = {}
     kinds: dict[str, str] = {}
     child_keys: dict[str, dict[str, str]] = {}
-    counts: dict[tuple[int, str], Counter[str]] = {}
+    counts: dict[tuple[frozenset[str], str], Counter[str]] = {}
     measure_results: dict[str, MeasureResult] = {}
     cache: dict[tuple[str, str], MeasureResult] = {}
     results: list[IndicatorResult] = []

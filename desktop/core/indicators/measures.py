@@ -75,7 +75,7 @@ def _in_age(data: BookData, params: Mapping[str, Any]) -> list[ChildFacts]:
     """Children of C(t) in the params' age range (years, or months with months_*)."""
     low = params.get("age_min", 0)
     high = params.get("age_max", 15)
-    out = [c for c in data.children if low <= data.age(c.id) <= high]
+    out = data.aged(low, high)
     if "months_min" in params or "months_max" in params:
         t = data.period.reference
         m_low, m_high = params.get("months_min", 0), params.get("months_max", 10_000)

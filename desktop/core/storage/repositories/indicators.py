@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, inspect, or_, select
+from sqlalchemy import ColumnElement, and_, inspect, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.core.domain.dates import child_birth_window
@@ -56,9 +57,26 @@ def _window(period: Period) -> tuple[date, date]:
     return lower, max(period.reference, period.end)
 
 
+def _scanned(column: Any) -> ColumnElement[Any]:
+    """``+table.column``: the same value, but SQLite uses no index for a term written so.
+
+    The persons of the child window are most of the table; reading them through an index
+    (the list index on ``deleted``, or the birth-date index) fetches each row by its rowid,
+    a random page each — three times slower on SQLCipher than one scan in file order, which
+    decrypts every page once (measured at 50,000 children: 390 ms against 130 ms).
+    """
+    return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
+
+
 def load_book_data(session: Session, period: Period) -> BookData:
     """Persons born in the child window of the reference date (or in the period), with their
-    residence on that date, their special-circumstance episodes and the deaths of the period."""
+    residence on that date, their special-circumstance episodes and the deaths of the period.
+
+    Each table is read alone, in one narrow query, and joined here in Python: the households
+    (id → hamlet) first, then the persons of the window, then the entry/exit events and the
+    episodes kept for those persons. (SQLite's nested-loop join to the households, and the
+    events' and episodes' joins back to the persons, cost more than the reads themselves.)
+    """
     after, until = _window(period)
     t = period.reference
     alive = and_(
@@ -67,35 +85,49 @@ def load_book_data(session: Session, period: Period) -> BookData:
         Person.status != "merged",
         or_(Person.household_id.is_(None), Household.deleted.is_(False)),
     )
-    live = and_(alive, Person.birth_date > after, Person.birth_date <= until)
-    rows = session.execute(
-        select(
-            Person.id,
-            Person.birth_date,
-            Person.sex,
-            Person.ethnicity_code,
-            Household.hamlet_id,
-            Person.status,
-            Person.status_date,
-            Person.birth_registered,
-            Person.birth_registration_date,
-            Person.insurance_number,
-            Person.insurance_valid_until,
-            Person.insurance_card,
-            Person.schooling_code,
-            Person.disability_code,
+    hamlet_of: dict[str, str] = {
+        hid: hamlet
+        for hid, hamlet in session.execute(
+            select(Household.id, Household.hamlet_id).where(Household.deleted.is_(False))
         )
-        .outerjoin(Household, Household.id == Person.household_id)
-        .where(live)
-    ).all()
+    }
+    rows = [
+        r
+        for r in session.execute(
+            select(
+                Person.id,
+                Person.birth_date,
+                Person.sex,
+                Person.ethnicity_code,
+                Person.household_id,
+                Person.status,
+                Person.status_date,
+                Person.birth_registered,
+                Person.birth_registration_date,
+                Person.insurance_number,
+                Person.insurance_valid_until,
+                Person.insurance_card,
+                Person.schooling_code,
+                Person.disability_code,
+            ).where(
+                _scanned(Person.deleted).is_(False),
+                Person.merged_into_id.is_(None),
+                Person.status != "merged",
+                _scanned(Person.birth_date) > after,
+                _scanned(Person.birth_date) <= until,
+            )
+        )
+        # a person of a removed household is not in the book
+        if r[4] is None or r[4] in hamlet_of
+    ]
+    known = {r[0] for r in rows}
     events: dict[str, list[tuple[date, str]]] = defaultdict(list)
     for pid, code, day in session.execute(
-        select(ChangeEvent.person_id, ChangeEvent.event_code, ChangeEvent.event_date)
-        .join(Person, Person.id == ChangeEvent.person_id)
-        .outerjoin(Household, Household.id == Person.household_id)
-        .where(live, ChangeEvent.deleted.is_(False), ChangeEvent.event_code.in_(_OPEN + _CLOSE))
+        select(ChangeEvent.person_id, ChangeEvent.event_code, ChangeEvent.event_date).where(
+            ChangeEvent.deleted.is_(False), ChangeEvent.event_code.in_(_OPEN + _CLOSE)
+        )
     ):
-        if pid is not None:
+        if pid in known:
             events[pid].append((day, code))
     persons = []
     deaths = []
@@ -109,7 +141,7 @@ def load_book_data(session: Session, period: Period) -> BookData:
                 birth_date=r[1],
                 sex=r[2],
                 ethnicity_code=r[3],
-                hamlet_id=r[4],
+                hamlet_id=hamlet_of.get(r[4]) if r[4] is not None else None,
                 resident=resident,
                 birth_registered=r[7],
                 birth_registration_date=r[8],
@@ -130,11 +162,9 @@ def load_book_data(session: Session, period: Period) -> BookData:
                 SpecialEpisode.subgroup_no,
                 SpecialEpisode.start_date,
                 SpecialEpisode.end_date,
-            )
-            .join(Person, Person.id == SpecialEpisode.person_id)
-            .outerjoin(Household, Household.id == Person.household_id)
-            .where(live, SpecialEpisode.deleted.is_(False))
+            ).where(SpecialEpisode.deleted.is_(False))
         )
+        if pid in known
     ]
     tables = set(inspect(session.get_bind()).get_table_names())
     data = BookData(
@@ -241,19 +271,25 @@ def _load_protection(
         )
         if r[0] in known
     ]
-    data.marriages = [
-        Span(pid, day, day)
-        for pid, day in session.execute(
-            select(MarriageRecord.person_id, MarriageRecord.marriage_date)
-            .join(Person, Person.id == MarriageRecord.person_id)
-            .outerjoin(Household, Household.id == Person.household_id)
-            .where(
-                alive,
-                MarriageRecord.deleted.is_(False),
-                MarriageRecord.marriage_date.between(start, end),
+    # The marriages of the period first, then which of their persons are live: joined the
+    # other way round, SQLite walked every person to find none in an empty table (0.9 s).
+    married = session.execute(
+        select(MarriageRecord.person_id, MarriageRecord.marriage_date).where(
+            MarriageRecord.deleted.is_(False),
+            MarriageRecord.marriage_date.between(start, end),
+        )
+    ).all()
+    live: set[str] = set()
+    wanted = sorted({pid for pid, _ in married})
+    for at in range(0, len(wanted), 500):
+        live.update(
+            session.scalars(
+                select(Person.id)
+                .outerjoin(Household, Household.id == Person.household_id)
+                .where(alive, Person.id.in_(wanted[at : at + 500]))
             )
         )
-    ]
+    data.marriages = [Span(pid, day, day) for pid, day in married if pid in live]
 
 
 def _resident_on(
