@@ -1247,7 +1247,9 @@ class IndicatorService:
     def _still_fresh_after_own_commit(self, before: int) -> None:
         """Keep the last computation after this service's one audit-only commit (the export
         line): if exactly that commit happened since ``before``, the book's content is what was
-        computed. Any other commit in between leaves the cache stale, as it should."""
+        computed. Any other commit in between leaves the cache stale, as it should (one by
+        another process in the microseconds between the export's commit and this check would
+        go unseen: the cost of keeping the export from throwing the computation away)."""
         last = self._last
         if last is not None and last[0][2] == before and self._book.generation == before + 1:
             code, as_of, _ = last[0]

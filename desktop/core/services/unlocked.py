@@ -6,10 +6,12 @@ Nothing here logs in, audits or backs up, so ``audit`` and ``backup`` can import
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -92,6 +94,14 @@ class Book:
         self._closed = False
         self._sessions: sessionmaker[Session] = make_session_factory(engine)
         self._commits = CommitCounter(engine)
+        # Writes by another process (a command run while the app is open): seen by SQLite's
+        # data_version on a connection of its own, which changes with every commit made by
+        # any other connection, when none of this process's commits explains the change.
+        self._seen_commits = -1
+        self._seen_version: object = None
+        self._outside = 0
+        self._generation_lock = threading.Lock()
+        self._watch: Any = None
         install_change_tracking(self._sessions)
         audit_hook.install_audit_trail(self._sessions)
 
@@ -103,9 +113,29 @@ class Book:
 
     @property
     def generation(self) -> int:
-        """Grows with every transaction committed on this book: a figure computed at one
-        generation is still the book's while the generation is unchanged."""
-        return self._commits.value
+        """Grows with every transaction committed on this book, here or by another process:
+        a figure computed at one generation is still the book's while it is unchanged."""
+        with self._generation_lock:
+            commits = self._commits.value
+            version = self._data_version()
+            if commits != self._seen_commits:
+                # this process wrote: the version moved because of it
+                self._seen_commits, self._seen_version = commits, version
+            elif version != self._seen_version:
+                self._outside += 1
+                self._seen_version = version
+            return commits + self._outside
+
+    def _data_version(self) -> object:
+        if self._closed:
+            return None
+        if self._watch is None:
+            self._watch = self.engine.raw_connection()
+        cursor = self._watch.cursor()
+        try:
+            return cursor.execute("PRAGMA data_version").fetchone()[0]
+        finally:
+            cursor.close()
 
     @property
     def closed(self) -> bool:
@@ -145,6 +175,10 @@ class Book:
             return
         self._closed = True
         self._master_key = None
+        with self._generation_lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
         try:
             checkpoint(self.engine)
         finally:

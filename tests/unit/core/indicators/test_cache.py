@@ -101,3 +101,26 @@ def test_another_reference_date_or_period_is_read_on_its_own(
     service.compute("2026-9M")
     service.compute(PERIOD, date(2026, 3, 31))
     assert reads == [PERIOD, PERIOD, "2026-9M", PERIOD]
+
+
+def test_a_write_by_another_process_is_counted_too(
+    book: Any, small_book: dict[str, str], reads: list[str]
+) -> None:
+    """A command run while the app is open writes through its own connection."""
+    from sqlalchemy import text
+
+    from desktop.core.storage.engine import make_engine
+
+    service = IndicatorService(book)
+    assert service.compute(PERIOD).result("TK0101").value == 8
+    other = make_engine(book.path, book.unwrapped_key())
+    try:
+        with other.begin() as conn:
+            conn.execute(
+                text("UPDATE persons SET birth_date = '2000-01-01' WHERE id = :id"),
+                {"id": small_book["B"]},
+            )
+    finally:
+        other.dispose()
+    assert service.compute(PERIOD).result("TK0101").value == 7
+    assert reads == [PERIOD, PERIOD]
