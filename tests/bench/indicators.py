@@ -21,8 +21,10 @@ from tests.bench.harness import CACHE, PASSWORD, USER, commune_home, data_home, 
 TARGETS = {
     "compute": ("Tính mọi chỉ tiêu và phân tổ", "≤ 1.000 ms"),
     "drill": ("Danh sách trẻ sau một ô (ô lớn nhất)", "≤ 300 ms"),
-    "pdf": ("Báo cáo PDF có biểu đồ", "≤ 2.000 ms"),
-    "xlsx": ("Báo cáo Excel", "≤ 1.000 ms"),
+    "pdf": ("Báo cáo PDF có biểu đồ (sau khi đã bấm Tính)", "≤ 2.000 ms"),
+    "xlsx": ("Báo cáo Excel (sau khi đã bấm Tính)", "≤ 1.000 ms"),
+    "pdf_cold": ("Báo cáo PDF có biểu đồ, tính lại từ đầu", "≤ 2.000 ms"),
+    "xlsx_cold": ("Báo cáo Excel, tính lại từ đầu", "≤ 1.000 ms"),
 }
 
 
@@ -57,8 +59,19 @@ def measure(size: int, repeat: int) -> dict[str, tuple[float, str]]:
             out["compute"] = (out["compute"][0], f"{int(pop.value or 0)} trẻ em; 54 chỉ tiêu")
             pdf = Path(tmp) / "bc.pdf"
             xlsx = Path(tmp) / "bc.xlsx"
+            # The officer's path: "Tính" on the screen, then the export (one reading of the
+            # book serves both while nothing changed) …
+            service.compute(code)
             out["pdf"] = (median_ms(lambda: service.write(code, pdf, "pdf"), repeat), "")
             out["xlsx"] = (median_ms(lambda: service.write(code, xlsx, "xlsx"), repeat), "")
+
+            # … and the export alone (the command line), reading the book first.
+            def cold(fmt: str, path: Path) -> None:
+                service._last = None
+                service.write(code, path, fmt)
+
+            out["pdf_cold"] = (median_ms(lambda: cold("pdf", pdf), repeat), "")
+            out["xlsx_cold"] = (median_ms(lambda: cold("xlsx", xlsx), repeat), "")
         finally:
             book.close()
     return out
