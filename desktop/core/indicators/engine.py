@@ -182,7 +182,7 @@ class Computed:
                 self.child_keys[dimension] = _child_keys(self.data, dimension)
             keys = self.child_keys.get(dimension, {})
             return frozenset(i for i in total if keys.get(i) == key)
-        if part == "denominator":
+        if part == "denominator" and dimension not in result.split_denominator:
             return total
         extra = result.extra_keys.get(dimension, {})
         return frozenset(i for i in total if key in extra.get(i, ()))
@@ -260,12 +260,16 @@ def _cells(
             if extra is None:
                 continue
             num_by = Counter(k for i in result.numerator for k in extra.get(i, ()))
-        order = sorted(
-            set(num_by) | set(den_by), key=lambda k: cell_sort_key(dim, k, labels.label(dim, k))
-        )
+            if dim in result.split_denominator and result.denominator is not None:
+                den_by = Counter(k for i in result.denominator for k in extra.get(i, ()))
+        split = dim in CHILD_DIMENSIONS or dim in result.split_denominator
+        keys_shown = set(num_by)
+        if dim in CHILD_DIMENSIONS or d.factor is not None:
+            keys_shown |= set(den_by)  # a rate shows its groups with no one counted: 0 / n
+        order = sorted(keys_shown, key=lambda k: cell_sort_key(dim, k, labels.label(dim, k)))
         for key in order:
             num = num_by.get(key, 0)
-            if dim in CHILD_DIMENSIONS and result.denominator is not None:
+            if split and result.denominator is not None:
                 den: int | None = den_by.get(key, 0)
             else:
                 den = len(result.denominator) if result.denominator is not None else None

@@ -56,6 +56,10 @@ class MeasureResult:
     denominator: frozenset[str] | None = None
     # dimension → id → its keys on that dimension (events' attributes, e.g. HCĐB groups)
     extra_keys: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Of those dimensions, the ones whose cells divide by their own part of the denominator
+    # (a group's supported children over that group's children); their extra keys then cover
+    # the denominator's ids too. The other cells divide by the whole denominator.
+    split_denominator: frozenset[str] = frozenset()
     missing_reason: str | None = None
     kind: str = "child"  # what the ids are: child | case | event
 
@@ -228,9 +232,10 @@ def special_supported(data: BookData, params: Mapping[str, Any]) -> MeasureResul
         numerator=frozenset(types),
         denominator=hcdb,
         extra_keys={
-            "special_group": {pid: groups[pid] for pid in types},
+            "special_group": {pid: groups[pid] for pid in hcdb},
             "support_type": {pid: tuple(sorted(k)) for pid, k in types.items()},
         },
+        split_denominator=frozenset({"special_group"}),
     )
 
 

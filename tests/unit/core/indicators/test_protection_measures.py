@@ -136,10 +136,20 @@ def test_special_circumstance_children_supported(
     assert label == "Trợ cấp xã hội hằng tháng"
     groups = {c.key: c.numerator for c in tk0302.cells if c.dimension == "special_group"}
     assert groups == {"4": 1}
+    # Each group's rate divides by that group's children: group 4 is 1/1, group 5 is 0/1
+    # (not 1/2 and 0/2 against the whole HCĐB total).
+    by_group = {
+        c.key: (c.numerator, c.denominator, c.value)
+        for c in ct08b.cells
+        if c.dimension == "special_group"
+    }
+    assert by_group == {"4": (1, 1, 100.0), "5": (0, 1, 0.0)}
     service = IndicatorService(book)
     assert _names(protection_book, service.member_ids("2026-H1", "CT08b")) == {"Một"}
     denominator = service.member_ids("2026-H1", "CT08b", part="denominator")
     assert _names(protection_book, denominator) == {"Một", "Hai"}
+    group5 = service.member_ids("2026-H1", "CT08b", "special_group", "5", part="denominator")
+    assert _names(protection_book, group5) == {"Hai"}
 
 
 def test_children_at_risk(book: Any, protection_book: dict[str, str]) -> None:
