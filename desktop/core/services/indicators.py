@@ -28,6 +28,7 @@ from sqlalchemy import select
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.permissions import Action
+from desktop.core.domain.text import clean_text, nfc
 from desktop.core.indicators import definitions as defs
 from desktop.core.indicators.engine import (
     STATUS_COMPUTED,
@@ -68,6 +69,7 @@ from desktop.core.storage.models import (
 from desktop.core.storage.repositories import decisions as decisions_repo
 from desktop.core.storage.repositories import indicators as repo
 from sync import clock
+from sync.protocol import MAX_STRING_LENGTH
 
 __all__ = [
     "DecisionView",
@@ -908,18 +910,20 @@ class IndicatorService:
 
     def save_narrative(self, code: str, sections: dict[str, str], **doc: str) -> None:
         """Save the narrative sections (results, shortcomings, causes, tasks, proposals) and
-        the document fields (doc_number, signer_name, signer_lines as "A|B")."""
+        the document fields (doc_number, signer_name, signer_lines as "A|B").
+
+        A section saved empty prints the starting text (filled from the numbers when the
+        report is printed). Texts are kept NFC; one too long to be synced upstream (or to fit
+        its column) is refused with a problem naming the field, and nothing is written."""
         self._book.user.require(Action.EDIT_BOOK)
         self._require_open(code)
+        texts, fields = _clean_narrative(sections, doc)
         with self._book.transaction() as session:
             row = self._ensure_row(session, code)
-            for key, text in sections.items():
-                if key not in NARRATIVE_SECTIONS:
-                    raise ValidationError(FieldProblem(key, f"Không có mục «{key}»."))
+            for key, text in texts.items():
                 setattr(row, f"{key}_text", text)
-            for key in ("doc_number", "signer_name", "signer_lines"):
-                if key in doc:
-                    setattr(row, key, doc[key].strip())
+            for key, value in fields.items():
+                setattr(row, key, value)
             row.updated_by = self._book.user.username
 
     def narrative(self, code: str, report: IndicatorReport | None = None) -> dict[str, str]:
@@ -1264,6 +1268,65 @@ NARRATIVE_TITLES = {
     "tasks": "IV. NHIỆM VỤ TRỌNG TÂM THỜI GIAN TỚI",
     "proposals": "V. ĐỀ XUẤT, KIẾN NGHỊ",
 }
+
+
+# The longest text one field may hold: what the sync protocol carries for a section, the
+# column's length for the document fields (a longer value would be refused upstream).
+NARRATIVE_MAX_CHARS = MAX_STRING_LENGTH
+
+
+def _column_length(column: str) -> int:
+    length = getattr(PeriodicReport.__table__.c[column].type, "length", None)
+    assert isinstance(length, int), column
+    return length
+
+
+DOCUMENT_FIELDS = {
+    "doc_number": ("Số, ký hiệu văn bản", _column_length("doc_number")),
+    "signer_name": ("Họ tên người ký", _column_length("signer_name")),
+    "signer_lines": ("Chức vụ người ký", _column_length("signer_lines")),
+}
+
+
+def _clean_narrative(
+    sections: dict[str, str], doc: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The sections (NFC, blank lines around them off) and the document fields (NFC, single-spaced;
+    signer lines "A|B" without empty lines) as saved; ValidationError naming each field that
+    is unknown or too long."""
+    problems = []
+    texts = {}
+    for key, text in sections.items():
+        if key not in NARRATIVE_SECTIONS:
+            problems.append(FieldProblem(key, f"Không có mục «{key}»."))
+            continue
+        texts[key] = nfc(text).strip()
+        if len(texts[key]) > NARRATIVE_MAX_CHARS:
+            problems.append(
+                FieldProblem(
+                    key,
+                    f"Mục «{NARRATIVE_TITLES[key]}» dài {fmt_value(len(texts[key]), 'count')} "
+                    f"ký tự, tối đa {fmt_value(NARRATIVE_MAX_CHARS, 'count')} (để gửi được lên "
+                    "cấp trên). Hãy viết gọn lại: số liệu đầy đủ của từng chỉ tiêu đã có ở "
+                    "Phụ lục.",
+                )
+            )
+    fields = {}
+    for key, (label, length) in DOCUMENT_FIELDS.items():
+        if key not in doc:
+            continue
+        if key == "signer_lines":
+            value = "|".join(line for line in map(clean_text, doc[key].split("|")) if line)
+        else:
+            value = clean_text(doc[key])
+        fields[key] = value
+        if len(value) > length:
+            problems.append(
+                FieldProblem(key, f"{label} dài {len(value)} ký tự, tối đa {length} ký tự.")
+            )
+    if problems:
+        raise ValidationError(problems)
+    return texts, fields
 
 
 def _top_names(listed: tuple[codes.TreeCode, ...]) -> dict[str, str]:

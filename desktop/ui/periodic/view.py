@@ -58,6 +58,7 @@ from desktop.ui.periodic.model import (
     IndicatorTableModel,
     definition_text,
 )
+from desktop.ui.periodic.narrative import NarrativeDialog
 from desktop.ui.reports.files import (
     ask_report_path,
     offer_to_open,
@@ -140,6 +141,7 @@ class PeriodicReportView(QWidget):
         self.file_dialog: QFileDialog | None = None
         self.drilldown: IndicatorDrilldownDialog | None = None
         self.reopen_dialog: ReopenDialog | None = None
+        self.narrative_dialog: NarrativeDialog | None = None
         self.password_dialog: ExportPasswordDialog | None = None
         today = clock.today()
 
@@ -187,6 +189,7 @@ class PeriodicReportView(QWidget):
         self.pdf_button = QPushButton(self.tr("Xuất PDF…"))
         self.xlsx_button = QPushButton(self.tr("Xuất Excel…"))
         self.protect_check = QCheckBox(self.tr("Đặt mật khẩu cho tệp"))
+        self.narrative_button = QPushButton(self.tr("Nội dung văn bản…"))
 
         self.model = IndicatorTableModel(self)
         self.table = QTableView()
@@ -256,6 +259,9 @@ class PeriodicReportView(QWidget):
         state_row.addWidget(self.pdf_button)
         state_row.addWidget(self.xlsx_button)
         state_row.addWidget(self.protect_check)
+        tasks_row = QHBoxLayout()
+        tasks_row.addWidget(self.narrative_button)
+        tasks_row.addStretch(1)
 
         detail = QWidget()
         detail_layout = QHBoxLayout(detail)
@@ -275,6 +281,7 @@ class PeriodicReportView(QWidget):
         layout.addLayout(period_row)
         layout.addWidget(self.date_error)
         layout.addLayout(state_row)
+        layout.addLayout(tasks_row)
         layout.addWidget(self.flag_label)
         layout.addWidget(self.decision_label)
         layout.addWidget(self.history_label)
@@ -294,6 +301,7 @@ class PeriodicReportView(QWidget):
         self.reopen_button.clicked.connect(self.ask_reopen)
         self.pdf_button.clicked.connect(lambda: self.choose_export_path("pdf"))
         self.xlsx_button.clicked.connect(lambda: self.choose_export_path("xlsx"))
+        self.narrative_button.clicked.connect(self.open_narrative)
         self._update_buttons()
 
     # -- the period -----------------------------------------------------------------------
@@ -479,6 +487,11 @@ class PeriodicReportView(QWidget):
         )
         for button in (self.pdf_button, self.xlsx_button):
             button.setEnabled(not self._busy)
+        # The starting text is filled from the numbers: they must have been computed.
+        self.narrative_button.setEnabled(self.report is not None and not self._busy)
+        self.narrative_button.setToolTip(
+            "" if self.report is not None else self.tr("Hãy bấm “Tính” trước.")
+        )
 
     def _life_step(self, work: object, label: str) -> None:
         if self._busy:
@@ -540,6 +553,18 @@ class PeriodicReportView(QWidget):
         """Reopen the finalised report with ``reason`` (background)."""
         code, service = self.code, self._service
         self._life_step(lambda: service.reopen(code, reason), self.tr("Đang mở lại báo cáo…"))
+
+    # -- the report's text ----------------------------------------------------------------
+
+    def open_narrative(self) -> NarrativeDialog | None:
+        """The report's text and document fields, for the numbers shown."""
+        if self.report is None or self._busy:
+            return None
+        dialog = NarrativeDialog(self._book, self.report, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.narrative_dialog = dialog
+        dialog.open()
+        return dialog
 
     # -- drill-down -----------------------------------------------------------------------
 

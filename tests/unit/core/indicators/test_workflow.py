@@ -175,6 +175,50 @@ def test_pdf_and_xlsx_regenerate_identically_from_the_snapshot(
     assert rows["CT14"][4].value == 50.0 and rows["CT14"][5].value == 1
 
 
+def test_narrative_texts_are_cleaned_and_too_long_ones_refused_by_field(
+    book: Any, small_book: dict[str, str]
+) -> None:
+    import unicodedata
+
+    from desktop.core.services.indicators import NARRATIVE_MAX_CHARS, starting_text
+
+    service = IndicatorService(book)
+    start = starting_text(service.compute("2026-H1"))
+    service.save_narrative(
+        "2026-H1",
+        {"causes": unicodedata.normalize("NFD", "\n- Do thiếu kinh phí.\n\n"), "tasks": ""},
+        doc_number="  12/BC-UBND ",
+        signer_name="Lê  Văn   Ký",
+        signer_lines="KT. CHỦ TỊCH| |  PHÓ CHỦ TỊCH",
+    )
+    texts = service.narrative("2026-H1")
+    assert texts["causes"] == "- Do thiếu kinh phí."  # NFC, blank lines off
+    assert texts["tasks"] == start["tasks"]  # saved empty: the starting text prints
+    assert service.document_fields("2026-H1") == {
+        "doc_number": "12/BC-UBND",
+        "signer_name": "Lê Văn Ký",
+        "signer_lines": "KT. CHỦ TỊCH|PHÓ CHỦ TỊCH",
+    }
+    # Too long to be synced upstream, or for its column: refused, field by field, nothing kept.
+    with pytest.raises(ValidationError) as err:
+        service.save_narrative(
+            "2026-H1",
+            {"results": "ă" * (NARRATIVE_MAX_CHARS + 1), "causes": "Khác."},
+            doc_number="1" * 41,
+            signer_name="Lê Văn Mới",
+        )
+    problems = {p.field: p.message for p in err.value.problems}
+    assert set(problems) == {"results", "doc_number"}
+    assert problems["results"].startswith(
+        "Mục «I. KẾT QUẢ THỰC HIỆN» dài 4.001 ký tự, tối đa 4.000"
+    )
+    assert problems["doc_number"] == "Số, ký hiệu văn bản dài 41 ký tự, tối đa 40 ký tự."
+    assert service.narrative("2026-H1")["causes"] == "- Do thiếu kinh phí."
+    assert service.document_fields("2026-H1")["signer_name"] == "Lê Văn Ký"
+    with pytest.raises(ValidationError, match="Không có mục «muc_la»"):
+        service.save_narrative("2026-H1", {"muc_la": "x"})
+
+
 def test_collection_sheet_round_trip_with_row_errors(
     book: Any, small_book: dict[str, str], tmp_path: Any
 ) -> None:
