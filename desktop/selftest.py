@@ -3,10 +3,11 @@
 Runs everything the officer's work depends on, for real, in a throw-away data folder and
 without showing a window (Qt's offscreen platform): a demo book (SQLCipher, migrations,
 argon2), the main window, the population report as PDF and Excel (reportlab, openpyxl, the
-bundled fonts), and a full sync to the real upstream server started on 127.0.0.1 (FastAPI,
-uvicorn, the server's own migrations). It prints one line per step, in Vietnamese, and exits
-0 only if every step worked. CI runs it inside the built bundle, so a hidden import or data
-file that PyInstaller left out fails the build instead of an officer's PC.
+bundled fonts), the periodic report's charts drawn by QtSvg, and a full sync to the real
+upstream server started on 127.0.0.1 (FastAPI, uvicorn, the server's own migrations). It
+prints one line per step, in Vietnamese, and exits 0 only if every step worked. CI runs it
+inside the built bundle, so a hidden import or data file that PyInstaller left out fails the
+build instead of an officer's PC.
 
 The real data folder is never touched: ``SOTREEM_HOME`` is pointed at a temporary folder
 before anything reads it, and the run stops if ``desktop.paths`` disagrees.
@@ -42,7 +43,7 @@ OK = "✓"
 FAILED = "✗"
 SKIPPED = "–"
 NO_GUI_FLAG = "--no-gui"
-GUI_STEPS = frozenset({"qt", "window"})
+GUI_STEPS = frozenset({"qt", "window", "charts"})
 
 _ENV_OVERRIDES = ("SOTREEM_HOME", "QT_QPA_PLATFORM", "SOTREEM_PASSWORD", "NO_PROXY", "no_proxy")
 
@@ -135,6 +136,7 @@ class SelfTest:
             _Step("report", "Tính báo cáo dân số trẻ em", self.compute_report, ("book",)),
             _Step("pdf", "Xuất báo cáo PDF", self.write_pdf, ("book",)),
             _Step("xlsx", "Xuất báo cáo Excel", self.write_xlsx, ("book",)),
+            _Step("charts", "Vẽ biểu đồ của báo cáo định kỳ", self.draw_charts, ("book", "qt")),
             _Step("server", "Khởi động máy chủ cấp trên thử trên 127.0.0.1", self.start_server),
             _Step("code", "Cấp mã đăng ký thiết bị", self.issue_code, ("server",)),
             _Step("enroll", "Đăng ký sổ với máy chủ", self.enroll, ("book", "code")),
@@ -261,6 +263,30 @@ class SelfTest:
         data = path.read_bytes()
         _require(data.startswith(b"PK\x03\x04"), "tệp Excel không phải tệp .xlsx (zip)")
         return f"{len(data):,} byte".replace(",", ".")
+
+    def draw_charts(self) -> str:
+        """The periodic report's charts as the screen shows them: SVG drawn by QtSvg in the
+        PDF's bundled font (the bundle must carry QtSvg and the font files)."""
+        from PySide6.QtCore import QByteArray
+        from PySide6.QtGui import QFontDatabase
+        from PySide6.QtSvg import QSvgRenderer
+
+        from desktop.core.reports import charts
+        from desktop.core.services.indicators import IndicatorService, period_code
+        from desktop.ui.periodic.charts import add_chart_fonts
+
+        add_chart_fonts()
+        _require(
+            charts.SCREEN_FONT_FAMILY in QFontDatabase.families(),
+            f"Qt không nạp được phông chữ {charts.SCREEN_FONT_FAMILY}",
+        )
+        content = IndicatorService(self.s.book).content(period_code(clock.today().year, "H1"))
+        sizes = []
+        for svg in (charts.targets_svg(content), charts.special_svg(content)):
+            renderer = QSvgRenderer(QByteArray(svg))
+            _require(renderer.isValid(), "QtSvg không đọc được biểu đồ")
+            sizes.append(f"{renderer.defaultSize().width()}×{renderer.defaultSize().height()}")
+        return "2 biểu đồ SVG, " + ", ".join(sizes)
 
     def start_server(self) -> str:
         import uvicorn

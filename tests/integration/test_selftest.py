@@ -21,6 +21,7 @@ EXPECTED_STEPS = [
     "Tính báo cáo dân số trẻ em",
     "Xuất báo cáo PDF",
     "Xuất báo cáo Excel",
+    "Vẽ biểu đồ của báo cáo định kỳ",
     "Khởi động máy chủ cấp trên thử trên 127.0.0.1",
     "Cấp mã đăng ký thiết bị",
     "Đăng ký sổ với máy chủ",

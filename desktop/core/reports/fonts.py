@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -43,6 +44,12 @@ def register_fonts() -> str:
         )
         _registered = True
         return FAMILY
+
+
+def font_files() -> tuple[Path, ...]:
+    """The four faces' files (the screen registers them to show the charts' SVG in the
+    PDF's font: their family is "Liberation Serif")."""
+    return tuple(resource_path("fonts", name) for name in _FACES.values())
 
 
 def upper_nfc(text: str) -> str:

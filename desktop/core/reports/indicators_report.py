@@ -2,9 +2,9 @@
 
 Both are drawn from the same plain inputs (``ReportContent``), so a finalised report rebuilt
 from its snapshot gives the same document. The PDF has the narrative sections, then — after
-the signature — the annex tables (values, targets, last period) and two charts drawn with
-reportlab.graphics (each indicator against its target over the last periods; children in
-special circumstances by group and those supported).
+the signature — the annex tables (values, targets, last period) and the two charts of
+``charts.py`` (each indicator against its target over the last periods; children in special
+circumstances by group and those supported), which the screen shows too.
 """
 
 from __future__ import annotations
@@ -16,14 +16,11 @@ from pathlib import Path
 
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
-from reportlab.graphics.charts.barcharts import VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from desktop.core.indicators.engine import IndicatorResult
+from desktop.core.reports.charts import CHART_CODES, special_chart, targets_chart
 from desktop.core.reports.document import (
     TEXT_WIDTH,
     DocumentHeader,
@@ -32,14 +29,12 @@ from desktop.core.reports.document import (
     render_official_pdf,
     report_styles,
 )
-from desktop.core.reports.fonts import BOLD, REGULAR, register_fonts
 from desktop.core.reports.formatting import vn_short_date
 from desktop.core.reports.protect import ExportProtection, protected_output
 from desktop.core.reports.xlsx_memory import new_workbook
 
 __all__ = ["CHART_CODES", "ReportContent", "render_indicator_pdf", "render_indicator_xlsx"]
 
-CHART_CODES = ("CT08a", "CT14", "TK0201", "CT16", "TK0402")
 SECTION_TITLES = (
     ("results", "I. KẾT QUẢ THỰC HIỆN"),
     ("shortcomings", "II. TỒN TẠI, HẠN CHẾ"),
@@ -152,113 +147,6 @@ def _cells_table(r: IndicatorResult) -> Flowable:
     return bordered_table(data, widths)
 
 
-def _chart_targets(content: ReportContent) -> Drawing:
-    """Each chart indicator's value over the last periods beside its commune target."""
-    register_fonts()
-    by_code = {r.code: r for r in content.results}
-    codes = [c for c in CHART_CODES if c in by_code]
-    periods = list(content.history) or [(content.period_label, {})]
-    width, height = TEXT_WIDTH, 75 * mm
-    drawing = Drawing(width, height)
-    chart = VerticalBarChart()
-    chart.x, chart.y = 12 * mm, 18 * mm
-    chart.width, chart.height = width - 20 * mm, height - 30 * mm
-    series = []
-    for _, values in periods:
-        series.append([float(values.get(c) or 0.0) for c in codes])
-    year = content.reference_date.year
-    targets = []
-    for c in codes:
-        t = by_code[c].target("commune", year)
-        targets.append(float(t.value) if t is not None and t.value is not None else 0.0)
-    series.append(targets)
-    chart.data = series
-    chart.categoryAxis.categoryNames = codes
-    chart.categoryAxis.labels.fontName = REGULAR
-    chart.categoryAxis.labels.fontSize = 8
-    chart.valueAxis.labels.fontName = REGULAR
-    chart.valueAxis.labels.fontSize = 8
-    chart.valueAxis.valueMin = 0
-    palette = [colors.HexColor(x) for x in ("#9ecae1", "#4292c6", "#08519c", "#e6550d")]
-    for i in range(len(series)):
-        chart.bars[i].fillColor = palette[-1] if i == len(series) - 1 else palette[i % 3]
-    drawing.add(chart)
-    legend = Legend()
-    legend.x, legend.y = 12 * mm, 8 * mm
-    legend.fontName = REGULAR
-    legend.fontSize = 8
-    legend.alignment = "right"
-    legend.columnMaximum = 1
-    names = [label for label, _ in periods] + ["Mục tiêu của xã"]
-    legend.colorNamePairs = [(chart.bars[i].fillColor, names[i]) for i in range(len(series))]
-    legend.dx, legend.dy, legend.deltax = 6, 6, 70
-    drawing.add(legend)
-    drawing.add(
-        String(
-            width / 2,
-            height - 6,
-            "Chỉ tiêu so với mục tiêu qua các kỳ (%)",
-            fontName=BOLD,
-            fontSize=10,
-            textAnchor="middle",
-        )
-    )
-    return drawing
-
-
-def _chart_special(content: ReportContent) -> Drawing:
-    """Children in special circumstances by group, and those supported (CT08b)."""
-    register_fonts()
-    by_code = {r.code: r for r in content.results}
-    groups = (
-        [c for c in by_code["CT08a"].cells if c.dimension == "special_group"]
-        if ("CT08a" in by_code)
-        else []
-    )
-    supported = {
-        c.key: c.numerator
-        for c in (by_code["CT08b"].cells if "CT08b" in by_code else ())
-        if c.dimension == "special_group"
-    }
-    width, height = TEXT_WIDTH, 70 * mm
-    drawing = Drawing(width, height)
-    chart = VerticalBarChart()
-    chart.x, chart.y = 12 * mm, 18 * mm
-    chart.width, chart.height = width - 20 * mm, height - 30 * mm
-    chart.data = [
-        [float(c.numerator) for c in groups] or [0.0],
-        [float(supported.get(c.key, 0)) for c in groups] or [0.0],
-    ]
-    chart.categoryAxis.categoryNames = [f"Nhóm {c.key}" for c in groups] or ["—"]
-    for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
-        axis.fontName = REGULAR
-        axis.fontSize = 8
-    chart.valueAxis.valueMin = 0
-    chart.bars[0].fillColor = colors.HexColor("#4292c6")
-    chart.bars[1].fillColor = colors.HexColor("#31a354")
-    drawing.add(chart)
-    status = by_code.get("CT08b")
-    caption = "Trẻ em có HCĐB theo nhóm và số được trợ giúp"
-    if status is not None and status.status == "missing":
-        caption += f" (trợ giúp: {status.missing_reason})"
-    drawing.add(
-        String(width / 2, height - 6, caption, fontName=BOLD, fontSize=10, textAnchor="middle")
-    )
-    legend = Legend()
-    legend.x, legend.y = 12 * mm, 8 * mm
-    legend.fontName = REGULAR
-    legend.fontSize = 8
-    legend.alignment = "right"
-    legend.columnMaximum = 1
-    legend.colorNamePairs = [
-        (chart.bars[0].fillColor, "Trẻ em có HCĐB"),
-        (chart.bars[1].fillColor, "Được trợ giúp trong kỳ"),
-    ]
-    legend.deltax = 90
-    drawing.add(legend)
-    return drawing
-
-
 def render_indicator_pdf(
     content: ReportContent,
     header: DocumentHeader,
@@ -306,7 +194,7 @@ def render_indicator_pdf(
         if r.method != "typed" and r.definition_vi:
             annex.append(para(f"{r.code}: {r.definition_vi}", st.note))
     annex.append(para("Biểu đồ", st.table_text_bold))
-    annex += [_chart_targets(content), Spacer(1, 6), _chart_special(content)]
+    annex += [targets_chart(content), Spacer(1, 6), special_chart(content)]
     for note in content.notes:
         annex.append(para(f"- {note}", st.note))
     closing = f"Trên đây là báo cáo {content.title[0].lower() + content.title[1:]}"

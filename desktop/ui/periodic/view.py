@@ -43,6 +43,7 @@ from desktop.core.services.indicators import (
 from desktop.ui import messages
 from desktop.ui.changes import Change
 from desktop.ui.ops import run_op
+from desktop.ui.periodic.charts import ChartsDialog
 from desktop.ui.periodic.dialogs import IndicatorDrilldownDialog, ReopenDialog
 from desktop.ui.periodic.model import (
     CODE,
@@ -143,6 +144,7 @@ class PeriodicReportView(QWidget):
         self.reopen_dialog: ReopenDialog | None = None
         self.narrative_dialog: NarrativeDialog | None = None
         self.password_dialog: ExportPasswordDialog | None = None
+        self.charts_dialog: ChartsDialog | None = None
         today = clock.today()
 
         title = QLabel(self.tr("Báo cáo định kỳ: kết quả thực hiện công tác trẻ em"))
@@ -190,6 +192,7 @@ class PeriodicReportView(QWidget):
         self.xlsx_button = QPushButton(self.tr("Xuất Excel…"))
         self.protect_check = QCheckBox(self.tr("Đặt mật khẩu cho tệp"))
         self.narrative_button = QPushButton(self.tr("Nội dung văn bản…"))
+        self.charts_button = QPushButton(self.tr("Biểu đồ…"))
 
         self.model = IndicatorTableModel(self)
         self.table = QTableView()
@@ -261,6 +264,7 @@ class PeriodicReportView(QWidget):
         state_row.addWidget(self.protect_check)
         tasks_row = QHBoxLayout()
         tasks_row.addWidget(self.narrative_button)
+        tasks_row.addWidget(self.charts_button)
         tasks_row.addStretch(1)
 
         detail = QWidget()
@@ -302,6 +306,7 @@ class PeriodicReportView(QWidget):
         self.pdf_button.clicked.connect(lambda: self.choose_export_path("pdf"))
         self.xlsx_button.clicked.connect(lambda: self.choose_export_path("xlsx"))
         self.narrative_button.clicked.connect(self.open_narrative)
+        self.charts_button.clicked.connect(self.open_charts)
         self._update_buttons()
 
     # -- the period -----------------------------------------------------------------------
@@ -492,6 +497,12 @@ class PeriodicReportView(QWidget):
         self.narrative_button.setToolTip(
             "" if self.report is not None else self.tr("Hãy bấm “Tính” trước.")
         )
+        self.charts_button.setEnabled(self.report is not None and not self._busy)
+        self.charts_button.setToolTip(
+            ""
+            if self.report is not None
+            else self.tr("Hãy bấm “Tính” trước: biểu đồ vẽ từ các chỉ tiêu đã tính.")
+        )
 
     def _life_step(self, work: object, label: str) -> None:
         if self._busy:
@@ -612,6 +623,18 @@ class PeriodicReportView(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.drilldown = dialog
         dialog.open()
+
+    # -- charts ---------------------------------------------------------------------------
+
+    def open_charts(self) -> ChartsDialog | None:
+        """The report's charts (as in the PDF) for the period computed."""
+        if self.report is None or self._busy:
+            return None
+        dialog = ChartsDialog(self._service, self.code, self.report, self._as_of, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.charts_dialog = dialog
+        dialog.open()
+        return dialog
 
     # -- export ---------------------------------------------------------------------------
 
