@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop import paths
 from desktop.core.domain.dates import format_vn_date
+from desktop.core.domain.permissions import Action
 from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import access
 from desktop.core.services.book import Book
@@ -41,7 +42,7 @@ from desktop.core.services.indicators import (
     period_label,
 )
 from desktop.ui import messages
-from desktop.ui.changes import Change
+from desktop.ui.changes import Change, on_change
 from desktop.ui.ops import run_op
 from desktop.ui.periodic.dialogs import IndicatorDrilldownDialog, ReopenDialog
 from desktop.ui.periodic.model import (
@@ -58,6 +59,7 @@ from desktop.ui.periodic.model import (
     IndicatorTableModel,
     definition_text,
 )
+from desktop.ui.periodic.settings import TargetsCalendarDialog
 from desktop.ui.reports.files import (
     ask_report_path,
     offer_to_open,
@@ -141,6 +143,7 @@ class PeriodicReportView(QWidget):
         self.drilldown: IndicatorDrilldownDialog | None = None
         self.reopen_dialog: ReopenDialog | None = None
         self.password_dialog: ExportPasswordDialog | None = None
+        self.settings_dialog: TargetsCalendarDialog | None = None
         today = clock.today()
 
         title = QLabel(self.tr("Báo cáo định kỳ: kết quả thực hiện công tác trẻ em"))
@@ -187,6 +190,12 @@ class PeriodicReportView(QWidget):
         self.pdf_button = QPushButton(self.tr("Xuất PDF…"))
         self.xlsx_button = QPushButton(self.tr("Xuất Excel…"))
         self.protect_check = QCheckBox(self.tr("Đặt mật khẩu cho tệp"))
+        self.settings_button = QPushButton(self.tr("Chỉ tiêu và lịch báo cáo…"))
+        if not book.user.may(Action.SETTINGS):
+            self.settings_button.setEnabled(False)
+            self.settings_button.setToolTip(
+                self.tr("Chỉ quản trị viên được sửa chỉ tiêu và lịch báo cáo.")
+            )
 
         self.model = IndicatorTableModel(self)
         self.table = QTableView()
@@ -256,6 +265,9 @@ class PeriodicReportView(QWidget):
         state_row.addWidget(self.pdf_button)
         state_row.addWidget(self.xlsx_button)
         state_row.addWidget(self.protect_check)
+        tasks_row = QHBoxLayout()
+        tasks_row.addStretch(1)
+        tasks_row.addWidget(self.settings_button)
 
         detail = QWidget()
         detail_layout = QHBoxLayout(detail)
@@ -275,6 +287,7 @@ class PeriodicReportView(QWidget):
         layout.addLayout(period_row)
         layout.addWidget(self.date_error)
         layout.addLayout(state_row)
+        layout.addLayout(tasks_row)
         layout.addWidget(self.flag_label)
         layout.addWidget(self.decision_label)
         layout.addWidget(self.history_label)
@@ -294,6 +307,8 @@ class PeriodicReportView(QWidget):
         self.reopen_button.clicked.connect(self.ask_reopen)
         self.pdf_button.clicked.connect(lambda: self.choose_export_path("pdf"))
         self.xlsx_button.clicked.connect(lambda: self.choose_export_path("xlsx"))
+        self.settings_button.clicked.connect(self.open_settings)
+        on_change(self, (Change.SETTINGS,), self._settings_changed)
         self._update_buttons()
 
     # -- the period -----------------------------------------------------------------------
@@ -638,3 +653,37 @@ class PeriodicReportView(QWidget):
         self.show_report(report, as_of)
         self.exported.emit(str(path))
         offer_to_open(self, path)
+
+    # -- targets and calendar -------------------------------------------------------------
+
+    def open_settings(self) -> TargetsCalendarDialog:
+        """The administrator's "Chỉ tiêu và lịch báo cáo", on the year chosen here."""
+        dialog = TargetsCalendarDialog(self._book, self.year.value(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _settings_changed(self) -> None:
+        """Targets or the calendar changed: the period's dates again, and the numbers (their
+        target column) when they are shown. A reference date typed by hand is kept."""
+        if not self._shown_once:
+            return
+        again = self.report is not None
+        typed = self.reference_date.text()
+        custom = self._calendar is not None and self.reference_date.value() not in (
+            None,
+            self._calendar.reference,
+        )
+        code, service = self.code, self._service
+
+        def reloaded(result: tuple[CalendarDates, ReportState]) -> None:
+            if code != self.code:
+                return
+            self._show_calendar(code, *result)
+            if custom:
+                self.reference_date.setText(typed)
+            if again:
+                self.compute()
+
+        run_op(self, lambda: (service.calendar(code), service.state(code)), success=reloaded)
