@@ -31,6 +31,7 @@ __all__ = [
     "indicators",
     "parse_target",
     "responsible_units",
+    "target_problem",
     "targets",
 ]
 
@@ -165,6 +166,8 @@ class CalendarEntry:
 
 
 _NUMBER = re.compile(r"(\d+(?:[.,]\d+)?)")
+MAX_TARGET_TEXT = 200  # the width of indicator_targets.text
+TARGET_EXAMPLES = "«từ 95% trở lên», «dưới 0,4‰», «100%» hoặc «không có»"
 
 
 def _vn_number(text: str) -> float:
@@ -183,7 +186,7 @@ def parse_target(text: str) -> tuple[str | None, float | None]:
         return None, None
     if t.startswith(("không có", "duy trì không có")) or t == "duy trì 0%":
         return "=", 0.0
-    if "giảm" in t and "%" in t and "mỗi năm" in t:
+    if _yearly_change(t):
         return None, None  # a yearly change, not a level: shown as text
     match = _NUMBER.search(t)
     if match is None:
@@ -198,6 +201,31 @@ def parse_target(text: str) -> tuple[str | None, float | None]:
     else:
         op = "="
     return op, value
+
+
+def _yearly_change(lowered: str) -> bool:
+    """A change per year ("giảm 2–3% mỗi năm"), kept as text: no level to compare with."""
+    return "giảm" in lowered and "%" in lowered and "mỗi năm" in lowered
+
+
+def target_problem(text: str, unit: str) -> str:
+    """Why ``text`` cannot be the target of an indicator measured in ``unit``, in Vietnamese;
+    "" when it can. Empty text is fine (no target at that level and year). A target must have a
+    number the report can compare with (or be "không có", or a yearly change), fit the column,
+    and a percentage cannot exceed 100 %."""
+    t = " ".join(text.split())
+    if not t:
+        return ""
+    if len(t) > MAX_TARGET_TEXT:
+        return f"Mục tiêu dài quá {MAX_TARGET_TEXT} ký tự (đang có {len(t)} ký tự)."
+    op, value = parse_target(t)
+    if op is None:
+        if _yearly_change(t.lower()):
+            return ""
+        return f"Không đọc được mục tiêu «{t}»: hãy ghi một con số, ví dụ {TARGET_EXAMPLES}."
+    if unit == "percent" and value is not None and value > 100:
+        return f"Mục tiêu «{t}» lớn hơn 100 %: tỷ lệ phần trăm không vượt quá 100."
+    return ""
 
 
 def _files_dir() -> Path:

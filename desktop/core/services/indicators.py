@@ -79,7 +79,9 @@ __all__ = [
     "IndicatorReport",
     "IndicatorService",
     "ReportState",
+    "TargetSetting",
     "UnitFormRow",
+    "calendar_problems",
     "parse_period",
 ]
 
@@ -91,6 +93,8 @@ STATES = {
     "finalised": "Đã chốt số liệu",
     "reopened": "Đã mở lại (bản cũ)",
 }
+TARGET_LEVELS = ("national", "provincial", "commune")
+TARGET_YEARS = (2025, 2030)  # the milestones of the programme (QĐ 23/QĐ-TTg, seed 003)
 LARGE_CHANGE = 0.5  # a typed value 50 % above or below last period's is questioned
 DUE_SOON_DAYS = 14
 RECENT_DECISION_DAYS = 30  # an upstream decision stays on the home screen this long
@@ -117,10 +121,67 @@ def period_code(year: int, report_type: str) -> str:
     return str(year) if report_type == "Y" else f"{year}-{report_type}"
 
 
+def calendar_problems(
+    year: int, *, start: date, end: date, reference: date, due: date
+) -> list[FieldProblem]:
+    """What is wrong with one report's dates on the calendar of ``year`` ([] when nothing)."""
+    problems = []
+    if end < start:
+        problems.append(
+            FieldProblem(
+                "period_end",
+                f"Ngày kết thúc kỳ ({format_vn_date(end)}) ở trước ngày bắt đầu "
+                f"({format_vn_date(start)}).",
+            )
+        )
+    elif end.year != year:
+        problems.append(
+            FieldProblem("period_end", f"Kỳ báo cáo năm {year} phải kết thúc trong năm {year}.")
+        )
+    if reference < start:
+        problems.append(
+            FieldProblem(
+                "reference_date",
+                f"Ngày tính số liệu ({format_vn_date(reference)}) ở trước ngày bắt đầu kỳ "
+                f"({format_vn_date(start)}).",
+            )
+        )
+    elif start <= end < reference:
+        problems.append(
+            FieldProblem(
+                "reference_date",
+                f"Ngày tính số liệu ({format_vn_date(reference)}) ở sau ngày kết thúc kỳ "
+                f"({format_vn_date(end)}).",
+            )
+        )
+    if due < reference:
+        problems.append(
+            FieldProblem(
+                "due_date",
+                f"Hạn gửi ({format_vn_date(due)}) ở trước ngày tính số liệu "
+                f"({format_vn_date(reference)}).",
+            )
+        )
+    return problems
+
+
 def previous_period_code(code: str) -> str:
     """The same kind of report one year earlier (the comparison in the annex)."""
     year, kind = parse_period(code)
     return period_code(year - 1, kind)
+
+
+@dataclass(frozen=True)
+class TargetSetting:
+    """One target as the administrator edits it: the text in force and the default beside."""
+
+    code: str
+    level: str
+    year: int
+    text: str  # in force ("" = no target)
+    default: str  # from targets.csv ("" = none)
+    source: str  # of the default ("QĐ 23/QĐ-TTg" …)
+    overridden: bool  # the administrator's text is in force
 
 
 @dataclass(frozen=True)
@@ -384,13 +445,16 @@ class IndicatorService:
         due: date,
         recipient: str = "",
     ) -> None:
-        """Administrator: set one year's dates for one report type."""
+        """Administrator: set one year's dates for one report type (every change audited).
+
+        Refused, each problem naming its field (``period_end``, ``reference_date``,
+        ``due_date``): a period ending before it starts or outside its year, a reference date
+        outside the period, a due date before the reference date."""
         self._book.user.require(Action.SETTINGS)
         year, kind = parse_period(code)
-        if not start <= end or not start <= reference:
-            raise ValidationError(
-                FieldProblem("period_end", "Ngày kết thúc kỳ phải sau ngày bắt đầu.")
-            )
+        problems = calendar_problems(year, start=start, end=end, reference=reference, due=due)
+        if problems:
+            raise ValidationError(problems)
         with self._book.transaction() as session:
             row = session.scalars(
                 select(ReportCalendarEntry).where(
@@ -463,26 +527,79 @@ class IndicatorService:
                 by_code.setdefault(t.code, []).append(t)
         return {c: tuple(sorted(ts, key=lambda t: (t.level, t.year))) for c, ts in by_code.items()}
 
+    def target_settings(self) -> dict[tuple[str, str, int], TargetSetting]:
+        """Every target with a default or an override, by (code, level, year): what the
+        administrator's table shows (an override may be empty: no target at all)."""
+        out = {
+            (t.code, t.level, t.year): TargetSetting(
+                t.code, t.level, t.year, t.text, t.text, t.source, False
+            )
+            for t in defs.targets()
+        }
+        with self._book.read() as session:
+            rows = session.scalars(
+                select(IndicatorTarget).where(IndicatorTarget.deleted.is_(False))
+            ).all()
+            for row in rows:
+                key = (row.indicator_code, row.level, row.year)
+                default = out.get(key)
+                out[key] = TargetSetting(
+                    *key,
+                    row.text,
+                    default.default if default else "",
+                    default.source if default else "",
+                    True,
+                )
+        return out
+
     def set_target(self, code: str, level: str, year: int, text: str) -> None:
-        """Administrator: set (or clear, with empty text) a target."""
+        """Administrator: set a target, overriding the default (empty text: no target at that
+        level and year). A text the report cannot read is refused (``defs.target_problem``,
+        field ``text``). Every change is audited."""
+        self._book.user.require(Action.SETTINGS)
+        indicator = defs.indicator(code)
+        if level not in TARGET_LEVELS:
+            raise ValidationError(FieldProblem("level", f"Cấp «{level}» không hợp lệ."))
+        problem = defs.target_problem(text, indicator.unit)
+        if problem:
+            raise ValidationError(FieldProblem("text", problem))
+        with self._book.transaction() as session:
+            rows = self._target_rows(session, code, level, year)
+            row = rows[0] if rows else None
+            if row is None:
+                row = IndicatorTarget(indicator_code=code, level=level, year=year, text="")
+                session.add(row)
+            row.text = text.strip()
+            row.updated_by = self._book.user.username
+
+    def reset_target(self, code: str, level: str, year: int) -> bool:
+        """Administrator: back to the default target (targets.csv, or none) at ``level`` for
+        ``year``. The override is tombstoned, so the change is audited and synced like any
+        other; False when there was no override."""
         self._book.user.require(Action.SETTINGS)
         defs.indicator(code)
-        if level not in ("national", "provincial", "commune"):
-            raise ValidationError(FieldProblem("level", f"Cấp «{level}» không hợp lệ."))
         with self._book.transaction() as session:
-            row = session.scalars(
+            rows = self._target_rows(session, code, level, year)
+            for row in rows:
+                row.deleted = True
+                row.updated_by = self._book.user.username
+        return bool(rows)
+
+    @staticmethod
+    def _target_rows(session: object, code: str, level: str, year: int) -> list[IndicatorTarget]:
+        from sqlalchemy.orm import Session
+
+        assert isinstance(session, Session)
+        return list(
+            session.scalars(
                 select(IndicatorTarget).where(
                     IndicatorTarget.indicator_code == code,
                     IndicatorTarget.level == level,
                     IndicatorTarget.year == year,
                     IndicatorTarget.deleted.is_(False),
                 )
-            ).first()
-            if row is None:
-                row = IndicatorTarget(indicator_code=code, level=level, year=year, text="")
-                session.add(row)
-            row.text = text.strip()
-            row.updated_by = self._book.user.username
+            )
+        )
 
     # -- computing --------------------------------------------------------------------------
 

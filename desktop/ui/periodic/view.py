@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop import paths
 from desktop.core.domain.dates import format_vn_date
+from desktop.core.domain.permissions import Action
 from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import access
 from desktop.core.services.book import Book
@@ -41,7 +42,7 @@ from desktop.core.services.indicators import (
     period_label,
 )
 from desktop.ui import messages
-from desktop.ui.changes import Change
+from desktop.ui.changes import Change, on_change
 from desktop.ui.ops import run_op
 from desktop.ui.periodic.charts import ChartsDialog
 from desktop.ui.periodic.dialogs import IndicatorDrilldownDialog, ReopenDialog
@@ -60,6 +61,7 @@ from desktop.ui.periodic.model import (
     definition_text,
 )
 from desktop.ui.periodic.narrative import NarrativeDialog
+from desktop.ui.periodic.settings import TargetsCalendarDialog
 from desktop.ui.reports.files import (
     ask_report_path,
     offer_to_open,
@@ -145,6 +147,7 @@ class PeriodicReportView(QWidget):
         self.narrative_dialog: NarrativeDialog | None = None
         self.password_dialog: ExportPasswordDialog | None = None
         self.charts_dialog: ChartsDialog | None = None
+        self.settings_dialog: TargetsCalendarDialog | None = None
         today = clock.today()
 
         title = QLabel(self.tr("Báo cáo định kỳ: kết quả thực hiện công tác trẻ em"))
@@ -193,6 +196,12 @@ class PeriodicReportView(QWidget):
         self.protect_check = QCheckBox(self.tr("Đặt mật khẩu cho tệp"))
         self.narrative_button = QPushButton(self.tr("Nội dung văn bản…"))
         self.charts_button = QPushButton(self.tr("Biểu đồ…"))
+        self.settings_button = QPushButton(self.tr("Chỉ tiêu và lịch báo cáo…"))
+        if not book.user.may(Action.SETTINGS):
+            self.settings_button.setEnabled(False)
+            self.settings_button.setToolTip(
+                self.tr("Chỉ quản trị viên được sửa chỉ tiêu và lịch báo cáo.")
+            )
 
         self.model = IndicatorTableModel(self)
         self.table = QTableView()
@@ -266,6 +275,7 @@ class PeriodicReportView(QWidget):
         tasks_row.addWidget(self.narrative_button)
         tasks_row.addWidget(self.charts_button)
         tasks_row.addStretch(1)
+        tasks_row.addWidget(self.settings_button)
 
         detail = QWidget()
         detail_layout = QHBoxLayout(detail)
@@ -307,6 +317,8 @@ class PeriodicReportView(QWidget):
         self.xlsx_button.clicked.connect(lambda: self.choose_export_path("xlsx"))
         self.narrative_button.clicked.connect(self.open_narrative)
         self.charts_button.clicked.connect(self.open_charts)
+        self.settings_button.clicked.connect(self.open_settings)
+        on_change(self, (Change.SETTINGS,), self._settings_changed)
         self._update_buttons()
 
     # -- the period -----------------------------------------------------------------------
@@ -684,3 +696,37 @@ class PeriodicReportView(QWidget):
         self.show_report(report, as_of)
         self.exported.emit(str(path))
         offer_to_open(self, path)
+
+    # -- targets and calendar -------------------------------------------------------------
+
+    def open_settings(self) -> TargetsCalendarDialog:
+        """The administrator's "Chỉ tiêu và lịch báo cáo", on the year chosen here."""
+        dialog = TargetsCalendarDialog(self._book, self.year.value(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _settings_changed(self) -> None:
+        """Targets or the calendar changed: the period's dates again, and the numbers (their
+        target column) when they are shown. A reference date typed by hand is kept."""
+        if not self._shown_once:
+            return
+        again = self.report is not None
+        typed = self.reference_date.text()
+        custom = self._calendar is not None and self.reference_date.value() not in (
+            None,
+            self._calendar.reference,
+        )
+        code, service = self.code, self._service
+
+        def reloaded(result: tuple[CalendarDates, ReportState]) -> None:
+            if code != self.code:
+                return
+            self._show_calendar(code, *result)
+            if custom:
+                self.reference_date.setText(typed)
+            if again:
+                self.compute()
+
+        run_op(self, lambda: (service.calendar(code), service.state(code)), success=reloaded)
