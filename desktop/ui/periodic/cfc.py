@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -56,6 +55,7 @@ from desktop.ui.changes import Change, on_change
 from desktop.ui.ops import run_op
 from desktop.ui.periodic.model import count_text, value_text
 from desktop.ui.protection.common import denied_reason
+from desktop.ui.rows_model import Index
 from desktop.ui.widgets import ErrorLabel
 from sync import clock
 
@@ -66,8 +66,7 @@ _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _PROBLEM_BACKGROUND = QColor("#fff3f3")
 _PROBLEM_TEXT = QColor("#b71c1c")
-_ROOT = QModelIndex()
-Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()  # the invisible root: a table has no children
 
 
 def _tr(text: str) -> str:
@@ -589,7 +588,7 @@ class CfcView(QWidget):
     def _show_problem_column(self, *_args: object) -> None:
         self.table.setColumnHidden(PROBLEM, not self.model.has_problems())
 
-    def _current_changed(self, index: QModelIndex | QPersistentModelIndex) -> None:
+    def _current_changed(self, index: Index) -> None:
         if not index.isValid():
             return
         row = index.row()
