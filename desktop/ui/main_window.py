@@ -36,6 +36,7 @@ from desktop.ui.households.view import HouseholdsView
 from desktop.ui.housekeeping import start_housekeeping
 from desktop.ui.imports.view import exchange_areas
 from desktop.ui.ops import run_op
+from desktop.ui.periodic.cfc import CfcView
 from desktop.ui.periodic.view import PeriodicReportView
 from desktop.ui.protection.area import protection_areas
 from desktop.ui.reports.view import ReportsView
@@ -215,6 +216,7 @@ class MainWindow(QMainWindow):
         self.households = HouseholdsView(book)
         self.reports = ReportsView(book)
         self.periodic = PeriodicReportView(book)
+        self.cfc = CfcView(book)
         self.sync = SyncView(book, service_factory=sync_service_factory)
         # Only the areas the role may use are shown (desktop/core/domain/permissions.py).
         # The first screen after login: what needs the officer today (desktop/ui/home/).
@@ -226,6 +228,8 @@ class MainWindow(QMainWindow):
         if book.user.may(Action.REPORT):
             self.areas.append((self.tr("Báo cáo"), self.reports))
             self.areas.append((self.tr("Báo cáo định kỳ"), self.periodic))
+            # Two lines: the navigation is 180 px wide (word wrap breaks under its padding).
+            self.areas.append((self.tr("Xã phù hợp\nvới trẻ em"), self.cfc))
         if book.user.may(Action.SYNC):
             self.areas.append((self.tr("Đồng bộ"), self.sync))
         self.areas += exchange_areas(book)

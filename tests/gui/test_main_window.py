@@ -41,14 +41,21 @@ def test_navigation_shows_only_working_areas(window: MainWindow) -> None:
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
     assert titles == [
         "Trang chủ", "Hộ gia đình", "Trẻ em", "Bảo vệ trẻ em", "Báo cáo", "Báo cáo định kỳ",
-        "Đồng bộ", "Nhập, xuất, in", "Sao lưu", "Người dùng", "Nhật ký",
+        "Xã phù hợp\nvới trẻ em", "Đồng bộ", "Nhập, xuất, in", "Sao lưu", "Người dùng", "Nhật ký",
     ]  # fmt: skip
+    # Every title fits the 180-px navigation (less the items' padding and mark): none is cut.
+    metrics = window.navigation.fontMetrics()
+    for title in titles:
+        widest = max(metrics.horizontalAdvance(line) for line in title.split("\n"))
+        assert widest <= window.navigation.width() - 32, title
     assert window.stack.currentWidget() is window.home
     window.navigation.setCurrentRow(4)
     assert window.stack.currentWidget() is window.reports
     window.navigation.setCurrentRow(5)
     assert window.stack.currentWidget() is window.periodic
     window.navigation.setCurrentRow(6)
+    assert window.stack.currentWidget() is window.cfc
+    window.navigation.setCurrentRow(7)
     assert window.stack.currentWidget() is window.sync
 
 
@@ -186,7 +193,10 @@ def test_viewer_sees_no_editing_no_sync_and_no_personal_fields(
     window.show()
     wait_for_ops(qtbot)
     titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-    assert titles == ["Trang chủ", "Hộ gia đình", "Trẻ em", "Báo cáo", "Báo cáo định kỳ"]
+    assert titles == [
+        "Trang chủ", "Hộ gia đình", "Trẻ em", "Báo cáo", "Báo cáo định kỳ",
+        "Xã phù hợp\nvới trẻ em",
+    ]  # fmt: skip
     assert window.pending_label.isHidden()
     view = window.households
     assert view.add_button.isHidden() and view.add_hamlet_button.isHidden()

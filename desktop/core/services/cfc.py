@@ -2,9 +2,9 @@
 
 The 13 criteria come from ``resources/codes/cfc_criteria.csv`` and the thresholds by commune
 type from ``cfc_thresholds.csv``. The book gives a *rate* beside the criteria it can measure
-(2, 4, 10 today; 3, 5 and 6 once the protection data exist); the *points* are always typed by
-the officer with their evidence, because DOMAIN.md has no official scoring table for most
-criteria — the program never invents points. Recognition needs all 13 criteria scored, none at
+(``BOOK_SOURCES``: 2, 3, 4, 5, 6 and 10); the *points* are always typed by the officer with
+their evidence, because DOMAIN.md has no official scoring table for most criteria — the
+program never invents points. Recognition needs all 13 criteria scored, none at
 zero, and the total at or above the threshold of the commune's type.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,11 +27,17 @@ from resources import resource_path
 
 __all__ = [
     "BOOK_SOURCES",
+    "BookFigure",
     "CfcCriterion",
+    "CfcLine",
     "CfcResult",
     "CfcScoreEntry",
     "CfcService",
+    "check_entries",
     "criteria",
+    "evaluate",
+    "format_points",
+    "parse_points",
     "thresholds",
 ]
 
@@ -66,15 +73,41 @@ class CfcScoreEntry:
 
 
 @dataclass(frozen=True)
+class BookFigure:
+    """The book's figure beside one criterion: the rate, what it counts, its counts."""
+
+    rate: float | None
+    source: str  # what the rate means
+    status: str  # computed | missing | typed (as the indicator's)
+    unit: str = "percent"  # as in indicators.json
+    unit_label: str = "%"
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+@dataclass(frozen=True)
 class CfcLine:
-    """One criterion as shown: the book's rate (if any), the typed points and evidence."""
+    """One criterion as shown: the book's figure (if any), the typed points and evidence."""
 
     criterion: CfcCriterion
-    book_rate: float | None
-    book_source: str
-    book_status: str  # computed | missing | ""
+    book: BookFigure | None  # None: the book cannot measure this criterion
     points: float | None
     evidence: str
+
+    @property
+    def book_rate(self) -> float | None:
+        """The book's rate, if it has one."""
+        return self.book.rate if self.book is not None else None
+
+    @property
+    def book_source(self) -> str:
+        """What the book's rate means ("" without one)."""
+        return self.book.source if self.book is not None else ""
+
+    @property
+    def book_status(self) -> str:
+        """computed | missing | typed; "" when the book cannot measure the criterion."""
+        return self.book.status if self.book is not None else ""
 
 
 @dataclass(frozen=True)
@@ -89,6 +122,16 @@ class CfcResult:
     threshold: int
     recognised: bool
     reasons: tuple[str, ...]
+
+    @property
+    def unscored(self) -> tuple[int, ...]:
+        """The criteria without points."""
+        return _unscored(self.lines)
+
+    @property
+    def zero(self) -> tuple[int, ...]:
+        """The criteria scored 0 (none may be: the commune is then not recognised)."""
+        return _zero(self.lines)
 
     @property
     def verdict_vi(self) -> str:
@@ -121,27 +164,109 @@ def thresholds() -> dict[str, tuple[str, int]]:
         return {r["commune_type"]: (r["name_vi"], int(r["min_total"])) for r in csv.DictReader(fh)}
 
 
+def parse_points(text: str, no: int) -> float | None:
+    """Points typed for criterion ``no`` ("70", "72,5"); None when left empty.
+
+    ValidationError (in Vietnamese) when the text is not a number.
+    """
+    clean = text.strip().replace(" ", "")
+    if not clean:
+        return None
+    try:
+        value = float(clean.replace(",", "."))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValidationError(
+            FieldProblem(
+                "points",
+                f"Tiêu chí {no}: điểm phải là một số (ví dụ 70 hoặc 72,5), "
+                f"đã nhập «{text.strip()}».",
+            )
+        )
+    return value
+
+
+def format_points(points: float | None) -> str:
+    """Points as typed back: "70", "72,5"; "" when not scored."""
+    return "" if points is None else f"{points:g}".replace(".", ",")
+
+
+def check_entries(entries: Sequence[CfcScoreEntry]) -> list[FieldProblem]:
+    """Why ``entries`` cannot be saved (``row`` is the 1-based position in ``entries``):
+    an unknown criterion, negative points, points above a known maximum, points without
+    their evidence. Empty when they can."""
+    known = {c.no: c for c in criteria()}
+    problems = []
+    for n, e in enumerate(entries, start=1):
+        c = known.get(e.no)
+        if c is None:
+            problems.append(FieldProblem("no", f"Không có tiêu chí số {e.no}.", n))
+            continue
+        if e.points is None:
+            continue
+        if e.points < 0:
+            problems.append(FieldProblem("points", f"Tiêu chí {e.no}: điểm không được âm.", n))
+        if c.max_points is not None and e.points > c.max_points:
+            problems.append(
+                FieldProblem(
+                    "points",
+                    f"Tiêu chí {e.no}: tối đa {c.max_points:g} điểm, đã nhập {e.points:g}.",
+                    n,
+                )
+            )
+        if not e.evidence.strip():
+            problems.append(
+                FieldProblem(
+                    "evidence",
+                    f"Tiêu chí {e.no}: hãy ghi căn cứ chấm điểm (văn bản, biên bản, số liệu).",
+                    n,
+                )
+            )
+    return problems
+
+
+def evaluate(base: CfcResult, commune_type: str, entries: Sequence[CfcScoreEntry]) -> CfcResult:
+    """The assessment ``base`` with ``entries`` typed over it, not saved: the same book
+    figures, the points and evidence of ``entries`` in place of the saved ones (criteria not
+    in ``entries`` keep theirs), total, threshold and verdict as :meth:`CfcService.save`
+    would give them. It does not check the entries: :func:`check_entries` says what
+    ``save`` would refuse."""
+    figures = {line.criterion.no: line.book for line in base.lines if line.book is not None}
+    scores = {line.criterion.no: (line.points, line.evidence) for line in base.lines}
+    scores.update({e.no: (e.points, e.evidence.strip()) for e in entries})
+    return _result(base.year, commune_type, figures, scores)
+
+
 class CfcService:
     """Reads and saves the self-assessment of a year."""
 
     def __init__(self, book: Book) -> None:
         self._book = book
 
-    def _book_rates(self, year: int) -> dict[int, tuple[float | None, str, str]]:
+    def _book_rates(self, year: int) -> dict[int, BookFigure]:
         report = IndicatorService(self._book).compute(str(year))
         by_code = {r.code: r for r in report.results}
-        out: dict[int, tuple[float | None, str, str]] = {}
+        out: dict[int, BookFigure] = {}
         for no, code in BOOK_SOURCES.items():
             if code == "CFC04":
-                out[no] = (self._criterion_4(year), "nhóm HCĐB 6, 7 / tổng số trẻ em", "computed")
+                out[no] = self._criterion_4(year)
                 continue
             r = by_code.get(code)
             if r is None:
                 continue
-            out[no] = (r.value, f"{r.label_vi}: {r.name_vi}", r.status)
+            out[no] = BookFigure(
+                r.value,
+                f"{r.label_vi}: {r.name_vi}",
+                r.status,
+                r.unit,
+                r.unit_label,
+                r.numerator,
+                r.denominator,
+            )
         return out
 
-    def _criterion_4(self, year: int) -> float | None:
+    def _criterion_4(self, year: int) -> BookFigure:
         """Children in conflict with the law or drug-addicted (HCĐB 6, 7) per 100 children."""
         from desktop.core.indicators.engine import rate
         from desktop.core.indicators.measures import special_circumstances
@@ -151,12 +276,21 @@ class CfcService:
         with self._book.read() as session:
             data = load_book_data(session, period)
         m = special_circumstances(data, {"when": "period", "groups": [6, 7]})
-        return rate(len(m.numerator), len(m.denominator or ()), 100.0)
+        numerator, denominator = len(m.numerator), len(m.denominator or ())
+        return BookFigure(
+            rate(numerator, denominator, 100.0),
+            "nhóm HCĐB 6, 7 / tổng số trẻ em",
+            "computed",
+            numerator=numerator,
+            denominator=denominator,
+        )
 
     def assessment(self, year: int) -> CfcResult:
         """The year's assessment as saved (points typed), with the book's rates beside."""
         self._book.user.require(Action.REPORT)
-        rates = self._book_rates(year)
+        return self._saved(year, self._book_rates(year))
+
+    def _saved(self, year: int, rates: dict[int, BookFigure]) -> CfcResult:
         with self._book.read() as session:
             row = session.scalars(
                 select(CfcAssessment).where(
@@ -181,37 +315,12 @@ class CfcService:
     def save(self, year: int, commune_type: str, entries: Sequence[CfcScoreEntry]) -> CfcResult:
         """Check and save the typed points; every scored criterion needs its evidence."""
         self._book.user.require(Action.EDIT_BOOK)
+        self._book.user.require(Action.REPORT)  # the result shows the book's rates
         if commune_type not in thresholds():
             raise ValidationError(
                 FieldProblem("commune_type", f"Loại xã «{commune_type}» không có trong danh mục.")
             )
-        known = {c.no: c for c in criteria()}
-        problems = []
-        for n, e in enumerate(entries, start=1):
-            c = known.get(e.no)
-            if c is None:
-                problems.append(FieldProblem("no", f"Không có tiêu chí số {e.no}.", n))
-                continue
-            if e.points is None:
-                continue
-            if e.points < 0:
-                problems.append(FieldProblem("points", f"Tiêu chí {e.no}: điểm không được âm.", n))
-            if c.max_points is not None and e.points > c.max_points:
-                problems.append(
-                    FieldProblem(
-                        "points",
-                        f"Tiêu chí {e.no}: tối đa {c.max_points:g} điểm, đã nhập {e.points:g}.",
-                        n,
-                    )
-                )
-            if not e.evidence.strip():
-                problems.append(
-                    FieldProblem(
-                        "evidence",
-                        f"Tiêu chí {e.no}: hãy ghi căn cứ chấm điểm (văn bản, biên bản, số liệu).",
-                        n,
-                    )
-                )
+        problems = check_entries(entries)
         if problems:
             raise ValidationError(problems)
         rates = self._book_rates(year)
@@ -241,26 +350,32 @@ class CfcService:
                     s = CfcScore(assessment_id=row.id, criterion_no=e.no)
                     session.add(s)
                 s.points, s.evidence = e.points, e.evidence.strip()
-                s.book_rate = rates.get(e.no, (None, "", ""))[0]
+                figure = rates.get(e.no)
+                s.book_rate = figure.rate if figure is not None else None
                 s.updated_by = self._book.user.username
-        return self.assessment(year)
+        # The figures just computed, not a second computation of every indicator.
+        return self._saved(year, rates)
+
+
+def _unscored(lines: Sequence[CfcLine]) -> tuple[int, ...]:
+    return tuple(line.criterion.no for line in lines if line.points is None)
+
+
+def _zero(lines: Sequence[CfcLine]) -> tuple[int, ...]:
+    return tuple(line.criterion.no for line in lines if line.points == 0)
 
 
 def _result(
     year: int,
     commune_type: str,
-    rates: dict[int, tuple[float | None, str, str]],
+    rates: dict[int, BookFigure],
     scores: dict[int, tuple[float | None, str]],
 ) -> CfcResult:
     name, threshold = thresholds()[commune_type]
-    lines = []
+    lines = [CfcLine(c, rates.get(c.no), *scores.get(c.no, (None, ""))) for c in criteria()]
     reasons = []
-    for c in criteria():
-        rate_, source, status = rates.get(c.no, (None, "", ""))
-        points, evidence = scores.get(c.no, (None, ""))
-        lines.append(CfcLine(c, rate_, source, status, points, evidence))
-    unscored = [str(line.criterion.no) for line in lines if line.points is None]
-    zero = [str(line.criterion.no) for line in lines if line.points == 0]
+    unscored = [str(no) for no in _unscored(lines)]
+    zero = [str(no) for no in _zero(lines)]
     total = sum(line.points or 0 for line in lines)
     if unscored:
         reasons.append(f"chưa chấm tiêu chí {', '.join(unscored)}")

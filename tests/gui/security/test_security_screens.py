@@ -366,7 +366,10 @@ def test_viewer_window_says_personal_fields_are_hidden(
         window.show()
         wait_for_ops(qtbot)
         titles = [window.navigation.item(i).text() for i in range(window.navigation.count())]
-        assert titles == ["Trang chủ", "Hộ gia đình", "Trẻ em", "Báo cáo", "Báo cáo định kỳ"]
+        assert titles == [
+            "Trang chủ", "Hộ gia đình", "Trẻ em", "Báo cáo", "Báo cáo định kỳ",
+            "Xã phù hợp\nvới trẻ em",
+        ]  # fmt: skip
         texts = [w.text() for w in window.statusBar().findChildren(type(window.user_label))]
         assert any("được ẩn" in t for t in texts)
         window.close()
