@@ -44,6 +44,7 @@ from desktop.ui import messages
 from desktop.ui.changes import Change
 from desktop.ui.ops import run_op
 from desktop.ui.periodic.dialogs import IndicatorDrilldownDialog, ReopenDialog
+from desktop.ui.periodic.figures import FiguresDialog
 from desktop.ui.periodic.model import (
     CODE,
     DENOMINATOR,
@@ -141,6 +142,7 @@ class PeriodicReportView(QWidget):
         self.drilldown: IndicatorDrilldownDialog | None = None
         self.reopen_dialog: ReopenDialog | None = None
         self.password_dialog: ExportPasswordDialog | None = None
+        self.figures_dialog: FiguresDialog | None = None
         today = clock.today()
 
         title = QLabel(self.tr("Báo cáo định kỳ: kết quả thực hiện công tác trẻ em"))
@@ -187,6 +189,13 @@ class PeriodicReportView(QWidget):
         self.pdf_button = QPushButton(self.tr("Xuất PDF…"))
         self.xlsx_button = QPushButton(self.tr("Xuất Excel…"))
         self.protect_check = QCheckBox(self.tr("Đặt mật khẩu cho tệp"))
+        self.figures_button = QPushButton(self.tr("Số liệu các ngành…"))
+        self.figures_button.setToolTip(
+            self.tr(
+                "Nhập số liệu do trạm y tế, trường học, văn hóa … cung cấp; xuất và nhập "
+                "phiếu thu thập số liệu."
+            )
+        )
 
         self.model = IndicatorTableModel(self)
         self.table = QTableView()
@@ -256,6 +265,9 @@ class PeriodicReportView(QWidget):
         state_row.addWidget(self.pdf_button)
         state_row.addWidget(self.xlsx_button)
         state_row.addWidget(self.protect_check)
+        tasks_row = QHBoxLayout()
+        tasks_row.addWidget(self.figures_button)
+        tasks_row.addStretch(1)
 
         detail = QWidget()
         detail_layout = QHBoxLayout(detail)
@@ -275,6 +287,7 @@ class PeriodicReportView(QWidget):
         layout.addLayout(period_row)
         layout.addWidget(self.date_error)
         layout.addLayout(state_row)
+        layout.addLayout(tasks_row)
         layout.addWidget(self.flag_label)
         layout.addWidget(self.decision_label)
         layout.addWidget(self.history_label)
@@ -294,6 +307,7 @@ class PeriodicReportView(QWidget):
         self.reopen_button.clicked.connect(self.ask_reopen)
         self.pdf_button.clicked.connect(lambda: self.choose_export_path("pdf"))
         self.xlsx_button.clicked.connect(lambda: self.choose_export_path("xlsx"))
+        self.figures_button.clicked.connect(self.open_figures)
         self._update_buttons()
 
     # -- the period -----------------------------------------------------------------------
@@ -479,6 +493,7 @@ class PeriodicReportView(QWidget):
         )
         for button in (self.pdf_button, self.xlsx_button):
             button.setEnabled(not self._busy)
+        self.figures_button.setEnabled(known)  # the period's state is known
 
     def _life_step(self, work: object, label: str) -> None:
         if self._busy:
@@ -540,6 +555,22 @@ class PeriodicReportView(QWidget):
         """Reopen the finalised report with ``reason`` (background)."""
         code, service = self.code, self._service
         self._life_step(lambda: service.reopen(code, reason), self.tr("Đang mở lại báo cáo…"))
+
+    # -- figures of the other units -------------------------------------------------------
+
+    def open_figures(self) -> FiguresDialog:
+        """The typed figures of the period chosen, unit by unit, and their collection sheets."""
+        dialog = FiguresDialog(self._book, self.code, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._figures_saved)
+        self.figures_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _figures_saved(self) -> None:
+        # The numbers shown moved: compute again (a report not computed yet waits for "Tính").
+        if self.report is not None:
+            self.compute()
 
     # -- drill-down -----------------------------------------------------------------------
 
