@@ -46,6 +46,7 @@ from desktop.ui.changes import Change, on_change
 from desktop.ui.ops import run_op
 from desktop.ui.periodic.charts import ChartsDialog
 from desktop.ui.periodic.dialogs import IndicatorDrilldownDialog, ReopenDialog
+from desktop.ui.periodic.figures import FiguresDialog
 from desktop.ui.periodic.model import (
     CODE,
     DENOMINATOR,
@@ -148,6 +149,7 @@ class PeriodicReportView(QWidget):
         self.password_dialog: ExportPasswordDialog | None = None
         self.charts_dialog: ChartsDialog | None = None
         self.settings_dialog: TargetsCalendarDialog | None = None
+        self.figures_dialog: FiguresDialog | None = None
         today = clock.today()
 
         title = QLabel(self.tr("Báo cáo định kỳ: kết quả thực hiện công tác trẻ em"))
@@ -202,6 +204,13 @@ class PeriodicReportView(QWidget):
             self.settings_button.setToolTip(
                 self.tr("Chỉ quản trị viên được sửa chỉ tiêu và lịch báo cáo.")
             )
+        self.figures_button = QPushButton(self.tr("Số liệu các ngành…"))
+        self.figures_button.setToolTip(
+            self.tr(
+                "Nhập số liệu do trạm y tế, trường học, văn hóa … cung cấp; xuất và nhập "
+                "phiếu thu thập số liệu."
+            )
+        )
 
         self.model = IndicatorTableModel(self)
         self.table = QTableView()
@@ -272,6 +281,7 @@ class PeriodicReportView(QWidget):
         state_row.addWidget(self.xlsx_button)
         state_row.addWidget(self.protect_check)
         tasks_row = QHBoxLayout()
+        tasks_row.addWidget(self.figures_button)
         tasks_row.addWidget(self.narrative_button)
         tasks_row.addWidget(self.charts_button)
         tasks_row.addStretch(1)
@@ -319,6 +329,7 @@ class PeriodicReportView(QWidget):
         self.charts_button.clicked.connect(self.open_charts)
         self.settings_button.clicked.connect(self.open_settings)
         on_change(self, (Change.SETTINGS,), self._settings_changed)
+        self.figures_button.clicked.connect(self.open_figures)
         self._update_buttons()
 
     # -- the period -----------------------------------------------------------------------
@@ -515,6 +526,7 @@ class PeriodicReportView(QWidget):
             if self.report is not None
             else self.tr("Hãy bấm “Tính” trước: biểu đồ vẽ từ các chỉ tiêu đã tính.")
         )
+        self.figures_button.setEnabled(known)  # the period's state is known
 
     def _life_step(self, work: object, label: str) -> None:
         if self._busy:
@@ -588,6 +600,22 @@ class PeriodicReportView(QWidget):
         self.narrative_dialog = dialog
         dialog.open()
         return dialog
+
+    # -- figures of the other units -------------------------------------------------------
+
+    def open_figures(self) -> FiguresDialog:
+        """The typed figures of the period chosen, unit by unit, and their collection sheets."""
+        dialog = FiguresDialog(self._book, self.code, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._figures_saved)
+        self.figures_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _figures_saved(self) -> None:
+        # The numbers shown moved: compute again (a report not computed yet waits for "Tính").
+        if self.report is not None:
+            self.compute()
 
     # -- drill-down -----------------------------------------------------------------------
 

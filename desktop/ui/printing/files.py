@@ -50,13 +50,17 @@ def choose_save_path(
 
 
 def choose_open_path(
-    parent: QWidget, title: str, on_chosen: Callable[[Path], object]
+    parent: QWidget,
+    title: str,
+    on_chosen: Callable[[Path], object],
+    name_filter: str = SPREADSHEET_FILTER,
 ) -> QFileDialog:
-    """Ask which spreadsheet to open; calls ``on_chosen`` with it."""
+    """Ask which spreadsheet to open (``name_filter``: which files are offered, e.g.
+    XLSX_FILTER for a file only openpyxl reads); calls ``on_chosen`` with it."""
     dialog = QFileDialog(parent, title)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
     dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    dialog.setNameFilter(_tr(SPREADSHEET_FILTER))
+    dialog.setNameFilter(_tr(name_filter))
     dialog.setDirectory(str(Path.home()))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.fileSelected.connect(lambda text: on_chosen(Path(text)))

@@ -24,11 +24,16 @@ def _tr(text: str) -> str:
 
 
 def ask_report_path(
-    parent: QWidget, fmt: str, default: Path, on_chosen: Callable[[Path], object]
+    parent: QWidget,
+    fmt: str,
+    default: Path,
+    on_chosen: Callable[[Path], object],
+    title: str | None = None,
 ) -> QFileDialog:
-    """Open the non-blocking save dialog for a ``fmt`` report proposing ``default``."""
+    """Open the non-blocking save dialog for a ``fmt`` report proposing ``default``
+    (``title`` replaces "Lưu báo cáo PDF/Excel" for another kind of file)."""
     name, pattern = FORMATS[fmt]
-    dialog = QFileDialog(parent, _tr("Lưu báo cáo {name}").format(name=name))
+    dialog = QFileDialog(parent, title or _tr("Lưu báo cáo {name}").format(name=name))
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     dialog.setNameFilter(_tr(pattern))
@@ -56,13 +61,18 @@ def with_suffix(path: Path, fmt: str) -> Path:
     return path if path.suffix.lower() == f".{fmt}" else path.with_name(path.name + f".{fmt}")
 
 
-def offer_to_open(parent: QWidget, path: Path) -> QMessageBox:
-    """Say where the report was saved and offer to open it."""
+def offer_to_open(parent: QWidget, path: Path, what: str | None = None) -> QMessageBox:
+    """Say where the report (or ``what``, e.g. "phiếu thu thập số liệu") was saved and offer
+    to open it."""
+    if what is None:
+        text, title = _tr("Đã lưu báo cáo vào:\n{p}\n\nMở tệp này ngay?"), _tr("Đã xuất báo cáo")
+    else:
+        text, title = _tr("Đã lưu {what} vào:\n{p}\n\nMở tệp này ngay?"), _tr("Đã lưu tệp")
     return messages.ask(
         parent,
-        _tr("Đã lưu báo cáo vào:\n{p}\n\nMở tệp này ngay?").format(p=path),
+        text.format(p=path, what=what),
         on_yes=messages.file_opener(parent, path),
-        title=_tr("Đã xuất báo cáo"),
+        title=title,
         yes_text=_tr("Mở tệp"),
         no_text=_tr("Để sau"),
         icon=QMessageBox.Icon.Information,
