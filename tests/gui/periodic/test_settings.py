@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
@@ -78,7 +79,9 @@ def edit_cell(tab: TargetsTab, qtbot: Any, index: QModelIndex, text: str) -> Non
     editor.del_()
     type_text(editor, text)
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: not editor.isVisible(), timeout=2000)
+    # The view deletes its editor once the value is committed (deleteLater): gone counts as
+    # closed, whichever turn of the event loop it happens on.
+    qtbot.waitUntil(lambda: not shiboken6.isValid(editor) or not editor.isVisible(), timeout=2000)
 
 
 def target_in_report(view: PeriodicReportView, code: str) -> str:
