@@ -12,7 +12,6 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QComboBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -62,7 +61,7 @@ from desktop.ui.periodic.figures_model import (
 from desktop.ui.printing.files import XLSX_FILTER, choose_open_path
 from desktop.ui.reports.files import ask_report_path, offer_to_open, with_suffix
 from desktop.ui.screen import resize_to_fit
-from desktop.ui.widgets import ErrorLabel
+from desktop.ui.widgets import ErrorLabel, FoldingComboBox
 
 
 def units_with_figures() -> list[defs.ResponsibleUnit]:
@@ -162,10 +161,9 @@ class FiguresDialog(QDialog):
         self.read_only_label.setWordWrap(True)
         self.read_only_label.setTextFormat(Qt.TextFormat.PlainText)
         self.read_only_label.hide()
-        self.unit_box = QComboBox()
+        self.unit_box = FoldingComboBox()
         self.unit_box.setMinimumWidth(280)
-        for unit in units_with_figures():
-            self.unit_box.addItem(unit.name_vi, unit.code)
+        self.unit_box.set_items([(u.name_vi, u.code) for u in units_with_figures()])
         self.unit_hint = QLabel()
         self.unit_hint.setObjectName("hintLabel")
         self.export_button = QPushButton(self.tr("Xuất phiếu thu thập…"))
@@ -307,8 +305,6 @@ class FiguresDialog(QDialog):
         typed = sum(1 for line in lines if line.form.figure is not None)
         self.unit_hint.setText(
             self.tr("{n} chỉ tiêu; đã có số liệu {t}.").format(n=len(lines), t=typed)
-            if lines or not self._unit
-            else self.tr("Đơn vị này không có chỉ tiêu nào phải nhập.")
         )
         parts = []
         unsaved = len(self.model.dirty_lines())
