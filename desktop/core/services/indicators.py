@@ -728,13 +728,7 @@ class IndicatorService:
             for d in defs.indicators()
             if unit_code in d.responsible_units and d.method in ("typed", "mixed")
         ]
-        dens: dict[str, int | None] = {}
-        if any(d.method == "mixed" for d in wanted):
-            computed, _ = self._compute(code, None)
-            dens = {
-                r.code: int(r.denominator) if r.denominator is not None else None
-                for r in computed.results
-            }
+        dens = self._book_denominators(code) if any(d.method == "mixed" for d in wanted) else {}
         return [
             UnitFormRow(
                 d.code,
@@ -748,6 +742,15 @@ class IndicatorService:
             )
             for d in wanted
         ]
+
+    def _book_denominators(self, code: str) -> dict[str, int | None]:
+        """Each indicator's denominator computed from the book for period ``code`` (the part a
+        "mixed" indicator takes from the book; the unit types the numerator)."""
+        computed, _ = self._compute(code, None)
+        return {
+            r.code: int(r.denominator) if r.denominator is not None else None
+            for r in computed.results
+        }
 
     def check_figure(
         self, code: str, entry: FigureEntry, computed_denominator: int | None = None
@@ -813,14 +816,8 @@ class IndicatorService:
         self._require_open(code)
         if unit_code not in {u.code for u in defs.responsible_units()}:
             raise ValidationError(FieldProblem("unit", f"Không có đơn vị «{unit_code}»."))
-        mixed = [e for e in entries if defs.indicator(e.code).method == "mixed"]
-        dens: dict[str, int | None] = {}
-        if mixed:
-            computed, _ = self._compute(code, None)
-            dens = {
-                r.code: int(r.denominator) if r.denominator is not None else None
-                for r in computed.results
-            }
+        mixed = any(defs.indicator(e.code).method == "mixed" for e in entries)
+        dens = self._book_denominators(code) if mixed else {}
         problems: list[FieldProblem] = []
         warnings: list[FigureCheck] = []
         for n, entry in enumerate(entries, start=1):
