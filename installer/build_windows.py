@@ -135,7 +135,7 @@ def check_tools() -> None:
     if missing:
         raise BuildError(
             "Thiếu " + ", ".join(missing) + " — cài bằng: dpkg --add-architecture i386 && "
-            "apt-get update && apt-get install wine wine64 wine32:i386 innoextract npm"
+            "apt-get update && apt-get install wine wine64 wine32:i386 npm"
         )
 
 
@@ -375,16 +375,28 @@ def run_pyinstaller(cache: Path, python: Path, clean: bool) -> float:
     return time.monotonic() - started
 
 
-def run_iscc(cache: Path, iscc: Path, version: str) -> Path:
-    setup = DIST / f"SoTreEm-Setup-{version}.exe"
+def run_iscc(
+    cache: Path,
+    iscc: Path,
+    version: str,
+    *,
+    output: Path = DIST,
+    bundle: Path = BUNDLE,
+    fast: bool = False,
+) -> Path:
+    """Compile sotreem.iss into ``output``/SoTreEm-Setup-<version>.exe.
+
+    ``fast`` (zip instead of lzma2/max) is for the tests' "older version" setup only."""
+    setup = output / f"SoTreEm-Setup-{version}.exe"
     setup.unlink(missing_ok=True)
     command = [
         "wine",
         str(iscc),
         "/Q",
         f"/DAppVersion={version}",
-        f"/DBundleDir={win_path(BUNDLE)}",
-        f"/DOutputDir={win_path(DIST)}",
+        f"/DBundleDir={win_path(bundle)}",
+        f"/DOutputDir={win_path(output)}",
+        *(["/DCompression=zip"] if fast else []),
         win_path(ISS),
     ]
     print(f"Đang tạo bộ cài bằng Inno Setup (dưới Wine): {iscc}", flush=True)

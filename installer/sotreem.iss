@@ -24,6 +24,10 @@
 #ifndef OutputDir
   #define OutputDir "..\dist"
 #endif
+; The shipped setup: the smallest file. The tests' "older version" setup: /DCompression=zip.
+#ifndef Compression
+  #define Compression "lzma2/max"
+#endif
 
 #define AppName "Sổ Trẻ Em"
 #define AppExe "SoTreEm.exe"
@@ -40,9 +44,11 @@ AppPublisher={#AppName}
 VersionInfoVersion={#AppVersion}
 VersionInfoProductName={#AppName}
 VersionInfoDescription=Bộ cài {#AppName}
-; Per user, no administrator: {autopf} becomes %LOCALAPPDATA%\Programs.
+; Per user, no administrator. The folder is %LOCALAPPDATA%\Programs\SoTreEm, named directly:
+; it is what {autopf} means for a per-user install on Windows 10/11 (FOLDERID_UserProgramFiles),
+; and Wine 8 cannot expand {autopf}, so naming it lets CI install this very setup under Wine.
 PrivilegesRequired=lowest
-DefaultDirName={autopf}\SoTreEm
+DefaultDirName={localappdata}\Programs\SoTreEm
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 ; An upgrade installs over the same folder without asking again.
@@ -58,7 +64,7 @@ OutputBaseFilename=SoTreEm-Setup-{#AppVersion}
 SetupIconFile=sotreem.ico
 UninstallDisplayIcon={app}\{#AppExe}
 UninstallDisplayName={#AppName}
-Compression=lzma2/max
+Compression={#Compression}
 SolidCompression=yes
 WizardStyle=modern
 ShowLanguageDialog=no
@@ -194,8 +200,15 @@ end;
 function InitializeUninstall(): Boolean;
 begin
   DeleteDataRequested := False;
-  { A silent uninstall (/SILENT, /VERYSILENT) never deletes the data. }
-  if UninstallSilent() or not DirExists(DataDir()) then
+  { A silent uninstall (/SILENT, /VERYSILENT) keeps the data, unless the command line asks for
+    its deletion in so many words: unins000.exe /VERYSILENT /DELETEDATA=yes (for an IT person
+    retiring a PC; it is how CI checks that deletion works). }
+  if UninstallSilent() then
+  begin
+    DeleteDataRequested := CompareText(ExpandConstant('{param:DELETEDATA|no}'), 'yes') = 0;
+    Result := True;
+  end
+  else if not DirExists(DataDir()) then
     Result := True
   else
     Result := AskAboutData();
@@ -205,5 +218,6 @@ procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 begin
   if (CurUninstallStep = usPostUninstall) and DeleteDataRequested then
     if not DelTree(DataDir(), True, True, True) then
-      MsgBox(FmtMessage(CustomMessage('DeleteDataFailed'), [DataDir()]), mbError, MB_OK);
+      SuppressibleMsgBox(FmtMessage(CustomMessage('DeleteDataFailed'), [DataDir()]),
+                         mbError, MB_OK, IDOK);
 end;
