@@ -8,10 +8,10 @@ export DEBIAN_FRONTEND=noninteractive
 PY=${PYTHON:-.venv/bin/python}
 step() { echo "Windows CI: $1 — $(($SECONDS - $2)) s"; }
 
-# Wine (64-bit for the app, 32-bit for Inno Setup's ISCC.exe) and innoextract, when missing.
+# Wine (64-bit for the app, 32-bit for Inno Setup's ISCC.exe), when missing.
 started=$SECONDS
 need=()
-for pkg in wine wine64 wine32:i386 innoextract; do
+for pkg in wine wine64 wine32:i386; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -7,7 +7,8 @@
 installer/ci_windows.sh (called by .ci/run) does exactly this. Each test runs in a Wine prefix
 whose Windows user is "Nguyễn Thị Hoa", so %USERPROFILE% and %LOCALAPPDATA% hold Vietnamese
 letters and spaces; the data folder is the real default, %PROGRAMDATA%\\SoTreEm (no SOTREEM_HOME).
-Qt's GUI cannot start under Wine 8 (see docs/installer.md), so the self-test runs with --no-gui.
+Qt starts under Wine 8 on its offscreen platform only (see docs/installer.md): the self-test runs
+once whole (offscreen) and once with --no-gui.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ USER = "Nguyễn Thị Hoa"
 PASSWORD = "mat-khau-thu-2026"
 TIMEOUT_S = 300
 ROOT = Path(__file__).resolve().parents[2]
+# What the setup adds beside the bundle: its uninstaller and the uninstaller's log.
+UNINSTALLER = {"unins000.exe", "unins000.dat"}
+APP_ID_KEY = (
+    "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\"
+    "{6B0C2E4F-8D47-4C1B-9E3A-5F2A7D1C9B80}_is1"
+)
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get(BUNDLE_ENV),
@@ -87,6 +94,10 @@ class Wine:
             assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
         return result
 
+    def wait(self) -> None:
+        """Until every process of the prefix has ended (installers hand over to children)."""
+        subprocess.run(["wineserver", "-w"], env=self.env, check=False, timeout=TIMEOUT_S)
+
     def unix(self, windows_path: str) -> Path:
         """C:\\… of this prefix as a Linux path."""
         drive, _, rest = windows_path.partition(":\\")
@@ -131,7 +142,11 @@ def wine_prefix() -> Path:
 def wine(wine_prefix: Path) -> Wine:
     w = Wine(wine_prefix)
     shutil.rmtree(w.program_data, ignore_errors=True)
+    # What an earlier test installed: the program, its menu entries, its uninstall key.
     shutil.rmtree(w.profile / "AppData" / "Local" / "Programs" / "SoTreEm", ignore_errors=True)
+    menu = w.profile / "AppData" / "Roaming" / "Microsoft" / "Windows" / "Start Menu"
+    shutil.rmtree(menu / "Programs" / "Sổ Trẻ Em", ignore_errors=True)
+    w.run("reg", "delete", APP_ID_KEY, "/f", check=False)
     return w
 
 
@@ -155,6 +170,23 @@ def test_self_test_without_gui(wine: Wine, bundle: Path) -> None:
     ):
         assert step in out, out
     assert "giao diện (Qt) KHÔNG được kiểm tra (--no-gui)" in out, out
+
+
+def test_self_test_with_the_gui_offscreen(wine: Wine, bundle: Path) -> None:
+    """The whole self-test, Qt steps included: Qt's offscreen platform starts under Wine 8 (its
+    "windows" platform does not: it asks WinRT for UISettings, which Wine 8 lacks)."""
+    result = wine.run(_cli(bundle), "--self-test")
+    out = result.stdout
+    assert "win32)" in out, out
+    for step in (
+        "✓ Khởi động giao diện (Qt, không hiện cửa sổ) — Qt 6.",
+        "nền offscreen",
+        "✓ Mở cửa sổ chính",
+        "✓ Vẽ biểu đồ của báo cáo định kỳ — 2 biểu đồ SVG",
+        "✓ Đồng bộ toàn bộ sổ lên máy chủ",
+    ):
+        assert step in out, out
+    assert "Tự kiểm tra: ĐẠT — mọi bước đều chạy đúng." in out, out
 
 
 def test_headless_commands_in_programdata_with_a_vietnamese_user(wine: Wine, bundle: Path) -> None:
@@ -187,6 +219,8 @@ def test_long_data_path_with_spaces_and_vietnamese(wine: Wine, bundle: Path) -> 
     parts = [f"Thư mục dữ liệu số {i} của xã Hoàng Kim" for i in range(8)]
     home = "C:\\users\\" + USER + "\\" + "\\".join(parts)
     assert len(home) > 300
+    # The smoke prefix is cached between runs: start without the last run's book.
+    shutil.rmtree(wine.profile / parts[0], ignore_errors=True)
     env = {"SOTREEM_PASSWORD": PASSWORD, "SOTREEM_HOME": home}
     wine.run(_cli(bundle), "demo", "--children", "50", extra=env)
     assert (wine.unix(home) / "so-tre-em.db").is_file()
@@ -194,8 +228,12 @@ def test_long_data_path_with_spaces_and_vietnamese(wine: Wine, bundle: Path) -> 
     assert list((wine.unix(home) / "sao-luu").glob("*.stebak"))
 
 
+# Both scripts run on the source tree with the embeddable Python of build_windows.py (which
+# has the bundle's pinned Windows wheels, sqlcipher3 among them). It ignores PYTHONPATH: its
+# ._pth file rules sys.path, hence SOTREEM_SOURCE_TREE.
 LOCK_HOLDER = r"""
-import sqlite3, sys, time
+import os, sys, time
+sys.path.insert(0, os.environ["SOTREEM_SOURCE_TREE"])
 from desktop.core.services.book import open_book
 book = open_book("admin", sys.argv[1])
 with book.engine.connect() as conn:
@@ -206,19 +244,25 @@ with book.engine.connect() as conn:
 book.close()
 """
 
+# Opening the book writes (the login is recorded), so the second process opens it first, says
+# so, and only tries to write once the first one holds the lock (the file ``go`` appears).
 LOCK_WAITER = r"""
-import sys, time
+import os, sys, time
+sys.path.insert(0, os.environ["SOTREEM_SOURCE_TREE"])
 from desktop.core.services.book import open_book
 book = open_book("admin", sys.argv[1])
+print("đã mở", flush=True)
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.1)
 started = time.monotonic()
 try:
     with book.engine.connect() as conn:
         conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(sys.argv[2])}")
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         conn.exec_driver_sql("COMMIT")
-    print(f"ghi được sau {time.monotonic() - started:.1f} s")
+    print(f"ghi được sau {time.monotonic() - started:.1f} s", flush=True)
 except Exception as exc:
-    print(f"bị khóa: {exc}")
+    print(f"bị khóa: {exc}", flush=True)
 book.close()
 """
 
@@ -233,48 +277,197 @@ def test_second_process_is_locked_out_while_the_book_is_written(wine: Wine, bund
     scripts.mkdir(parents=True, exist_ok=True)
     (scripts / "holder.py").write_text(LOCK_HOLDER, encoding="utf-8")
     (scripts / "waiter.py").write_text(LOCK_WAITER, encoding="utf-8")
-    extra = {"PYTHONPATH": "Z:" + str(ROOT).replace("/", "\\"), "PYTHONUTF8": "1"}
+    go = scripts / "go"
+    go.unlink(missing_ok=True)
+    extra = {"SOTREEM_SOURCE_TREE": "Z:" + str(ROOT).replace("/", "\\"), "PYTHONUTF8": "1"}
     win_scripts = f"C:\\users\\{USER}\\Temp"
-    holder = subprocess.Popen(
-        ["wine", str(python), f"{win_scripts}\\holder.py", PASSWORD, "12"],
-        env={**wine.env, **extra},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "giữ khóa", (
-            holder.stderr.read() if holder.stderr else ""
+    hold_s = 15
+
+    def start(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            ["wine", str(python), *args],
+            env={**wine.env, **extra},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
         )
-        at_once = wine.run(str(python), f"{win_scripts}\\waiter.py", PASSWORD, "0", extra=extra)
-        assert "bị khóa: " in at_once.stdout and "locked" in at_once.stdout, at_once.stdout
-        started = time.monotonic()
-        waited = wine.run(str(python), f"{win_scripts}\\waiter.py", PASSWORD, "60000", extra=extra)
-        assert "ghi được sau" in waited.stdout, waited.stdout
+
+    def line(process: subprocess.Popen[str]) -> str:
+        assert process.stdout is not None
+        text = process.stdout.readline().strip()
+        if not text and process.stderr is not None:
+            pytest.fail(process.stderr.read())
+        return text
+
+    go_path = f"{win_scripts}\\go"
+    at_once = start(f"{win_scripts}\\waiter.py", PASSWORD, "0", go_path)
+    patient = start(f"{win_scripts}\\waiter.py", PASSWORD, "60000", go_path)
+    processes = [at_once, patient]
+    try:
+        assert line(at_once) == "đã mở"
+        assert line(patient) == "đã mở"
+        holder = start(f"{win_scripts}\\holder.py", PASSWORD, str(hold_s))
+        processes.append(holder)
+        assert line(holder) == "giữ khóa"
+        held_at = time.monotonic()
+        go.write_text("", encoding="utf-8")
+        refused = line(at_once)
+        assert refused.startswith("bị khóa: ") and "locked" in refused, refused
+        # Refused at once, while the holder still holds the lock.
+        assert time.monotonic() - held_at < hold_s
+        waited = line(patient)
+        assert waited.startswith("ghi được sau"), waited
+        # It got the lock only when the holder committed, not before.
+        assert time.monotonic() - held_at >= hold_s - 5
         assert holder.wait(timeout=60) == 0
-        assert time.monotonic() - started < 60
     finally:
-        if holder.poll() is None:
-            holder.kill()
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
 
 
 def _bundle_files(bundle: Path) -> set[str]:
     return {str(p.relative_to(bundle)).replace("\\", "/") for p in bundle.rglob("*") if p.is_file()}
 
 
-def test_setup_contains_exactly_the_bundle(bundle: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="session")
+def setup_exe() -> Path:
     setup = os.environ.get(SETUP_ENV)
     if not setup:
         pytest.skip(f"{SETUP_ENV} is not set")
-    out = tmp_path / "unpacked"
-    subprocess.run(
-        ["innoextract", "--silent", "--output-dir", str(out), setup], check=True, timeout=TIMEOUT_S
+    return Path(setup).resolve()
+
+
+@pytest.fixture(scope="session")
+def old_setup(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An older version's setup: the same script and bundle, version 0.0.1, fast compression
+    (SOTREEM_WIN_OLD_SETUP may name a real older release instead)."""
+    given = os.environ.get(OLD_SETUP_ENV)
+    if given:
+        return Path(given).resolve()
+    from build_windows import ensure_innosetup, run_iscc
+
+    out = tmp_path_factory.mktemp("old-setup")
+    return run_iscc(
+        _cache(), ensure_innosetup(_cache()), "0.0.1", output=out, bundle=bundle, fast=True
     )
-    app = out / "app"
-    assert app.is_dir(), list(out.iterdir())
-    assert _bundle_files(app) == _bundle_files(bundle)
-    for name in ("_internal/python311.dll", "_internal/PySide6/Qt6Core.dll"):
-        assert (app / name).read_bytes() == (bundle / name).read_bytes(), name
+
+
+def _program_dir(wine: Wine) -> Path:
+    return wine.profile / "AppData" / "Local" / "Programs" / "SoTreEm"
+
+
+def _install(wine: Wine, setup: Path) -> None:
+    log = wine.profile / "Temp" / "cai-dat.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.unlink(missing_ok=True)
+    result = wine.run(
+        str(setup),
+        "/VERYSILENT",
+        "/SUPPRESSMSGBOXES",
+        "/NORESTART",
+        f"/LOG=C:\\users\\{USER}\\Temp\\cai-dat.log",
+        check=False,
+    )
+    wine.wait()
+    text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else "(no log)"
+    assert result.returncode == 0, f"setup exit {result.returncode}\n{text[-4000:]}"
+    assert "Installation process succeeded." in text, text[-4000:]
+
+
+def _uninstall(wine: Wine, *extra: str) -> None:
+    uninstaller = _program_dir(wine) / "unins000.exe"
+    assert uninstaller.is_file()
+    win_path = f"C:\\users\\{USER}\\AppData\\Local\\Programs\\SoTreEm\\unins000.exe"
+    wine.run(win_path, "/VERYSILENT", "/SUPPRESSMSGBOXES", "/NORESTART", *extra)
+    # The uninstaller hands over to a copy of itself in %TEMP% and returns at once.
+    wine.wait()
+    deadline = time.monotonic() + TIMEOUT_S
+    while uninstaller.exists() and time.monotonic() < deadline:
+        time.sleep(1)
+        wine.wait()
+
+
+def _installed_version(wine: Wine) -> str:
+    result = wine.run("reg", "query", APP_ID_KEY, "/v", "DisplayVersion", check=False)
+    for line in result.stdout.splitlines():
+        if "DisplayVersion" in line:
+            return line.split()[-1]
+    return ""
+
+
+def test_setup_installs_exactly_the_bundle_silently(
+    wine: Wine, bundle: Path, setup_exe: Path
+) -> None:
+    """The setup program officers get, installed for real (per user, no administrator)."""
+    _install(wine, setup_exe)
+    installed = _program_dir(wine)
+    assert _bundle_files(installed) == _bundle_files(bundle) | UNINSTALLER
+    for name in ("sotreem-cli.exe", "_internal/python311.dll", "_internal/PySide6/Qt6Core.dll"):
+        assert (installed / name).read_bytes() == (bundle / name).read_bytes(), name
+    menu = wine.profile / "AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Sổ Trẻ Em"
+    assert {p.name for p in menu.glob("*.lnk")} >= {
+        "Sổ Trẻ Em.lnk",
+        "Kiểm tra cài đặt Sổ Trẻ Em.lnk",
+    }, list(menu.glob("*"))
+    assert wine.program_data.is_dir(), "the setup did not create %PROGRAMDATA%\\SoTreEm"
+    version = _version_of(setup_exe)
+    assert _installed_version(wine) == version
+    # The installed program works from where it was installed.
+    cli = f"C:\\users\\{USER}\\AppData\\Local\\Programs\\SoTreEm\\sotreem-cli.exe"
+    wine.run(cli, "demo", "--children", "50", extra={"SOTREEM_PASSWORD": PASSWORD})
+    assert (wine.program_data / "so-tre-em.db").is_file()
+
+
+def test_upgrade_keeps_the_book_and_its_backups(
+    wine: Wine, setup_exe: Path, old_setup: Path
+) -> None:
+    env = {"SOTREEM_PASSWORD": PASSWORD}
+    cli = f"C:\\users\\{USER}\\AppData\\Local\\Programs\\SoTreEm\\sotreem-cli.exe"
+    _install(wine, old_setup)
+    assert _installed_version(wine) == "0.0.1"
+    wine.run(cli, "demo", "--children", "50", extra=env)
+    wine.run(cli, "backup", extra=env)
+    book = (wine.program_data / "so-tre-em.db").read_bytes()
+    backups = {p.name: p.read_bytes() for p in (wine.program_data / "sao-luu").glob("*.stebak")}
+    assert backups
+    # A module of the old version left in the program folder must not survive the upgrade.
+    stale = _program_dir(wine) / "_internal" / "mo_dun_cu.py"
+    stale.write_text("raise SystemExit('bản cũ')\n", encoding="utf-8")
+
+    _install(wine, setup_exe)
+    assert _installed_version(wine) == _version_of(setup_exe)
+    assert not stale.exists()
+    assert (wine.program_data / "so-tre-em.db").read_bytes() == book
+    after = {p.name: p.read_bytes() for p in (wine.program_data / "sao-luu").glob("*.stebak")}
+    assert after == backups
+    report = wine.run(cli, "report", "population", extra=env)
+    assert "total" in report.stdout, report.stdout
+
+
+def test_uninstall_keeps_the_data_unless_asked(wine: Wine, setup_exe: Path) -> None:
+    env = {"SOTREEM_PASSWORD": PASSWORD}
+    cli = f"C:\\users\\{USER}\\AppData\\Local\\Programs\\SoTreEm\\sotreem-cli.exe"
+    _install(wine, setup_exe)
+    wine.run(cli, "demo", "--children", "50", extra=env)
+    wine.run(cli, "backup", extra=env)
+    book = (wine.program_data / "so-tre-em.db").read_bytes()
+
+    _uninstall(wine)
+    assert not (_program_dir(wine) / "sotreem-cli.exe").exists()
+    assert _installed_version(wine) == ""
+    assert (wine.program_data / "so-tre-em.db").read_bytes() == book
+    assert list((wine.program_data / "sao-luu").glob("*.stebak"))
+
+    # Reinstalled, the book is there; deleting the data takes an explicit request.
+    _install(wine, setup_exe)
+    wine.run(cli, "report", "population", extra=env)
+    _uninstall(wine, "/DELETEDATA=yes")
+    assert not wine.program_data.exists()
+
+
+def _version_of(setup: Path) -> str:
+    name = setup.stem  # SoTreEm-Setup-<version>
+    return name.removeprefix("SoTreEm-Setup-")
