@@ -221,7 +221,10 @@ def build(args: argparse.Namespace) -> None:
     if args.no_setup:
         return
     if not IS_WIN:
-        print("Bộ cài .exe chỉ tạo được trên Windows (Inno Setup): chỉ có gói một thư mục.")
+        print(
+            "Đã có gói một thư mục cho máy này. Gói Windows và bộ cài .exe: "
+            "python installer/build_windows.py (dưới Wine)."
+        )
         return
     iscc = find_iscc()
     if iscc is None:
