@@ -14,7 +14,7 @@ from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
 from desktop.core.sync_service.conflicts import _Conflicts
 from desktop.core.sync_service.enrolment import _Enrolment
-from desktop.core.sync_service.shared import MAX_BATCH_SIZE, Tally
+from desktop.core.sync_service.shared import ALONE_TABLES, MAX_BATCH_SIZE, Tally
 from desktop.core.sync_service.wire import _queued_state, record_item
 from sync.protocol import (
     PROTOCOL_VERSION,
@@ -45,7 +45,7 @@ def _followers() -> dict[str, tuple[tuple[str, type[SyncColumns], str], ...]]:
                 first_fk.setdefault(name, (target, column.key))
     followers: dict[str, list[tuple[str, type[SyncColumns], str]]] = {}
     for name, (target, column) in first_fk.items():
-        if name not in referenced:
+        if name not in referenced and name not in ALONE_TABLES:
             followers.setdefault(target, []).append((name, SYNCED_MODELS[name], column))
     return {name: tuple(found) for name, found in followers.items()}
 
@@ -90,6 +90,8 @@ class _Outbox(_Enrolment, _Conflicts):
         ``in_flight`` maps rows of unanswered batches to the version they carry; it is
         updated with this batch's rows.
         """
+        if table in ALONE_TABLES:
+            size = 1
         with self._book.transaction() as session:
             session.info[SYNC_APPLY] = True
             followers = [f for f in _FOLLOWERS.get(table, ()) if repo.has_queued(session, f[1])]
