@@ -8,6 +8,8 @@ import uuid
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
+from desktop.core.domain.permissions import Action
+from desktop.core.services.indicators import IndicatorService
 from desktop.core.storage.base import SyncColumns, SyncState, utcnow
 from desktop.core.storage.models import SYNCED_MODELS, SyncOutboxBatch
 from desktop.core.storage.repositories import sync_rows as repo
@@ -143,6 +145,7 @@ class _Outbox(_Enrolment, _Conflicts):
         """Put every queued row into kept batches (for a transfer file); the open batches."""
         commune_code = self._book.commune().code
         _url, _token, device_id = self.credentials(need_url=False)
+        self._complete_documents()
         self._release_orphans()
         with self._book.read() as session:
             in_flight = _in_flight_versions(session)
@@ -161,6 +164,12 @@ class _Outbox(_Enrolment, _Conflicts):
                 pass
         with self._book.read() as session:
             return [PushRequest.model_validate_json(b.body) for b in repo.open_batches(session)]
+
+    def _complete_documents(self) -> None:
+        """Make the PDF of a finalised report whose finalising was cut before its document was
+        kept (the program closed in between), so the report never goes up without it."""
+        if self._book.user.may(Action.REPORT):
+            IndicatorService(self._book).ensure_documents()
 
     def _release_orphans(self) -> None:
         """Rows left UPLOADING with no kept batch (an older version's crash) are queued again."""

@@ -327,7 +327,7 @@ def document_of_report(session: Session, report_id: str) -> ReportDocument | Non
     ).first()
 
 
-def document_info_of_report(session: Session, report_id: str) -> Row[Any] | None:
+def document_info_of_report(session: Session, report_id: str) -> Row[str, int, str] | None:
     """File name, size and SHA-256 of the report version's PDF, without reading its bytes."""
     return session.execute(
         select(ReportDocument.file_name, ReportDocument.size_bytes, ReportDocument.sha256)

@@ -24,9 +24,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import clock
-from sync.protocol import DOCUMENT_TABLE, document_problem
+from sync.protocol import DOCUMENT_TABLE, ReportDecisionsResponse, document_problem
 from sync.protocol import ReportDecision as ProtocolDecision
-from sync.protocol import ReportDecisionsResponse
 from sync.server.models import (
     AuditEntry,
     Record,
@@ -677,7 +676,10 @@ def report_view(sessions: sessionmaker[Session], user: UserInfo, report_id: str)
         commune = session.get(Commune, report.commune_code)
         due = due_date(session, report.period_code, commune.province_code if commune else "")
         found = repo.document_info_of_report(session, report.id)
-        document = DocumentRow(*found) if found is not None else None
+        document = None
+        if found is not None:
+            name, size, digest = found
+            document = DocumentRow(name, size, digest)
     status, _ = status_of(versions)
     history: list[tuple[str, datetime | None, str]] = []
     for v in versions:

@@ -130,5 +130,5 @@ def test_the_document_row_travels_whole_and_a_damaged_one_is_refused(
         RecordItem.model_validate(raw)
     raw = item.model_dump(mode="json")
     raw["data"]["content_base64"] = raw["data"]["content_base64"][:-8]
-    with pytest.raises(ValueError, match="tệp bị cắt|base64"):
+    with pytest.raises(ValueError, match="tệp bị cắt"):
         RecordItem.model_validate(raw)
