@@ -552,6 +552,15 @@ class PulledRecord(_Response):
     # True when the last change came from upstream (a correction), not from a device.
     upstream: bool = False
 
+    @model_validator(mode="after")
+    def _document_is_whole(self) -> PulledRecord:
+        # A report's PDF handed to another computer of the commune is checked as on push.
+        if self.table == DOCUMENT_TABLE and not self.deleted:
+            problem = document_problem(self.data)
+            if problem is not None:
+                raise ValueError(f"văn bản báo cáo (bản ghi {self.id}): {problem}")
+        return self
+
 
 class PullResponse(_Response):
     """A page of a commune's changes after ``after``, in the order of the server's seq."""

@@ -81,3 +81,14 @@ def test_the_long_limit_is_for_that_column_only() -> None:
     huge = _item()
     huge["data"]["content_base64"] = "A" * (MAX_DOCUMENT_CHARS + 4)
     assert f"tối đa {MAX_DOCUMENT_CHARS}" in _refusal(huge)
+
+
+def test_a_pulled_document_is_checked_as_a_pushed_one() -> None:
+    from sync.protocol import PulledRecord
+
+    raw = {**_item(), "seq": 7, "deleted": False}
+    raw.pop("base_version")
+    assert PulledRecord.model_validate(raw).seq == 7
+    raw["data"] = {**raw["data"], "sha256": "b" * 64}
+    with pytest.raises(ValidationError, match="SHA-256 không khớp"):
+        PulledRecord.model_validate(raw)
