@@ -1201,7 +1201,8 @@ class IndicatorService:
                     PeriodicReport.deleted.is_(False),
                     ReportDocument.deleted.is_(False),
                 )
-            ).scalar_one_or_none()
+                .order_by(ReportDocument.id)
+            ).scalar()
             if found is None:
                 raise KeyError(f"Không có văn bản của phiên bản {version} báo cáo kỳ {code}.")
             info = _document_info(found, code, version)
@@ -1556,6 +1557,9 @@ def _document_of(session: object, report_id: str) -> DocumentInfo | None:
         select(ReportDocument, PeriodicReport.period_code, PeriodicReport.report_version)
         .join(PeriodicReport, PeriodicReport.id == ReportDocument.report_id)
         .where(ReportDocument.report_id == report_id, ReportDocument.deleted.is_(False))
+        # Two computers of the commune may each have completed a cut finalising: the same
+        # snapshot drawn twice; the first by id is the one shown.
+        .order_by(ReportDocument.id)
     ).first()
     if found is None:
         return None

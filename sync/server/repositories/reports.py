@@ -323,7 +323,10 @@ def delete_value(session: Session, value_id: str) -> None:
 def document_of_report(session: Session, report_id: str) -> ReportDocument | None:
     """The PDF received for this report version (None if none yet)."""
     return session.scalars(
-        select(ReportDocument).where(ReportDocument.report_id == report_id).limit(1)
+        select(ReportDocument)
+        .where(ReportDocument.report_id == report_id)
+        .order_by(ReportDocument.received_at, ReportDocument.id)
+        .limit(1)
     ).first()
 
 
@@ -332,6 +335,7 @@ def document_info_of_report(session: Session, report_id: str) -> Row[str, int, s
     return session.execute(
         select(ReportDocument.file_name, ReportDocument.size_bytes, ReportDocument.sha256)
         .where(ReportDocument.report_id == report_id)
+        .order_by(ReportDocument.received_at, ReportDocument.id)
         .limit(1)
     ).first()
 

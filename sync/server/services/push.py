@@ -205,6 +205,16 @@ class _BatchApplier:
                 ids.add(str(stored.data.get("report_id") or ""))
             found = [r for r in (self._approved(i) for i in sorted(ids) if i) if r is not None]
             report = found[0] if found else None
+            if (
+                report is not None
+                and item.table == DOCUMENT_TABLE
+                and stored is None
+                and not item.deleted
+                and reports_repo.document_of_report(self._session, report.id) is None
+            ):
+                # The first PDF of a version approved before the app kept documents: drawn
+                # from the same frozen snapshot, it adds the document and changes no number.
+                return None
         else:
             return None
         if report is None:

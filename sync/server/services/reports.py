@@ -165,12 +165,18 @@ def _ingest_document(session: Session, record: Record, now: datetime) -> None:
     data = record.data
     report_id = str(data.get("report_id") or "")[:36]
     report = repo.get_report(session, report_id)
-    if report is not None and (
-        report.decision == "approved" or report.commune_code != record.commune_code
-    ):
-        return  # locked, or not this commune's report
+    if report is not None and report.commune_code != record.commune_code:
+        return  # not this commune's report
     row = repo.get_document(session, record.record_id)
     if row is not None and row.commune_code != record.commune_code:
+        return
+    # Locked with its numbers; only a first document (a version approved before the app kept
+    # documents, push._approved_refusal lets it in) is added.
+    if (
+        report is not None
+        and report.decision == "approved"
+        and (row is not None or repo.document_of_report(session, report_id) is not None)
+    ):
         return
     if record.deleted:
         if row is not None:

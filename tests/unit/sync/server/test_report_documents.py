@@ -206,3 +206,24 @@ def test_a_pull_page_carries_few_documents(
         if not page["more"]:
             break
     assert len(seen) == len(set(seen)) == 6 and pages == 2
+
+
+def test_a_version_approved_before_documents_were_kept_gets_its_first_one(
+    web: TestClient, enroll: Callable[[str], EnrolledDevice], sessions: sessionmaker[Session]
+) -> None:
+    device = enroll("11111")
+    make_user(sessions, "duyet.mot", "approver", "11111")
+    report_id = new_id()
+    items = [report_row(report_id, "2026-H1"), *value_rows(report_id, FIGURES)]
+    assert push(web, device, batch(device, *items)).json()["statuses"] == "a" * len(items)
+    csrf = sign_in(web, "duyet.mot")
+    web.post(f"/bao-cao/{report_id}/quyet-dinh", data={"csrf": csrf, "quyet_dinh": "duyet"})
+    content = _pdf("Ban duoc ve tu so lieu da duyet")
+    first = document_row(report_id, content)
+    assert push(web, device, batch(device, first)).json()["statuses"] == "a"
+    assert web.get(f"/bao-cao/{report_id}/van-ban.pdf").content == content
+    # A second document of the approved version (or a change of the first) is refused.
+    second = document_row(report_id, _pdf("Ban thu hai"))
+    answer = push(web, device, batch(device, second)).json()
+    assert "đã được cấp trên duyệt" in expand(answer, [second])[0]["reason"]
+    assert web.get(f"/bao-cao/{report_id}/van-ban.pdf").content == content
