@@ -155,6 +155,13 @@ SYNC_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
         "denominator",
         "detail",
     ),
+    "report_documents": (
+        "report_id",
+        "file_name",
+        "size_bytes",
+        "sha256",
+        "content_base64",
+    ),
     "cfc_assessments": (
         "year",
         "commune_type",

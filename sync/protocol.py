@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import math
 import re
@@ -45,6 +47,7 @@ SYNC_TABLES: Final[tuple[str, ...]] = (
     "report_calendar",
     "periodic_reports",
     "report_snapshot_values",
+    "report_documents",
     "cfc_assessments",
     "cfc_scores",
     "risk_categories",
@@ -71,6 +74,17 @@ MAX_ENROLLMENT_CODE_LENGTH: Final = 64
 # An enrolment attempt's nonce: secrets.token_urlsafe(32) gives 43 characters.
 _NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 MAX_PULL_LIMIT: Final = 1000
+# A finalised report's PDF travels whole, base64 in one column of one row (report_documents),
+# alone in its batch: a report is tens to hundreds of KB; 8 MiB is far above any real one and,
+# as base64 (≈ 11.2 MB), still under the server's 16 MiB body limit.
+MAX_DOCUMENT_BYTES: Final = 8 * 1024 * 1024
+MAX_DOCUMENT_CHARS: Final = 4 * math.ceil(MAX_DOCUMENT_BYTES / 3)
+DOCUMENT_TABLE: Final = "report_documents"
+# Columns allowed past MAX_STRING_LENGTH, with their own limit (each name is used by one table
+# only; tests/unit/sync check it).
+LONG_TEXT_COLUMNS: Final[dict[str, int]] = {"content_base64": MAX_DOCUMENT_CHARS}
+# At most this many documents in one pull page, so a page stays a few MB over a slow link.
+MAX_DOCUMENTS_PER_PAGE: Final = 4
 DEFAULT_PULL_LIMIT: Final = 500
 # Versions and data integers must fit a signed 64-bit column (PostgreSQL BIGINT).
 MAX_INT64: Final = 2**63 - 1
@@ -93,6 +107,7 @@ _DATETIME_PATTERN = (
     r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
 )
 _DATETIME_RE = re.compile(_DATETIME_PATTERN)
+_BASE64_PATTERN = "^[A-Za-z0-9+/]*={0,2}$"
 # What the JSON schema says of text: no NUL, no lone surrogate (ECMA-262 pattern syntax).
 _TEXT_PATTERN = "^[^\\u0000\\ud800-\\udfff]*$"
 
@@ -139,6 +154,40 @@ def _check_no_nul(value: str) -> str:
     if problem is not None:
         raise ValueError(problem)
     return value
+
+
+def document_problem(data: dict[str, Any]) -> str | None:
+    """Why a report document's data is not a whole file (None when it is).
+
+    ``content_base64`` must be base64 of exactly ``size_bytes`` bytes whose SHA-256 (lower-case
+    hex) is ``sha256``, and name a ``.pdf`` file.
+    """
+    content = data.get("content_base64")
+    size = data.get("size_bytes")
+    digest = data.get("sha256")
+    name = data.get("file_name")
+    if not isinstance(content, str) or not content:
+        return "thiếu nội dung tệp (content_base64)"
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_DOCUMENT_BYTES:
+        return f"kích thước tệp (size_bytes) phải từ 1 đến {MAX_DOCUMENT_BYTES} byte"
+    if not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        return "mã kiểm tra (sha256) phải gồm 64 chữ số hex viết thường"
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9._-]{1,120}\.pdf", name):
+        return "tên tệp (file_name) phải là tên tệp .pdf chỉ gồm chữ Latin, số, '.', '-', '_'"
+    try:
+        raw = base64.b64decode(content, validate=True)
+    except ValueError:
+        return "nội dung tệp (content_base64) không phải base64 hợp lệ"
+    if len(raw) != size:
+        return (
+            f"tệp nhận được dài {len(raw)} byte, khác kích thước đã ghi ({size} byte): "
+            "tệp bị cắt trên đường truyền"
+        )
+    if hashlib.sha256(raw).hexdigest() != digest:
+        return "mã kiểm tra SHA-256 không khớp nội dung tệp: tệp bị hỏng trên đường truyền"
+    if not raw.startswith(b"%PDF-"):
+        return "nội dung không phải tệp PDF"
+    return None
 
 
 def printable(value: str, limit: int) -> str:
@@ -241,10 +290,9 @@ def _check_data(value: dict[str, Any]) -> dict[str, Any]:
                 f"dưới; tối đa {MAX_KEY_LENGTH} ký tự)"
             )
         if isinstance(item, str):
-            if len(item) > MAX_STRING_LENGTH:
-                raise ValueError(
-                    f"trường '{key}' dài {len(item)} ký tự, tối đa {MAX_STRING_LENGTH}"
-                )
+            limit = LONG_TEXT_COLUMNS.get(key, MAX_STRING_LENGTH)
+            if len(item) > limit:
+                raise ValueError(f"trường '{key}' dài {len(item)} ký tự, tối đa {limit}")
             problem = text_problem(item)
             if problem is not None:
                 raise ValueError(f"trường '{key}' {problem}")
@@ -273,6 +321,10 @@ RecordData = Annotated[
         {
             "type": "object",
             "maxProperties": MAX_DATA_KEYS,
+            "properties": {
+                name: {"type": ["string", "null"], "maxLength": limit, "pattern": _BASE64_PATTERN}
+                for name, limit in LONG_TEXT_COLUMNS.items()
+            },
             "propertyNames": {
                 "pattern": _KEY_RE.pattern,
                 "maxLength": MAX_KEY_LENGTH,
@@ -348,6 +400,16 @@ class RecordItem(_Request):
                 "cần cập nhật cho cùng phiên bản)"
             )
         return value
+
+    @model_validator(mode="after")
+    def _document_is_whole(self) -> RecordItem:
+        # A report's PDF is checked against its own SHA-256 and size: a file cut or altered on
+        # the way is refused (the app sends it again) instead of kept as the commune's report.
+        if self.table == DOCUMENT_TABLE and not self.deleted:
+            problem = document_problem(self.data)
+            if problem is not None:
+                raise ValueError(f"văn bản báo cáo (bản ghi {self.id}): {problem}")
+        return self
 
     @model_validator(mode="after")
     def _version_moves_forward(self) -> RecordItem:
@@ -489,6 +551,15 @@ class PulledRecord(_Response):
     data: RecordData
     # True when the last change came from upstream (a correction), not from a device.
     upstream: bool = False
+
+    @model_validator(mode="after")
+    def _document_is_whole(self) -> PulledRecord:
+        # A report's PDF handed to another computer of the commune is checked as on push.
+        if self.table == DOCUMENT_TABLE and not self.deleted:
+            problem = document_problem(self.data)
+            if problem is not None:
+                raise ValueError(f"văn bản báo cáo (bản ghi {self.id}): {problem}")
+        return self
 
 
 class PullResponse(_Response):

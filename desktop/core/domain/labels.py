@@ -15,6 +15,7 @@ TABLE_LABELS: dict[str, str] = {
     "change_events": "Biến động",
     "special_episodes": "Hoàn cảnh đặc biệt",
     "merge_records": "Gộp hồ sơ trùng",
+    "report_documents": "Văn bản báo cáo (PDF)",
     "risk_categories": "Loại nguy cơ",
     "risk_episodes": "Trẻ em có nguy cơ",
     "protection_cases": "Vụ việc bảo vệ trẻ em",

@@ -10,6 +10,7 @@ circumstances by group and those supported), which the screen shows too.
 from __future__ import annotations
 
 import datetime
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,13 @@ from desktop.core.reports.formatting import vn_short_date
 from desktop.core.reports.protect import ExportProtection, protected_output
 from desktop.core.reports.xlsx_memory import new_workbook
 
-__all__ = ["CHART_CODES", "ReportContent", "render_indicator_pdf", "render_indicator_xlsx"]
+__all__ = [
+    "CHART_CODES",
+    "ReportContent",
+    "indicator_pdf_bytes",
+    "render_indicator_pdf",
+    "render_indicator_xlsx",
+]
 
 SECTION_TITLES = (
     ("results", "I. KẾT QUẢ THỰC HIỆN"),
@@ -201,6 +208,17 @@ def render_indicator_pdf(
     render_official_pdf(
         header, body, path, closing=closing, protection=protection, annex=annex, invariant=True
     )
+
+
+def indicator_pdf_bytes(content: ReportContent, header: DocumentHeader) -> bytes:
+    """The bytes ``render_indicator_pdf`` writes (no password): the copy kept with a finalised
+    version and sent upstream, the same document the officer prints from that snapshot."""
+    # Drawn through the same writer as the printed file (into a private temporary folder), so
+    # the two can never differ; the PDF is invariant, so the same inputs give the same bytes.
+    with tempfile.TemporaryDirectory(prefix="sotreem-bao-cao-") as folder:
+        target = Path(folder) / "bao-cao.pdf"
+        render_indicator_pdf(content, header, target)
+        return target.read_bytes()
 
 
 _THIN = Side(style="thin", color="000000")

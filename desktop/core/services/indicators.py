@@ -17,6 +17,8 @@ per year in the book by the administrator).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -50,6 +52,7 @@ from desktop.core.reports.collection_sheet import (
 from desktop.core.reports.document import DocumentHeader
 from desktop.core.reports.indicators_report import (
     ReportContent,
+    indicator_pdf_bytes,
     render_indicator_pdf,
     render_indicator_xlsx,
 )
@@ -64,6 +67,7 @@ from desktop.core.storage.models import (
     IndicatorValue,
     PeriodicReport,
     ReportCalendarEntry,
+    ReportDocument,
     ReportSnapshotValue,
 )
 from desktop.core.storage.repositories import decisions as decisions_repo
@@ -73,6 +77,7 @@ from sync.protocol import MAX_STRING_LENGTH
 
 __all__ = [
     "DecisionView",
+    "DocumentInfo",
     "DueItem",
     "FigureCheck",
     "FigureEntry",
@@ -322,6 +327,18 @@ class IndicatorReport:
                 r.code: {**r.as_json(), "previous": self.previous.get(r.code)} for r in self.results
             },
         }
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """The PDF kept with one finalised version of a period's report."""
+
+    report_id: str
+    period_code: str
+    report_version: int
+    file_name: str
+    size_bytes: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -1110,7 +1127,86 @@ class IndicatorService:
             row.finalised_by = user.username
             row.finalised_at = clock.now()
             row.updated_by = user.username
+        self.ensure_document(code)
         return self.state(code)
+
+    def ensure_document(self, code: str) -> DocumentInfo | None:
+        """The official PDF of the finalised version of ``code``, kept with it (synced
+        upstream); made now from the snapshot if it is not kept yet. None when not finalised.
+
+        ``finalise`` calls it right after its commit; a finalising cut between the two (the
+        program closed) is completed here the next time (``ensure_documents``, before a sync).
+        """
+        self._book.user.require(Action.REPORT)
+        with self._book.read() as session:
+            row = self._finalised_row(session, code)
+            if row is None:
+                return None
+            report_id, version = row.id, row.report_version
+            kept = _document_of(session, report_id)
+            if kept is not None:
+                return kept
+        data = indicator_pdf_bytes(self.content(code), self.header(code))
+        name = f"bao-cao-{self._book.commune().code}-{code}-v{version}.pdf"
+        with self._book.transaction() as session:
+            kept = _document_of(session, report_id)
+            if kept is not None:
+                return kept
+            session.add(
+                ReportDocument(
+                    report_id=report_id,
+                    file_name=name,
+                    size_bytes=len(data),
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    content_base64=base64.b64encode(data).decode("ascii"),
+                    updated_by=self._book.user.username,
+                )
+            )
+            session.flush()
+            made = _document_of(session, report_id)
+        assert made is not None
+        return made
+
+    def ensure_documents(self) -> int:
+        """``ensure_document`` for every finalised period; the number of documents made."""
+        with self._book.read() as session:
+            codes_ = sorted(
+                session.scalars(
+                    select(PeriodicReport.period_code).where(
+                        PeriodicReport.state == "finalised",
+                        PeriodicReport.deleted.is_(False),
+                        ~select(ReportDocument.id)
+                        .where(
+                            ReportDocument.report_id == PeriodicReport.id,
+                            ReportDocument.deleted.is_(False),
+                        )
+                        .exists(),
+                    )
+                ).all()
+            )
+        for code in codes_:
+            self.ensure_document(code)
+        return len(codes_)
+
+    def document(self, code: str, version: int) -> tuple[DocumentInfo, bytes]:
+        """The kept PDF of version ``version`` of ``code`` (KeyError when there is none)."""
+        self._book.user.require(Action.REPORT)
+        with self._book.read() as session:
+            found = session.execute(
+                select(ReportDocument)
+                .join(PeriodicReport, PeriodicReport.id == ReportDocument.report_id)
+                .where(
+                    PeriodicReport.period_code == code,
+                    PeriodicReport.report_version == version,
+                    PeriodicReport.deleted.is_(False),
+                    ReportDocument.deleted.is_(False),
+                )
+                .order_by(ReportDocument.id)
+            ).scalar()
+            if found is None:
+                raise KeyError(f"Không có văn bản của phiên bản {version} báo cáo kỳ {code}.")
+            info = _document_info(found, code, version)
+            return info, base64.b64decode(found.content_base64)
 
     def reopen(self, code: str, reason: str) -> ReportState:
         """Administrator only, with a reason: the finalised version is kept ("reopened") and a
@@ -1446,6 +1542,29 @@ def _clean_narrative(
 def _top_names(listed: tuple[codes.TreeCode, ...]) -> dict[str, str]:
     """Names of the top-level entries of a two-level code list (the report's cells)."""
     return {c.code: c.name for c in listed if not c.parent_code}
+
+
+def _document_info(doc: ReportDocument, code: str, version: int) -> DocumentInfo:
+    return DocumentInfo(doc.report_id, code, version, doc.file_name, doc.size_bytes, doc.sha256)
+
+
+def _document_of(session: object, report_id: str) -> DocumentInfo | None:
+    """The document kept for report version ``report_id`` (None if none)."""
+    from sqlalchemy.orm import Session
+
+    assert isinstance(session, Session)
+    found = session.execute(
+        select(ReportDocument, PeriodicReport.period_code, PeriodicReport.report_version)
+        .join(PeriodicReport, PeriodicReport.id == ReportDocument.report_id)
+        .where(ReportDocument.report_id == report_id, ReportDocument.deleted.is_(False))
+        # Two computers of the commune may each have completed a cut finalising: the same
+        # snapshot drawn twice; the first by id is the one shown.
+        .order_by(ReportDocument.id)
+    ).first()
+    if found is None:
+        return None
+    doc, code, version = found
+    return _document_info(doc, code, version)
 
 
 def _snapshot_row(report_id: str, r: IndicatorResult, username: str) -> ReportSnapshotValue:

@@ -45,6 +45,8 @@ _BOOKKEEPING = frozenset(
 _SKIPPED_PER_TABLE = {
     "users": frozenset({"last_login_at", "created_at"}),
     "commune_settings": frozenset({"last_sync_at", "created_at"}),
+    # A report's PDF (hundreds of KB): its SHA-256, size and name are audited, not its bytes.
+    "report_documents": frozenset({"content_base64"}),
 }
 # Secrets kept in the book are audited as "changed", never by value.
 _REDACTED_PER_TABLE = {

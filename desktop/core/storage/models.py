@@ -577,6 +577,22 @@ class ReportSnapshotValue(SyncColumns, Base):
     detail: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
 
+class ReportDocument(SyncColumns, Base):
+    """The official PDF of one finalised report version, rendered from its snapshot when it was
+    finalised and kept with it (a reopened version keeps its own); synced whole, base64 in one
+    column, so upstream holds the document the commune printed. Written once, never edited."""
+
+    __tablename__ = "report_documents"
+
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("periodic_reports.id"), nullable=False, index=True
+    )
+    file_name: Mapped[str] = mapped_column(String(124), nullable=False)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    content_base64: Mapped[str] = mapped_column(Text, nullable=False)
+
+
 class CfcAssessment(SyncColumns, Base):
     """The child-friendly commune self-assessment of one year (QĐ 06/QĐ-TTg)."""
 
@@ -692,6 +708,7 @@ SYNCED_MODELS: dict[str, type[SyncColumns]] = {
     "report_calendar": ReportCalendarEntry,
     "periodic_reports": PeriodicReport,
     "report_snapshot_values": ReportSnapshotValue,
+    "report_documents": ReportDocument,
     "cfc_assessments": CfcAssessment,
     "cfc_scores": CfcScore,
     "risk_categories": RiskCategory,

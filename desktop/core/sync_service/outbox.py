@@ -8,13 +8,15 @@ import uuid
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.orm import Session
 
+from desktop.core.domain.permissions import Action
+from desktop.core.services.indicators import IndicatorService
 from desktop.core.storage.base import SyncColumns, SyncState, utcnow
 from desktop.core.storage.models import SYNCED_MODELS, SyncOutboxBatch
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
 from desktop.core.sync_service.conflicts import _Conflicts
 from desktop.core.sync_service.enrolment import _Enrolment
-from desktop.core.sync_service.shared import MAX_BATCH_SIZE, Tally
+from desktop.core.sync_service.shared import ALONE_TABLES, MAX_BATCH_SIZE, Tally
 from desktop.core.sync_service.wire import _queued_state, record_item
 from sync.protocol import (
     PROTOCOL_VERSION,
@@ -45,7 +47,7 @@ def _followers() -> dict[str, tuple[tuple[str, type[SyncColumns], str], ...]]:
                 first_fk.setdefault(name, (target, column.key))
     followers: dict[str, list[tuple[str, type[SyncColumns], str]]] = {}
     for name, (target, column) in first_fk.items():
-        if name not in referenced:
+        if name not in referenced and name not in ALONE_TABLES:
             followers.setdefault(target, []).append((name, SYNCED_MODELS[name], column))
     return {name: tuple(found) for name, found in followers.items()}
 
@@ -90,6 +92,8 @@ class _Outbox(_Enrolment, _Conflicts):
         ``in_flight`` maps rows of unanswered batches to the version they carry; it is
         updated with this batch's rows.
         """
+        if table in ALONE_TABLES:
+            size = 1
         with self._book.transaction() as session:
             session.info[SYNC_APPLY] = True
             followers = [f for f in _FOLLOWERS.get(table, ()) if repo.has_queued(session, f[1])]
@@ -141,6 +145,7 @@ class _Outbox(_Enrolment, _Conflicts):
         """Put every queued row into kept batches (for a transfer file); the open batches."""
         commune_code = self._book.commune().code
         _url, _token, device_id = self.credentials(need_url=False)
+        self._complete_documents()
         self._release_orphans()
         with self._book.read() as session:
             in_flight = _in_flight_versions(session)
@@ -159,6 +164,12 @@ class _Outbox(_Enrolment, _Conflicts):
                 pass
         with self._book.read() as session:
             return [PushRequest.model_validate_json(b.body) for b in repo.open_batches(session)]
+
+    def _complete_documents(self) -> None:
+        """Make the PDF of a finalised report whose finalising was cut before its document was
+        kept (the program closed in between), so the report never goes up without it."""
+        if self._book.user.may(Action.REPORT):
+            IndicatorService(self._book).ensure_documents()
 
     def _release_orphans(self) -> None:
         """Rows left UPLOADING with no kept batch (an older version's crash) are queued again."""

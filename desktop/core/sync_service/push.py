@@ -24,6 +24,7 @@ class _Push(_Outbox):
         progress: Callable[[SyncProgress], None] | None,
     ) -> None:
         commune_code = self._book.commune().code
+        self._complete_documents()
         with self._book.read() as session:
             counts = repo.counts_by_table(session)
         if any(by_state.get(SyncState.UPLOADING.value) for by_state in counts.values()):

@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sync.client import SyncClient, SyncError
-from sync.protocol import MAX_ITEMS_PER_BATCH, ItemResult
+from sync.protocol import DOCUMENT_TABLE, MAX_ITEMS_PER_BATCH, ItemResult
 
 BATCH_SIZE = 200
 MIN_BATCH_SIZE = 25
 MAX_BATCH_SIZE = MAX_ITEMS_PER_BATCH
 APPLY_CHUNK = 500
+# Tables whose rows go one per batch and never ride along with their parent's batch: a report's
+# PDF (up to protocol.MAX_DOCUMENT_BYTES) alone keeps every batch under the server's body limit,
+# and a document lost on a cut link costs only its own resending.
+ALONE_TABLES = frozenset({DOCUMENT_TABLE})
 AUTO_SYNC_CHOICES = (0, 15, 30, 60, 120)
 
 

@@ -1,16 +1,16 @@
 """Upstream reporting: received reports, their frozen totals, decisions, the calendar, the
 dashboard's communes, settings, sessions and audit trail.
 
-Reports arrive as synced records (tables ``periodic_reports`` and ``report_snapshot_values``)
-and are copied here at push time, so the dashboard aggregates small per-report rows, never the
-communes' child records.
+Reports arrive as synced records (tables ``periodic_reports``, ``report_snapshot_values`` and
+``report_documents``) and are copied here at push time, so the dashboard aggregates small
+per-report rows and serves each version's PDF, never the communes' child records.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync.server.models.base import Base, UtcDateTime
@@ -70,6 +70,25 @@ class ReportValue(Base):
     numerator: Mapped[float | None] = mapped_column(Float)
     denominator: Mapped[float | None] = mapped_column(Float)
     detail: Mapped[str] = mapped_column(Text)
+
+
+class ReportDocument(Base):
+    """The official PDF of one report version, as the commune finalised and printed it.
+
+    A copy of the synced record's file (checked against its SHA-256 on arrival) as bytes, so a
+    download reads one row; an approved version's document is locked like its numbers."""
+
+    __tablename__ = "report_documents"
+    __table_args__ = (Index("ix_report_documents_report_id", "report_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the commune's record id
+    report_id: Mapped[str] = mapped_column(String(36))
+    commune_code: Mapped[str] = mapped_column(String(5))
+    file_name: Mapped[str] = mapped_column(String(124))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class ReportDecision(Base):

@@ -29,6 +29,7 @@ from sync.server.models import (
     Device,
     ReportDeadline,
     ReportDecision,
+    ReportDocument,
     ReportValue,
     ServerSetting,
     UpstreamReport,
@@ -317,6 +318,36 @@ def values_by_id(session: Session, value_ids: Sequence[str]) -> dict[str, Report
 def delete_value(session: Session, value_id: str) -> None:
     """Forget a total (its snapshot row was deleted or is not a total)."""
     session.execute(delete(ReportValue).where(ReportValue.id == value_id))
+
+
+def document_of_report(session: Session, report_id: str) -> ReportDocument | None:
+    """The PDF received for this report version (None if none yet)."""
+    return session.scalars(
+        select(ReportDocument)
+        .where(ReportDocument.report_id == report_id)
+        .order_by(ReportDocument.received_at, ReportDocument.id)
+        .limit(1)
+    ).first()
+
+
+def document_info_of_report(session: Session, report_id: str) -> Row[str, int, str] | None:
+    """File name, size and SHA-256 of the report version's PDF, without reading its bytes."""
+    return session.execute(
+        select(ReportDocument.file_name, ReportDocument.size_bytes, ReportDocument.sha256)
+        .where(ReportDocument.report_id == report_id)
+        .order_by(ReportDocument.received_at, ReportDocument.id)
+        .limit(1)
+    ).first()
+
+
+def get_document(session: Session, document_id: str) -> ReportDocument | None:
+    """The document copied from the synced record ``document_id``."""
+    return session.get(ReportDocument, document_id)
+
+
+def delete_document(session: Session, document_id: str) -> None:
+    """Forget a document (its synced record was deleted)."""
+    session.execute(delete(ReportDocument).where(ReportDocument.id == document_id))
 
 
 def decisions_of_reports(session: Session, report_ids: Sequence[str]) -> list[ReportDecision]:

@@ -6,7 +6,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from sync.protocol import MAX_PULL_LIMIT, PulledRecord, PullResponse
+from sync.protocol import (
+    DOCUMENT_TABLE,
+    MAX_DOCUMENTS_PER_PAGE,
+    MAX_PULL_LIMIT,
+    PulledRecord,
+    PullResponse,
+)
 from sync.server.models import Record
 from sync.server.models.base import utcnow
 from sync.server.repositories import records as records_repo
@@ -27,6 +33,18 @@ def pulled(record: Record) -> PulledRecord:
         data=dict(record.data),
         upstream=record.author_user_id is not None,
     )
+
+
+def _few_documents(rows: list[Record]) -> list[Record]:
+    """``rows`` cut after the MAX_DOCUMENTS_PER_PAGE-th report PDF, so that a page of a
+    commune with many report versions stays a few MB (the rest comes on the next pages)."""
+    seen = 0
+    for index, row in enumerate(rows):
+        if row.table_name == DOCUMENT_TABLE and not row.deleted:
+            seen += 1
+            if seen == MAX_DOCUMENTS_PER_PAGE:
+                return rows[: index + 1]
+    return rows
 
 
 def changes(
@@ -61,9 +79,10 @@ def changes(
             exclude_device=device.id,
             limit=limit,
         )
-        records = [pulled(row) for row in rows]
-    more = len(rows) == limit and rows[-1].seq < upto
-    next_after = rows[-1].seq if more else upto
+        kept = _few_documents(rows)
+        records = [pulled(row) for row in kept]
+    more = len(kept) < len(rows) or (len(rows) == limit and rows[-1].seq < upto)
+    next_after = kept[-1].seq if more else upto
     return PullResponse(
         records=records, next_after=next_after, more=more, server_time=now or utcnow()
     )

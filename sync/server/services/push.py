@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sync import clock
 from sync.protocol import (
+    DOCUMENT_TABLE,
     ItemResult,
     ItemStatus,
     PushHeader,
@@ -192,10 +193,11 @@ class _BatchApplier:
             if stored is None:
                 return self._new_version_refusal(item)
             report = self._approved(item.id)
-        elif item.table == reports.VALUE_TABLE:
+        elif item.table in (reports.VALUE_TABLE, DOCUMENT_TABLE):
             if str(item.data.get("report_id") or "") in self._refused_reports:
+                part = "Số liệu chốt" if item.table == reports.VALUE_TABLE else "Văn bản"
                 return (
-                    f"Số liệu chốt (bản ghi {item.table} {item.id}) thuộc một phiên bản báo cáo "
+                    f"{part} (bản ghi {item.table} {item.id}) thuộc một phiên bản báo cáo "
                     "máy chủ đã từ chối trong lô này: báo cáo của kỳ đó đã được cấp trên duyệt."
                 )
             ids = {str(item.data.get("report_id") or "")}
@@ -203,13 +205,26 @@ class _BatchApplier:
                 ids.add(str(stored.data.get("report_id") or ""))
             found = [r for r in (self._approved(i) for i in sorted(ids) if i) if r is not None]
             report = found[0] if found else None
+            if (
+                report is not None
+                and item.table == DOCUMENT_TABLE
+                and stored is None
+                and not item.deleted
+                and reports_repo.document_of_report(self._session, report.id) is None
+            ):
+                # The first PDF of a version approved before the app kept documents: drawn
+                # from the same frozen snapshot, it adds the document and changes no number.
+                return None
         else:
             return None
         if report is None:
             return None
         decided = report.decided_at
         when = clock.format_date(clock.to_local(decided).date()) if decided else ""
-        what = "Báo cáo" if item.table == reports.REPORT_TABLE else "Số liệu chốt của báo cáo"
+        what = {
+            reports.REPORT_TABLE: "Báo cáo",
+            DOCUMENT_TABLE: "Văn bản (PDF) của báo cáo",
+        }.get(item.table, "Số liệu chốt của báo cáo")
         return (
             f"{what} {reports.period_label(report.period_code).removeprefix('Báo cáo ')} "
             f"phiên bản {report.report_version} (bản ghi {item.table} {item.id}) đã được cấp "

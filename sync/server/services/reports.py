@@ -4,12 +4,15 @@ indicators, approval and return.
 A commune's finalised report reaches the server as synced records: one ``periodic_reports``
 row per version (state draft → reviewed → finalised; "reopened" when corrected) and one
 ``report_snapshot_values`` row per frozen number. At push time the server copies the report
-row into ``upstream_reports`` and each indicator total (dimension "") into ``report_values``;
-every page of the dashboard reads only those small tables.
+row into ``upstream_reports``, each indicator total (dimension "") into ``report_values`` and
+the version's PDF (``report_documents``, checked against its SHA-256) into ``report_documents``;
+every page of the dashboard reads only those tables.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import uuid
@@ -21,13 +24,14 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import clock
+from sync.protocol import DOCUMENT_TABLE, ReportDecisionsResponse, document_problem
 from sync.protocol import ReportDecision as ProtocolDecision
-from sync.protocol import ReportDecisionsResponse
 from sync.server.models import (
     AuditEntry,
     Record,
     ReportDeadline,
     ReportDecision,
+    ReportDocument,
     ReportValue,
     UpstreamReport,
 )
@@ -152,6 +156,47 @@ def ingest(session: Session, records: Iterable[Record], now: datetime) -> None:
         _ingest_report(session, record, now)
     if values:
         _ingest_values(session, values)
+    for record in records:
+        if record.table_name == DOCUMENT_TABLE:
+            _ingest_document(session, record, now)
+
+
+def _ingest_document(session: Session, record: Record, now: datetime) -> None:
+    data = record.data
+    report_id = str(data.get("report_id") or "")[:36]
+    report = repo.get_report(session, report_id)
+    if report is not None and report.commune_code != record.commune_code:
+        return  # not this commune's report
+    row = repo.get_document(session, record.record_id)
+    if row is not None and row.commune_code != record.commune_code:
+        return
+    # Locked with its numbers; only a first document (a version approved before the app kept
+    # documents, push._approved_refusal lets it in) is added.
+    if (
+        report is not None
+        and report.decision == "approved"
+        and (row is not None or repo.document_of_report(session, report_id) is not None)
+    ):
+        return
+    if record.deleted:
+        if row is not None:
+            repo.delete_document(session, record.record_id)
+        return
+    # The protocol refused a file that does not match its SHA-256; checked again here because
+    # this copy is what approvers download.
+    if document_problem(dict(data)) is not None:
+        return
+    content = base64.b64decode(str(data["content_base64"]))
+    if row is None:
+        row = ReportDocument(id=record.record_id)
+        session.add(row)
+    row.report_id = report_id
+    row.commune_code = record.commune_code
+    row.file_name = str(data.get("file_name"))
+    row.size_bytes = len(content)
+    row.sha256 = hashlib.sha256(content).hexdigest()
+    row.content = content
+    row.received_at = now
 
 
 def _ingest_report(session: Session, record: Record, now: datetime) -> None:
@@ -551,6 +596,28 @@ class ValueRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """The PDF of a report version: what the report page says of it before a download."""
+
+    file_name: str
+    size_bytes: int
+    sha256: str
+
+    @property
+    def size_vi(self) -> str:
+        """The size as a person reads it (e.g. "215 KB")."""
+        return f"{max(1, round(self.size_bytes / 1024)):,} KB".replace(",", ".")
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFile:
+    """A report version's PDF, as downloaded."""
+
+    file_name: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class ReportView:
     """One report version with its totals and the period's whole history."""
 
@@ -570,6 +637,7 @@ class ReportView:
     values: tuple[ValueRow, ...]
     history: tuple[tuple[str, datetime | None, str], ...]
     decidable: bool
+    document: DocumentRow | None = None
 
 
 def _decision_info(d: ReportDecision) -> DecisionInfo:
@@ -613,6 +681,11 @@ def report_view(sessions: sessionmaker[Session], user: UserInfo, report_id: str)
         )
         commune = session.get(Commune, report.commune_code)
         due = due_date(session, report.period_code, commune.province_code if commune else "")
+        found = repo.document_info_of_report(session, report.id)
+        document = None
+        if found is not None:
+            name, size, digest = found
+            document = DocumentRow(name, size, digest)
     status, _ = status_of(versions)
     history: list[tuple[str, datetime | None, str]] = []
     for v in versions:
@@ -643,7 +716,42 @@ def report_view(sessions: sessionmaker[Session], user: UserInfo, report_id: str)
         values=values,
         history=tuple(history),
         decidable=report.state == "finalised" and report.decision == "" and latest.id == report.id,
+        document=document,
     )
+
+
+def report_document(
+    sessions: sessionmaker[Session],
+    user: UserInfo,
+    report_id: str,
+    *,
+    now: datetime | None = None,
+) -> DocumentFile:
+    """The PDF of a report version in ``user``'s scope, the download kept in the audit trail
+    (NOT_FOUND outside the scope, as for the report page, or when no PDF has arrived)."""
+    now = now or utcnow()
+    with sessions.begin() as session:
+        report = repo.get_report(session, report_id)
+        if report is None or not user.may_act_for(report.commune_code):
+            raise _not_found(report_id)
+        doc = repo.document_of_report(session, report.id)
+        if doc is None or doc.commune_code != report.commune_code:
+            raise ServiceError(
+                ErrorKind.NOT_FOUND,
+                "document_not_found",
+                f"Chưa nhận được văn bản (PDF) của báo cáo này: xã "
+                f"{report.commune_code} cần đồng bộ lại sau khi chốt số liệu.",
+            )
+        session.add(
+            AuditEntry(
+                at=now,
+                username=user.username,
+                action="report_document_downloaded",
+                target=f"{report.commune_code}/{report.period_code}/v{report.report_version}",
+                detail=f"{doc.file_name} ({doc.size_bytes} byte, SHA-256 {doc.sha256})",
+            )
+        )
+        return DocumentFile(doc.file_name, bytes(doc.content))
 
 
 def decide(

@@ -351,6 +351,23 @@ async def report_page(request: Request, report_id: str) -> HTMLResponse:
     )
 
 
+@router.get("/bao-cao/{report_id}/van-ban.pdf")
+async def report_document(request: Request, report_id: str) -> Response:
+    """The report version's PDF as the commune finalised it (in scope; the download audited)."""
+    user = await _user(request)
+    found = await run_in_threadpool(
+        reports.report_document, _sessions(request), user.info, report_id
+    )
+    return Response(
+        found.content,
+        media_type="application/pdf",
+        headers={
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'attachment; filename="{found.file_name}"',
+        },
+    )
+
+
 @router.post("/bao-cao/{report_id}/quyet-dinh")
 async def decide(request: Request, report_id: str) -> Response:
     """Approve or return the report (approvers, in scope)."""
