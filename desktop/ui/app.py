@@ -18,6 +18,7 @@ from desktop.ui.i18n import install_vietnamese
 from desktop.ui.login import LoginWindow, OpenedBook
 from desktop.ui.main_window import MainWindow
 from desktop.ui.setup_wizard import CreatedBook, SetupWizard
+from desktop.ui.tables import install_readable_headers
 from desktop.ui.theme import apply_theme
 
 APP_NAME = "Sổ Trẻ Em"
@@ -115,6 +116,7 @@ def make_application(argv: Sequence[str]) -> QApplication:
     app.setOrganizationName(ORGANIZATION)
     app.setDesktopFileName("so-tre-em")
     apply_theme(app)
+    install_readable_headers(app)
     # Keep the translators alive as long as the application.
     app._sotreem_translators = install_vietnamese(app)  # type: ignore[attr-defined]
     return app

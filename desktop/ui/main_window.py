@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -50,7 +52,7 @@ from sync import clock
 
 log = logging.getLogger(__name__)
 
-MIN_SIZE = (1000, 640)
+MIN_SIZE = (960, 520)
 PREFERRED_SIZE = (1280, 720)
 
 # Input that counts as "someone is using the app".
@@ -188,6 +190,34 @@ class LockDialog(QDialog):
             self.password.setFocus()
 
 
+class AreaStack(QStackedWidget):
+    """The working areas, one at a time, each in a scroll area of its own.
+
+    An area taller or wider than the window (at 125 % scaling a 1366×768 screen leaves
+    1093×614 logical pixels) scrolls instead of squeezing its texts. ``currentWidget`` and
+    ``setCurrentWidget`` speak of the areas themselves, not of their scroll areas.
+    """
+
+    def add_area(self, area: QWidget) -> None:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(area)
+        self.addWidget(scroll)
+
+    def currentWidget(self) -> QWidget | None:
+        current = super().currentWidget()
+        inner = current.widget() if isinstance(current, QScrollArea) else None
+        return inner if inner is not None else current
+
+    def setCurrentWidget(self, widget: QWidget) -> None:
+        for index in range(self.count()):
+            page = self.widget(index)
+            if page is widget or (isinstance(page, QScrollArea) and page.widget() is widget):
+                self.setCurrentIndex(index)
+                return
+
+
 class MainWindow(QMainWindow):
     """The commune book, open: "Hộ gia đình", "Báo cáo", "Đồng bộ"."""
 
@@ -237,14 +267,14 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setFixedWidth(180)
-        self.stack = QStackedWidget()
+        self.stack = AreaStack()
         for title, widget in self.areas:
             self.navigation.addItem(QListWidgetItem(title))
-            self.stack.addWidget(widget)
+            self.stack.add_area(widget)
         self.locked_cover = QLabel(self.tr("Sổ đang tạm khóa."))
         self.locked_cover.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.locked_cover.setObjectName("pageTitle")
-        self.stack.addWidget(self.locked_cover)
+        self.stack.add_area(self.locked_cover)
 
         self._build_menu()
 

@@ -52,6 +52,7 @@ from desktop.ui.printing.files import (
     choose_save_path,
     offer_to_open,
 )
+from desktop.ui.screen import resize_to_fit
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
 from sync import clock
 
@@ -150,8 +151,9 @@ class ImportWizard(QDialog):
         self.back_button.clicked.connect(self.go_back)
         self.next_button.clicked.connect(self.go_next)
         self.close_button.clicked.connect(self.reject)
-        self.setMinimumSize(960, 600)
-        self.resize(1040, 660)
+        # Fits 1366×768 at 125 % too (1093×614 logical, less taskbar and title bar).
+        self.setMinimumSize(900, 500)
+        resize_to_fit(self, 1040, 660)
         self._show(FILE)
 
     # -- pages ------------------------------------------------------------------------------
