@@ -12,7 +12,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget, QWizard
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+    QWizard,
+)
 
 from desktop.core.services.book import Book
 from desktop.core.services.demo import populate_demo
@@ -64,6 +71,14 @@ def test_every_area_of_the_main_window(window: MainWindow, qtbot: Any) -> None:
         _settle(qtbot)
         area = " ".join(title.split())
         found += [f"{area}: {p}" for p in layout_problems(window)]
+        # The area scrolls down when it must, never sideways: its width fits the window.
+        page = window.stack.widget(window.stack.currentIndex())
+        assert isinstance(page, QScrollArea)
+        need, have = page.widget().minimumSizeHint().width(), page.viewport().width()
+        if need > have:
+            found.append(
+                f"{area}: rộng tối thiểu {need} px, cửa sổ cho {have} px (phải cuộn ngang)"
+            )
         for tabs in _tabs_of(window.stack.currentWidget()):
             for index in range(tabs.count()):
                 tabs.setCurrentIndex(index)

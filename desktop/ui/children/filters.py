@@ -40,11 +40,11 @@ class FilterBar(QWidget):
                 self.tr("Tìm theo tên chủ hộ, tên thành viên, số hộ, thôn… (gõ không dấu được)")
             )
         self.hamlet = FoldingComboBox()
-        self.hamlet.setMinimumWidth(150)
+        self.hamlet.setMinimumWidth(120)
         self.set_hamlets([])
         self.population = FoldingComboBox()
         self.population.set_items([(self.tr(label), key) for key, label in POPULATIONS.items()])
-        self.population.setMinimumWidth(230)
+        self.population.setMinimumWidth(160)
         self.age = FoldingComboBox()
         self.age.set_items(
             [(self.tr("Mọi lứa tuổi"), None)]
@@ -58,7 +58,7 @@ class FilterBar(QWidget):
         self.ethnicity.set_items(
             [(self.tr("Mọi dân tộc"), None)] + [(c.name, c.code) for c in codes.ethnic_groups()]
         )
-        self.ethnicity.setMinimumWidth(130)
+        self.ethnicity.setMinimumWidth(100)
         self.poverty = FoldingComboBox()
         self.poverty.set_items(
             [(self.tr("Mọi hoàn cảnh hộ"), None)]
@@ -78,20 +78,20 @@ class FilterBar(QWidget):
             [(self.tr("Không lọc cảnh báo"), None)]
             + [(self.tr(FLAG_LABELS[f]), f) for f in allowed]
         )
-        self.flag.setMinimumWidth(230)
+        self.flag.setMinimumWidth(170)
         self.reset_button = QPushButton(self.tr("Bỏ lọc"))
         self.reset_button.setAutoDefault(False)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(8)
+        grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(6)
         grid.addWidget(self.search, 0, 0, 1, 4)
         grid.addWidget(QLabel(self.tr("Thôn/Tổ:")), 0, 4)
         grid.addWidget(self.hamlet, 0, 5)
         if children:
             grid.addWidget(QLabel(self.tr("Hiển thị:")), 0, 6)
-            grid.addWidget(self.population, 0, 7, 1, 2)
+            grid.addWidget(self.population, 0, 7)
         else:
             self.population.hide()
         grid.addWidget(self.age, 1, 0)
@@ -99,8 +99,8 @@ class FilterBar(QWidget):
         grid.addWidget(self.ethnicity, 1, 2)
         grid.addWidget(self.poverty, 1, 3)
         grid.addWidget(QLabel(self.tr("Cảnh báo:")), 1, 4)
-        grid.addWidget(self.flag, 1, 5, 1, 3)
-        grid.addWidget(self.reset_button, 1, 8)
+        grid.addWidget(self.flag, 1, 5, 1, 2)
+        grid.addWidget(self.reset_button, 1, 7)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
@@ -108,6 +108,13 @@ class FilterBar(QWidget):
 
         self.search.textChanged.connect(lambda _t: self.text_changed.emit())
         for combo in self.combos():
+            # Not as wide as the longest choice: at 125 % scaling the bar must fit 865 px.
+            # The drop-down list still shows every choice whole.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(6)
+            combo.view().setMinimumWidth(combo.view().sizeHintForColumn(0) + 24)
             combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self.reset_button.clicked.connect(self.reset)
 
@@ -124,6 +131,7 @@ class FilterBar(QWidget):
             [(self.tr("Tất cả thôn/tổ"), None)] + [(h.name, h.id) for h in hamlets]
         )
         self.hamlet.set_current_data(current)
+        self.hamlet.view().setMinimumWidth(self.hamlet.view().sizeHintForColumn(0) + 24)
         self.hamlet.blockSignals(False)
 
     def reset(self) -> None:

@@ -337,6 +337,13 @@ class CfcView(QWidget):
             self.commune_type.addItem(
                 self.tr("{name} — mức {m} điểm").format(name=name, m=minimum), code
             )
+        # Not as wide as its longest choice (the area must fit 1366×768 at 125 %); the list
+        # that drops down shows every choice whole.
+        self.commune_type.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.commune_type.setMinimumContentsLength(36)
+        self.commune_type.view().setMinimumWidth(self.commune_type.view().sizeHintForColumn(0) + 24)
         self.banner = QLabel(
             self.tr("Chỉ xem: {r} Chấm điểm và lưu cần tài khoản được sửa sổ.").format(
                 r=self.read_only_reason

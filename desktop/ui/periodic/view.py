@@ -167,11 +167,13 @@ class PeriodicReportView(QWidget):
         self.date_error = ErrorLabel()
         self.period_hint = QLabel()
         self.period_hint.setObjectName("hintLabel")
+        self.period_hint.setWordWrap(True)  # two lines rather than a wider window at 125 %
         self.compute_button = QPushButton(self.tr("Tính"))
         self.compute_button.setObjectName("primary")
 
         self.state_label = QLabel()
         self.state_label.setObjectName("sectionTitle")
+        self.state_label.setWordWrap(True)
         self.flag_label = QLabel()
         self.flag_label.setObjectName("errorLabel")
         self.flag_label.setWordWrap(True)

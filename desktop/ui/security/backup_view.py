@@ -100,6 +100,7 @@ class BackupView(QWidget):
         self.status.setWordWrap(True)
         self.usage_label = QLabel()
         self.usage_label.setObjectName("backupUsage")
+        self.usage_label.setWordWrap(True)
         self.limit_box = QSpinBox()
         self.limit_box.setRange(0, MAX_LIMIT_MB)
         self.limit_box.setSingleStep(100)
