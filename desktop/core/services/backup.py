@@ -287,11 +287,21 @@ class _HashingWriter:
         return self._target.write(data)
 
 
+def book_bytes() -> int:
+    """The book's size on disk: the file and its write-ahead log (WAL mode keeps recent
+    writes there until a checkpoint; right after an import most of the book can be in it)."""
+    total = 0
+    main = paths.book_file()
+    for path in (main, main.with_name(main.name + "-wal")):
+        try:
+            total += path.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
 def _book_size(engine: Engine) -> int:
-    try:
-        return paths.book_file().stat().st_size
-    except OSError:
-        return 0
+    return book_bytes()
 
 
 def write_backup(
@@ -510,10 +520,7 @@ def backups_disk_usage(folder: Path | None = None) -> int:
 
 def default_limit_bytes() -> int:
     """The default size limit of the backups folder: DEFAULT_LIMIT_FACTOR × the book."""
-    try:
-        return DEFAULT_LIMIT_FACTOR * paths.book_file().stat().st_size
-    except OSError:
-        return 0
+    return DEFAULT_LIMIT_FACTOR * book_bytes()
 
 
 def prune(folder: Path, limit_bytes: int | None = None) -> list[Path]:
@@ -960,7 +967,7 @@ class BackupService:
             used=backups_disk_usage(),
             limit=self.limit_bytes(),
             limit_is_default=megabytes <= 0,
-            book=_size(paths.book_file()),
+            book=book_bytes(),
         )
 
     def set_limit_mb(self, megabytes: int) -> int:

@@ -438,7 +438,10 @@ def test_rotation_keeps_the_folder_under_the_limit_never_dropping_a_newest(
 def test_the_limit_is_set_by_an_administrator_and_shown(book: Book) -> None:
     service = BackupService(book)
     usage = service.disk_usage()
-    assert usage.limit_is_default and usage.limit == 5 * paths.book_file().stat().st_size
+    main = paths.book_file()
+    wal = main.with_name(main.name + "-wal")
+    on_disk = main.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+    assert usage.limit_is_default and usage.limit == 5 * on_disk and usage.book == on_disk
     first = service.backup_now()
     assert service.disk_usage().used == first.size
     assert service.set_limit_mb(700) == 700
@@ -456,3 +459,17 @@ def test_of_backups_made_in_the_same_second_the_last_made_is_the_newest(tmp_path
         _fake(folder, f"truoc-nhap-20261101-090000{name}.stebak", 500)
     prune(folder, limit_bytes=1)
     assert [p.name for p in folder.iterdir()] == ["truoc-nhap-20261101-090000-10.stebak"]
+
+
+def test_the_default_limit_counts_what_is_still_in_the_write_ahead_log(
+    book: Book, hamlet_id: str
+) -> None:
+    """Right after many writes most of the book can sit in its -wal file, not in the file."""
+    for number in range(1, 41):
+        _add(book, hamlet_id, str(number))
+    main = paths.book_file()
+    wal = main.with_name(main.name + "-wal")
+    assert wal.exists() and wal.stat().st_size > 0
+    usage = BackupService(book).disk_usage()
+    assert usage.book == main.stat().st_size + wal.stat().st_size
+    assert usage.limit == 5 * usage.book > 5 * main.stat().st_size
