@@ -31,6 +31,7 @@ TABLE_LABELS: dict[str, str] = {
     "commune_settings": "Thông tin đơn vị",
     "backup": "Bản sao lưu",
     "export": "Tệp xuất ra",
+    "merge_book": "Gộp sổ xã cũ",
     # Kept on this PC only (never synced): their changes still show in the audit log.
     "case_informants": "Người báo tin (chỉ trên máy này)",
     "holiday_changes": "Lịch nghỉ lễ",

@@ -50,6 +50,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.SYNC_CREATE: "Thêm (đồng bộ)",
     AuditAction.SYNC_UPDATE: "Sửa (đồng bộ)",
     AuditAction.SYNC_DELETE: "Xóa (đồng bộ)",
+    AuditAction.MERGE_BOOK: "Gộp sổ xã cũ",
 }
 
 

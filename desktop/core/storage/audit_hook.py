@@ -76,6 +76,7 @@ class AuditAction(enum.StrEnum):
     SYNC_CREATE = "sync_create"
     SYNC_UPDATE = "sync_update"
     SYNC_DELETE = "sync_delete"
+    MERGE_BOOK = "merge_book"  # a former commune's book brought into this one
 
 
 @dataclass(frozen=True)
