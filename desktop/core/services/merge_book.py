@@ -230,7 +230,7 @@ class MergeBookPreview:
         ]
         if self.nothing_new:
             out.append("Mọi hồ sơ của sổ này đã có trong sổ đang mở: không có gì mới để gộp.")
-        out.append("Sẽ chuyển sang:")
+        out.append("Sẽ chuyển sang sổ này:")
         out += [f"  {label}: {_vn_int(n)}" for label, n in self.summary()]
         other = [t for t in self.tables if t.incoming and t.table not in _SUMMARISED]
         out += [f"  {t.label}: {_vn_int(t.incoming)}" for t in other]
