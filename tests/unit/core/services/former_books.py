@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,19 @@ from desktop.core.services.backup import BackupService
 from desktop.core.services.book import Book, BookSetup, create_book
 from desktop.core.services.demo import populate_demo
 from desktop.core.storage.base import Base
-from desktop.core.storage.models import GuardianLink, Person
+from desktop.core.services.duplicates import DuplicateService
+from desktop.core.storage.models import (
+    ConsentRecord,
+    GuardianLink,
+    Hamlet,
+    Injury,
+    LabourRecord,
+    MarriageRecord,
+    Person,
+    RiskCategory,
+    Support,
+)
+from sync import clock
 
 FORMER_PASSWORD = "matkhau-xa-cu-2025"
 FORMER_ADMIN = "canbo"
@@ -72,7 +84,7 @@ def make_former_backup(
     code: str,
     name: str,
     seed: int,
-    children: int = 50,
+    children: int = 200,
     shared: int = 2,
 ) -> FormerBackup:
     """A former commune's book, backed up into ``where``; the caller's data folder is kept."""
@@ -93,6 +105,7 @@ def make_former_backup(
         )
         try:
             populate_demo(book, children, seed=seed)
+            add_records_of_every_kind(book)
             found = shared_children(book, shared)
             counts = table_counts(book)
             info = BackupService(book).backup_now(where / f"sao-luu-{code}-{seed}")
@@ -101,6 +114,49 @@ def make_former_backup(
     finally:
         monkeypatch.setenv("SOTREEM_HOME", home_before)
     return FormerBackup(info.path, recovery, code, name, counts, found)
+
+
+def add_records_of_every_kind(book: Book) -> None:
+    """Rows for the tables the generator leaves empty, on the first child with an ID number
+    (who is also one of the shared children), and a duplicate merged in the former book."""
+    today = clock.today()
+    with book.transaction() as session:
+        child = session.scalars(
+            select(Person)
+            .where(Person.deleted.is_(False), Person.id_number.is_not(None))
+            .order_by(Person.id)
+        ).first()
+        hamlet = session.scalars(select(Hamlet).order_by(Hamlet.name)).first()
+        assert child is not None and hamlet is not None
+        session.add_all(
+            [
+                RiskCategory(code="NC99", name="Nguy cơ riêng của xã cũ"),
+                LabourRecord(person_id=child.id, start_date=today - timedelta(days=40)),
+                MarriageRecord(person_id=child.id, marriage_date=today - timedelta(days=30)),
+                ConsentRecord(person_id=child.id, purpose="support", given_on=today),
+                Support(person_id=child.id, support_code="TG01", given_on=today),
+                Injury(
+                    person_id=None,
+                    visitor_name="Khách vãng lai",
+                    hamlet_id=hamlet.id,
+                    occurred_on=today - timedelta(days=3),
+                    cause_code="TN01",
+                    outcome_code="KQ01",
+                ),
+            ]
+        )
+        twin = Person(
+            household_id=child.household_id,
+            full_name=child.full_name,
+            name_key=child.name_key,
+            name_sort_key=child.name_sort_key,
+            birth_date=child.birth_date,
+            sex=child.sex,
+        )
+        session.add(twin)
+        session.flush()
+        kept, removed = child.id, twin.id
+    DuplicateService(book).merge(kept, removed, {})
 
 
 def shared_children(book: Book, each: int) -> tuple[SharedChild, ...]:

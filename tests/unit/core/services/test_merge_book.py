@@ -26,7 +26,14 @@ from desktop.core.services.merge_book import (
     MergeBookService,
 )
 from desktop.core.storage.base import Base
-from desktop.core.storage.models import AuditEntry, ChangeEvent, Hamlet, Household, Person
+from desktop.core.storage.models import (
+    AuditEntry,
+    ChangeEvent,
+    Hamlet,
+    Household,
+    Injury,
+    Person,
+)
 from tests.unit.core.services.former_books import (
     FORMER_ADMIN,
     FORMER_PASSWORD,
@@ -123,6 +130,8 @@ def test_apply_brings_every_record_once_and_keeps_history(
 ) -> None:
     digest = former.digest()
     before = table_counts(new_book)
+    # The former book holds rows of every table brought (so each count below means something).
+    assert all(former.counts[t] for t in COPIED_TABLES), former.counts
     pairs = _pairs(new_book, former)
     with _open(new_book, former) as opened:
         result = MergeBookService(new_book).apply(opened, None, pairs)
@@ -161,6 +170,21 @@ def test_apply_brings_every_record_once_and_keeps_history(
                     ChangeEvent.person_id == incoming_id, ChangeEvent.deleted.is_(False)
                 )
             ).all()
+        # Nothing of a child is left on a record folded into another: all of it was moved.
+        folded = {incoming for _existing, incoming in pairs}
+        for table in Base.metadata.sorted_tables:
+            for column in ("person_id", "child_id", "partner_person_id"):
+                if column not in table.c or "deleted" not in table.c:
+                    continue
+                left = session.execute(
+                    select(table.c.id).where(
+                        table.c[column].in_(folded), table.c.deleted.is_(False)
+                    )
+                ).all()
+                assert left == [], (table.name, column)
+        # Injuries named a former hamlet: they name the new commune's hamlet now.
+        assert set(session.scalars(select(Injury.hamlet_id).where(Injury.hamlet_id.is_not(None))))
+        assert set(session.scalars(select(Injury.hamlet_id))) - {None} <= hamlet_ids
         line = session.scalars(select(AuditEntry).where(AuditEntry.action == "merge_book")).one()
     details = json.loads(line.after)
     assert details["from_commune_code"] == "11111"
