@@ -21,8 +21,8 @@ from desktop.core.domain.text import fold
 from desktop.core.services.backup import BackupService
 from desktop.core.services.book import Book, BookSetup, create_book
 from desktop.core.services.demo import populate_demo
-from desktop.core.storage.base import Base
 from desktop.core.services.duplicates import DuplicateService
+from desktop.core.storage.base import Base
 from desktop.core.storage.models import (
     ConsentRecord,
     GuardianLink,
