@@ -640,13 +640,14 @@ def _cross_duplicates(session: Session, old: Session, former: FormerBook) -> lis
     incoming = repo.live_person_keys(old)
     arrived = repo.keys(session, "persons")
     incoming = [p for p in incoming if p.id not in arrived]
-    ours = [p for p in repo.live_person_keys(session)]
+    ours = repo.live_person_keys(session)
     by_number: dict[str, list[PersonKeys]] = {}
     by_name: dict[tuple[str, date], list[PersonKeys]] = {}
     for person in ours:
         if person.id_number:
             by_number.setdefault(person.id_number, []).append(person)
         by_name.setdefault((person.name_key, person.birth_date), []).append(person)
+    mine = {p.id: p for p in ours}
     labels_here = repo.household_labels(session)
     labels_there = repo.household_labels(old)
     found: list[CrossDuplicate] = []
@@ -658,9 +659,6 @@ def _cross_duplicates(session: Session, old: Session, former: FormerBook) -> lis
         for match in by_name.get((person.name_key, person.birth_date), []):
             if person.parent_keys & match.parent_keys:
                 reasons.setdefault(match.id, []).append("name_birth_parent")
-        if not reasons:
-            continue
-        mine = {p.id: p for p in ours}
         for match_id, why in reasons.items():
             match = mine[match_id]
             found.append(
