@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
 
-from desktop.core.domain.dates import format_vn_date
+from desktop.core.domain.dates import format_vn_date, sixteenth_birthday
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.labels import TABLE_LABELS
 from desktop.core.domain.matching import DUPLICATE_REASONS
@@ -53,12 +53,13 @@ from desktop.core.services.backup import (
     verify_backup,
 )
 from desktop.core.services.duplicates import merge_in_session
+from desktop.core.services.events import record_sixteenth_birthday
 from desktop.core.services.unlocked import Book
 from desktop.core.storage import audit_hook, migrate
 from desktop.core.storage.audit_hook import AuditAction, NewEntry
 from desktop.core.storage.base import SyncState
 from desktop.core.storage.engine import make_engine, make_session_factory, take_write_lock
-from desktop.core.storage.models import CommuneSettings
+from desktop.core.storage.models import CommuneSettings, Person
 from desktop.core.storage.repositories import audit as audit_repo
 from desktop.core.storage.repositories import merge_book as repo
 from desktop.core.storage.repositories import users as users_repo
@@ -275,6 +276,8 @@ class MergeBookResult:
     history_lines: int = 0
     merged_pairs: int = 0
     backup_file: Path | None = None
+    # Children brought in who turned 16 after the former book last made those exits (R02).
+    sixteenth_birthdays: int = 0
 
     @property
     def total(self) -> int:
@@ -317,6 +320,11 @@ class FormerBook:
         self.commune_code = settings.commune_code
         self.commune_name = settings.commune_name
         self.unit_kind = settings.unit_kind
+        # The former book made its 16th-birthday exits (R02) up to this day; the later ones
+        # are made when its children arrive here (this book's own run is past them).
+        self.auto_events_through = settings.auto_events_through or (
+            settings.created_at.date() - timedelta(days=1)
+        )
         self._sessions = make_session_factory(engine)
         self._closed = False
 
@@ -457,6 +465,7 @@ class MergeBookService:
             for existing_id, incoming_id in pairs:
                 merge_in_session(session, user, existing_id, incoming_id, choices={}, reason=reason)
                 copier.step()
+            birthdays = _birthdays_since(session, copier.persons, former.auto_events_through, today)
             audit_hook.record(
                 session,
                 [
@@ -475,6 +484,7 @@ class MergeBookService:
                             "by": f"{user.full_name} ({user.username})",
                             "copied": created,
                             "history_lines": history,
+                            "sixteenth_birthdays": birthdays,
                             "merged_pairs": [list(p) for p in pairs],
                             "hamlets": {h.former_name: h.target_name for h in plan.hamlets},
                             "audit_lines_from": audit_from,
@@ -486,7 +496,7 @@ class MergeBookService:
                     )
                 ],
             )
-        return MergeBookResult(plan, created, history, len(pairs), backup_file)
+        return MergeBookResult(plan, created, history, len(pairs), backup_file, birthdays)
 
 
 # -- planning --------------------------------------------------------------------------------
@@ -766,6 +776,7 @@ class _Copier:
         self._done = 0
         self._total = sum(t.incoming for t in plan.tables) + pairs
         self.households: list[str] = []  # the live households copied, for their history line
+        self.persons: list[tuple[str, date]] = []  # the live persons copied, with birth dates
         self._hamlet_of = {
             h.former_id: h.target_id or h.former_id for h in plan.hamlets
         }  # former hamlet id → hamlet of this book
@@ -812,12 +823,31 @@ class _Copier:
                         row.update(_BOOKKEEPING)
                     if name == "households" and not row["deleted"]:
                         self.households.append(str(row["id"]))
+                    if name == "persons" and not row["deleted"]:
+                        self.persons.append((str(row["id"]), row["birth_date"]))
                     rows.append(row)
                 if rows:
                     self._session.execute(insert(target), rows)
                     written += len(rows)
                     self.step(len(rows))
         return written
+
+
+def _birthdays_since(
+    session: Session, persons: list[tuple[str, date]], after: date, today: date
+) -> int:
+    """Record the 16th birthdays of the children brought in, from ``after`` to today (R02)."""
+    due = [pid for pid, born in persons if after < sixteenth_birthday(born) <= today]
+    recorded = 0
+    for person_id in due:
+        person = session.get(Person, person_id)
+        # A child folded into this book's record (status "merged") has that record's history.
+        if person is None:
+            continue
+        # Episodes closed (0 or more), or None when nothing was due.
+        if record_sixteenth_birthday(session, person, after, today) is not None:
+            recorded += 1
+    return recorded
 
 
 def _history_lines(

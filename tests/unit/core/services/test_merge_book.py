@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from desktop import paths
+from desktop.core.domain.dates import sixteenth_birthday
 from desktop.core.domain.errors import ValidationError
 from desktop.core.domain.permissions import Action, allowed
 from desktop.core.domain.roles import Role
@@ -34,6 +36,8 @@ from desktop.core.storage.models import (
     Injury,
     Person,
 )
+from sync import clock
+from tests.conftest import travel_to
 from tests.unit.core.services.former_books import (
     FORMER_ADMIN,
     FORMER_PASSWORD,
@@ -405,3 +409,33 @@ def test_a_pair_never_proposed_is_refused(new_book: Book, former: FormerBackup) 
             MergeBookService(new_book).apply(opened, None, [(pairs[0][0], pairs[1][1])])
         assert "không có trong danh sách có thể trùng" in wrong.value.message_vi
     _nothing_written(new_book, before)
+
+
+def test_children_who_turned_16_since_the_former_book_was_last_used(
+    new_book: Book, former: FormerBackup
+) -> None:
+    """The new book's own 16th-birthday run is past them: the merge records them (R02)."""
+    made_on = clock.today()
+    with new_book.read() as session:
+        ours = set(session.scalars(select(Person.id)))
+    with travel_to(made_on + timedelta(days=400)):
+        later = clock.today()
+        with _open(new_book, former) as opened:
+            result = MergeBookService(new_book).apply(opened, None, ())
+    with new_book.read() as session:
+        brought = session.scalars(
+            select(Person).where(Person.id.not_in(ours), Person.status == "active")
+        ).all()
+        due = {
+            p.id: sixteenth_birthday(p.birth_date)
+            for p in brought
+            if made_on < sixteenth_birthday(p.birth_date) <= later
+        }
+        exits = {
+            e.person_id: e.event_date
+            for e in session.scalars(select(ChangeEvent).where(ChangeEvent.event_code == "BD05"))
+        }
+    assert due, "the former commune has children turning 16 in those 400 days"
+    # Every child of the former book who turned 16 in the gap has the exit, on the birthday.
+    assert {pid: exits.get(pid) for pid in due} == due
+    assert result.sixteenth_birthdays >= len(due)
