@@ -439,3 +439,47 @@ def test_children_who_turned_16_since_the_former_book_was_last_used(
     # Every child of the former book who turned 16 in the gap has the exit, on the birthday.
     assert {pid: exits.get(pid) for pid in due} == due
     assert result.sixteenth_birthdays >= len(due)
+
+
+def test_a_backup_of_an_older_app_is_brought_to_this_schema_first(
+    new_book: Book, former: FormerBackup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A former book last used with an older version: its temporary copy is upgraded."""
+    from alembic import command
+    from alembic.config import Config
+
+    from desktop.core.services.backup import BackupKind, read_manifest, write_backup
+    from desktop.core.storage import migrate
+    from desktop.core.storage.engine import make_engine
+    from desktop.core.storage.keyfile import KeyFile
+
+    home = paths.data_dir()
+    monkeypatch.setenv("SOTREEM_HOME", str(former.path.parent.parent / "nha-11111-7"))
+    keys = KeyFile.load(paths.key_file())
+    key = keys.unlock_with_recovery(former.recovery_code)
+    engine = make_engine(paths.book_file(), key)
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "-1")
+        older = migrate.current_revision(engine)
+        assert older != migrate.head_revision()
+        old_backup = write_backup(
+            engine, keys, key, kind=BackupKind.MANUAL, target_dir=tmp_path / "cu-hon",
+            commune_name="Minh Hưng",
+        )  # fmt: skip
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("SOTREEM_HOME", str(home))
+    assert read_manifest(old_backup.path)["schema_revision"] == older
+    digest = old_backup.path.read_bytes()
+    service = MergeBookService(new_book)
+    with service.open(old_backup.path, secret=former.recovery_code) as opened:
+        preview = service.preview(opened)
+        assert preview.incoming("persons") == former.counts["persons"]
+        result = service.apply(opened, None, ())
+    assert result.created["persons"] == former.counts["persons"]
+    assert old_backup.path.read_bytes() == digest  # upgraded: the temporary copy only
+    assert AuditService(new_book).verify().ok
