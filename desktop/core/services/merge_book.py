@@ -137,7 +137,8 @@ class HamletChoice:
     target_name: str
     # The hamlet of this book it is merged into; None when it is created with ``target_name``.
     target_id: str | None = None
-    row: int | None = None  # the row of the mapping file that said so
+    # True when ``target_id`` is another former hamlet created by this same merge.
+    joins_new: bool = False
 
     @property
     def action(self) -> str:
@@ -149,6 +150,8 @@ class HamletChoice:
         """What happens, in Vietnamese."""
         if self.target_id == self.former_id:
             return f"đã có trong sổ (“{self.target_name}”)"
+        if self.joins_new:
+            return f"gộp cùng thôn cũ khác vào thôn mới “{self.target_name}”"
         if self.target_id:
             return f"gộp vào thôn “{self.target_name}” đã có"
         if fold(self.target_name) == fold(self.former_name):
@@ -543,6 +546,14 @@ def _plan(
         users = tuple(f"{u.username} ({u.full_name})" for u in users_repo.all_users(old))
         duplicates = _cross_duplicates(session, old, former)
         warnings = _number_clashes(session, old, hamlets)
+        by_name = [h for h in hamlets if h.action == HAMLET_MERGE and h.target_id != h.former_id]
+        if hamlet_targets is None and by_name:
+            warnings.insert(
+                0,
+                f"{len(by_name)} thôn của xã cũ trùng tên với thôn đã có trong sổ nên được đề "
+                "xuất gộp vào thôn đó. Nếu là hai thôn khác nhau (ví dụ “Thôn 1” của hai xã cũ), "
+                "hãy ghi tên khác ở cột “Thôn mới”.",
+            )
         chain = verify_chain(audit_repo.walk(old))
         link = audit_repo.head(old)
         if not chain.ok:
@@ -630,7 +641,9 @@ def _hamlet_choices(
             # Two former hamlets given one new name become one hamlet: the first makes it.
             target_id, target_name = created[key]
             choices.append(
-                HamletChoice(hamlet.id, hamlet.name, hamlet.households, target_name, target_id)
+                HamletChoice(
+                    hamlet.id, hamlet.name, hamlet.households, target_name, target_id, True
+                )
             )
         else:
             created[key] = (hamlet.id, wanted)

@@ -114,6 +114,7 @@ def test_preview_counts_what_would_come(new_book: Book, former: FormerBackup) ->
     assert {h.former_name for h in preview.hamlets} == {"Thôn 1", "Thôn 2", "Thôn 3"}
     assert all(h.action == HAMLET_MERGE for h in preview.hamlets)
     assert preview.incoming("hamlets") == 0
+    assert "3 thôn của xã cũ trùng tên với thôn đã có" in preview.warnings[0]
     # Every shared child is listed once, with why: two by ID number, two by name and parent.
     assert [c.id_number is None for c in former.shared] == [False, False, True, True]
     listed = {d.incoming_id: d for d in preview.duplicates}
@@ -266,6 +267,9 @@ def test_hamlet_mapping_renames_and_merges(new_book: Book, former: FormerBackup)
         by_name = {h.former_name: h for h in preview.hamlets}
         assert by_name["Thôn 1"].action == HAMLET_CREATE
         assert by_name["Thôn 2"].target_id == ids["Thôn 1"]
+        assert (
+            by_name["Thôn 2"].action_text == "gộp cùng thôn cũ khác vào thôn mới “Thôn Minh Hưng”"
+        )
         assert by_name["Thôn 3"].action == HAMLET_MERGE
         assert preview.incoming("hamlets") == 1
         service.apply(opened, targets, ())
