@@ -12,6 +12,8 @@ from desktop.core.services.book import Book
 from desktop.core.services.demo import populate_demo
 from tests.conftest import ADMIN_PASSWORD
 from tests.unit.core.services.former_books import (
+    FORMER_ADMIN,
+    FORMER_PASSWORD,
     FormerBackup,
     add_shared_children,
     make_former_backup,
@@ -165,3 +167,21 @@ def test_a_pair_marked_unclearly_names_its_row(
     assert code == 2
     assert "trung.csv, dòng 2, cột “Gộp”: “chắc vậy” không rõ" in capsys.readouterr().err
     assert table_counts(new_book)["persons"] == before["persons"]
+
+
+def test_the_former_book_opens_with_one_of_its_passwords(
+    new_book: Book,
+    former: FormerBackup,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SOTREEM_RECOVERY_CODE")
+    monkeypatch.setenv("SOTREEM_FORMER_PASSWORD", FORMER_PASSWORD)
+    code = run_cli(["merge-book", str(former.path), "--former-user", FORMER_ADMIN, "--dry-run"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "Sổ của xã Minh Hưng cũ (mã 11111)" in captured.out
+    monkeypatch.setenv("SOTREEM_FORMER_PASSWORD", "sai-mat-khau")
+    code = run_cli(["merge-book", str(former.path), "--former-user", FORMER_ADMIN, "--dry-run"])
+    assert code == 2
+    assert "Mật khẩu không mở được" in capsys.readouterr().err

@@ -226,8 +226,9 @@ class MergeBookPreview:
         """(what, how many would come) of the issue's groups."""
         return [(label, sum(self.incoming(t) for t in group)) for label, group in SUMMARY_GROUPS]
 
-    def lines(self) -> list[str]:
-        """The preview as text, for the terminal and the officer's screen."""
+    def lines(self, *, pairs: bool = True) -> list[str]:
+        """The preview as text, for the terminal and the officer's screen (which shows the
+        pairs in a table of their own: ``pairs=False``)."""
         out = [
             f"Sổ của {self.former_name} cũ (mã {self.former_code}), sao lưu lúc "
             f"{clock.format_datetime(self.backup_created_at)}: {self.file_name}",
@@ -253,7 +254,9 @@ class MergeBookPreview:
             f"  {h.former_name} ({_vn_int(h.households)} hộ) → {h.action_text}"
             for h in self.hamlets
         ]
-        if self.duplicates:
+        if self.duplicates and not pairs:
+            out.append(f"Có thể trùng ở hai sổ: {len(self.duplicates)} cặp, cần xác nhận.")
+        elif self.duplicates:
             out.append(f"Có thể trùng ở hai sổ ({len(self.duplicates)} cặp, cần xác nhận):")
             out += [
                 f"  {d.existing_id} “{d.existing_name}” {format_vn_date(d.existing_birth)}, "

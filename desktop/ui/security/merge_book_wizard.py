@@ -222,7 +222,7 @@ class MapPage(QWizardPage):
 
     def show_preview(self, preview: MergeBookPreview, keep_typed: bool) -> None:
         """Show a preview (the first one, or one after the mapping was edited)."""
-        self.summary.setPlainText("\n".join(preview.lines()))
+        self.summary.setPlainText("\n".join(preview.lines(pairs=False)))
         self.hamlets.set_choices(list(preview.hamlets), keep_typed=keep_typed)
         self.pairs.set_pairs(list(preview.duplicates))
         self._dirty = False

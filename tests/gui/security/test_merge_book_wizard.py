@@ -110,6 +110,14 @@ def test_open_map_and_merge(book: Book, former: FormerBackup, qtbot: Any) -> Non
     assert "Sổ của xã Minh Hưng cũ (mã 11111)" in mapping.summary.toPlainText()
     assert mapping.hamlets.rowCount() == 3
     assert mapping.pairs.rowCount() == len(former.shared)
+    assert f"Có thể trùng ở hai sổ: {len(former.shared)} cặp" in mapping.summary.toPlainText()
+    # A hamlet mapped to nothing: told under the table, and no way forward.
+    mapping.hamlets.setData(mapping.hamlets.index(1, HamletMapModel.TARGET), " ")
+    mapping.review_button.click()
+    wait_for_ops(qtbot)
+    assert "được ghép với một thôn để trống" in mapping.error.text()
+    assert not mapping.isComplete()
+    mapping.hamlets.setData(mapping.hamlets.index(1, HamletMapModel.TARGET), "Thôn 2")
     # The officer renames the first hamlet: the preview must be seen again before merging.
     mapping.hamlets.setData(mapping.hamlets.index(0, HamletMapModel.TARGET), "Thôn Minh Hưng")
     assert not mapping.isComplete()
