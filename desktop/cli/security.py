@@ -27,13 +27,18 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
     book = open_from_args(args)
     try:
-        report = AuditService(book).verify()
+        service = AuditService(book)
+        report = service.verify()
+        former = service.verify_former()
     except PermissionDenied as exc:
         raise CliError(exc.message_vi) from exc
     finally:
         book.close()
     print(report.message_vi)
-    return 0 if report.ok else 1
+    # The trails of former communes' books merged into this one (kept verbatim).
+    for trail in former:
+        print(trail.message_vi)
+    return 0 if report.ok and all(t.ok for t in former) else 1
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -127,7 +127,9 @@ def test_merge_book_from_the_command_line(
     assert table_counts(new_book)["persons"] == after["persons"]
 
     assert run_cli(["audit", "verify"]) == 0
-    assert "Nhật ký nguyên vẹn" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Nhật ký nguyên vẹn" in out
+    assert "Nhật ký của sổ xã cũ (mã 11111): nguyên vẹn" in out
 
 
 def test_a_wrong_recovery_code_is_told_in_vietnamese(

@@ -48,6 +48,7 @@ TABLE_LABELS: dict[str, str] = {
     "sync_outbox_batches": "Lô dữ liệu chờ gửi",
     "sync_inbox": "Dữ liệu nhận về chờ ghi",
     "audit_entries": "Nhật ký thao tác",
+    "former_audit_entries": "Nhật ký của sổ xã cũ",
 }
 
 FIELD_LABELS: dict[str, str] = {

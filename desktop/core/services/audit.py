@@ -25,6 +25,7 @@ from desktop.core.storage import audit_hook
 from desktop.core.storage.audit_hook import AuditAction, NewEntry, compute_hash
 from desktop.core.storage.engine import make_engine, make_session_factory
 from desktop.core.storage.repositories import audit as repo
+from desktop.core.storage.repositories import merge_book as merge_repo
 from desktop.core.storage.repositories import users as users_repo
 from desktop.core.storage.repositories.audit import AuditQuery
 from sync import clock
@@ -239,6 +240,68 @@ class AuditService:
         self._book.user.require(Action.VIEW_AUDIT)
         with self._book.read() as session:
             return verify_chain(repo.walk(session))
+
+    def verify_former(self) -> list[FormerTrailReport]:
+        """The kept trails of the former communes' books merged into this one, each checked."""
+        self._book.user.require(Action.VIEW_AUDIT)
+        with self._book.read() as session:
+            return verify_former_trails(session)
+
+
+@dataclass(frozen=True)
+class FormerTrailReport:
+    """The kept trail of one former commune's book: its own chain, and its pin in this one."""
+
+    book_id: str
+    commune_code: str
+    chain: ChainReport
+    # The length and last hash that this book's "merge_book" line recorded are the kept ones.
+    pinned: bool
+
+    @property
+    def ok(self) -> bool:
+        """True when the kept trail is whole and is the one that was brought in."""
+        return self.chain.ok and self.pinned
+
+    @property
+    def message_vi(self) -> str:
+        """One line for the officer or the terminal."""
+        where = f"Nhật ký của sổ xã cũ (mã {self.commune_code})"
+        if not self.chain.ok:
+            return f"{where}: {self.chain.message_vi}"
+        if not self.pinned:
+            return (
+                f"{where}: {self.chain.checked} dòng liền mạch, nhưng không khớp với điều đã ghi "
+                "khi gộp sổ (có dòng bị thay hoặc bớt). Hãy báo ngay cho quản trị viên."
+            )
+        return f"{where}: nguyên vẹn, {self.chain.checked} dòng, đúng như khi gộp sổ."
+
+
+def verify_former_trails(session: Any) -> list[FormerTrailReport]:
+    """Walk every kept former trail, and check it against the merge lines that recorded it."""
+    recorded: dict[str, list[tuple[int, str]]] = {}
+    for book_id, after in merge_repo.merge_lines(session):
+        try:
+            values = json.loads(after)
+            recorded.setdefault(book_id, []).append(
+                (int(values["former_audit_lines"]), str(values["former_audit_head"]))
+            )
+        except (ValueError, KeyError, TypeError):
+            recorded.setdefault(book_id, []).append((-1, ""))
+    reports = []
+    for book_id, code in merge_repo.former_trails(session):
+        lines = (
+            line for chunk in merge_repo.former_trail_lines(session, book_id) for line in chunk
+        )
+        chain = verify_chain(lines)
+        pins = recorded.get(book_id, [])
+        pinned = bool(pins)
+        for count, head in pins:
+            line = merge_repo.former_line(session, book_id, count) if count > 0 else None
+            if count != 0 and (line is None or line.entry_hash != head):
+                pinned = False
+        reports.append(FormerTrailReport(book_id, code, chain, pinned))
+    return reports
 
 
 def verify_chain(entries: Any) -> ChainReport:

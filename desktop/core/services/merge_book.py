@@ -15,8 +15,11 @@ Three steps, the same for the screen and ``sotreem merge-book``:
   its own id (so bringing the same book twice creates nothing the second time), households
   and injuries follow the hamlet mapping, each household's history gets a line "thuộc xã …
   cũ", the confirmed pairs are merged with the duplicate merge (``duplicates.py``, which moves
-  every record of the child), and one audit line says which book came, when, by whom, and
-  which lines of the trail hold its rows. If anything raises, nothing is written.
+  every record of the child), the children who turned 16 since the former book's last run get
+  their exit (R02), the former book's audit trail is kept verbatim (``former_audit_entries``,
+  its own chain), and one audit line says which book came, when, by whom, which lines of this
+  trail hold its rows, and the former trail's length and last hash. If anything raises,
+  nothing is written.
 
 Reports, indicator figures, targets, the reporting calendar and the child-friendly
 assessments of a former commune are its own (under its own code upstream) and stay in its
@@ -106,8 +109,9 @@ NOT_COPIED_TABLES: dict[str, str] = {
     "sync_conflicts": "việc đồng bộ của máy xã cũ",
     "sync_outbox_batches": "việc đồng bộ của máy xã cũ",
     "sync_inbox": "việc đồng bộ của máy xã cũ",
-    "audit_entries": "nhật ký của sổ cũ ở lại trong bản sao lưu (ghi mã kiểm tra vào nhật ký)",
 }
+# Kept verbatim in ``former_audit_entries`` (never re-chained): see ``_keep_trails``.
+KEPT_TRAIL_TABLES: tuple[str, ...] = ("audit_entries", "former_audit_entries")
 # The groups the preview leads with (the issue's list), each a sum of tables.
 SUMMARY_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Hộ gia đình", ("households",)),
@@ -249,6 +253,11 @@ class MergeBookPreview:
             )
         for label, why, rows in self.not_copied:
             out.append(f"Không chép {label.lower()} ({_vn_int(rows)}): {why}.")
+        if self.former_audit_lines:
+            out.append(
+                f"Nhật ký của sổ xã cũ ({_vn_int(self.former_audit_lines)} dòng) được giữ "
+                "nguyên vẹn trong sổ này và kiểm tra được riêng."
+            )
         out.append("Ghép thôn:")
         out += [
             f"  {h.former_name} ({_vn_int(h.households)} hộ) → {h.action_text}"
@@ -284,6 +293,7 @@ class MergeBookResult:
     backup_file: Path | None = None
     # Children brought in who turned 16 after the former book last made those exits (R02).
     sixteenth_birthdays: int = 0
+    trail_lines: int = 0  # lines of the former book's audit trail kept verbatim
 
     @property
     def total(self) -> int:
@@ -472,6 +482,7 @@ class MergeBookService:
                 merge_in_session(session, user, existing_id, incoming_id, choices={}, reason=reason)
                 copier.step()
             birthdays = _birthdays_since(session, copier.persons, former.auto_events_through, today)
+            trail = _keep_trails(session, former)
             audit_hook.record(
                 session,
                 [
@@ -496,13 +507,14 @@ class MergeBookService:
                             "audit_lines_from": audit_from,
                             "audit_lines_to": _audit_seq(session),
                             "former_audit_lines": plan.former_audit_lines,
+                            "former_audit_lines_kept": trail,
                             "former_audit_head": plan.former_audit_head,
                             "backup_before": backup_file.name,
                         },
                     )
                 ],
             )
-        return MergeBookResult(plan, created, history, len(pairs), backup_file, birthdays)
+        return MergeBookResult(plan, created, history, len(pairs), backup_file, birthdays, trail)
 
 
 # -- planning --------------------------------------------------------------------------------
@@ -543,8 +555,7 @@ def _plan(
         not_copied = tuple(
             (TABLE_LABELS.get(name, name), why, rows)
             for name, why in NOT_COPIED_TABLES.items()
-            if name not in ("users", "audit_entries", "commune_settings")
-            and (rows := repo.count(old, name))
+            if name not in ("users", "commune_settings") and (rows := repo.count(old, name))
         )
         users = tuple(f"{u.username} ({u.full_name})" for u in users_repo.all_users(old))
         duplicates = _cross_duplicates(session, old, former)
@@ -847,6 +858,35 @@ class _Copier:
                     written += len(rows)
                     self.step(len(rows))
         return written
+
+
+def _keep_trails(session: Session, former: FormerBook) -> int:
+    """Keep the former book's audit trail verbatim (and those it kept); the lines added.
+
+    Only lines after the last one already kept are added, so a second run adds nothing and a
+    newer backup of the same book adds its newer lines.
+    """
+    kept = repo.archived_heads(session)
+    target = repo.table("former_audit_entries")
+    written = 0
+    with former.read() as old:
+        for chunk in repo.trail_lines(old, kept.get(former.book_id, 0)):
+            rows = [
+                {**line, "book_id": former.book_id, "commune_code": former.commune_code}
+                for line in chunk
+            ]
+            session.execute(insert(target), rows)
+            written += len(rows)
+        for book_id, code in repo.former_trails(old):
+            for lines in repo.former_trail_lines(old, book_id, kept.get(book_id, 0)):
+                rows = [
+                    {name: getattr(line, name) for name in repo.TRAIL_COLUMNS}
+                    | {"book_id": book_id, "commune_code": code}
+                    for line in lines
+                ]
+                session.execute(insert(target), rows)
+                written += len(rows)
+    return written
 
 
 def _birthdays_since(

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from desktop.core.domain.text import fold
 from desktop.core.storage.base import Base
 from desktop.core.storage.models import (
+    AuditEntry,
+    FormerAuditEntry,
     GuardianLink,
     Hamlet,
     Household,
@@ -184,3 +186,95 @@ def household_labels(session: Session) -> dict[str, str]:
 def risk_codes(session: Session) -> set[str]:
     """The codes of the risk categories the administrator added or changed."""
     return {str(code) for code in session.scalars(select(RiskCategory.code))}
+
+
+# -- the former books' audit trails, kept verbatim ----------------------------------------------
+
+
+def archived_heads(session: Session) -> dict[str, int]:
+    """The last line kept of each former book's trail: book id → seq."""
+    query = select(FormerAuditEntry.book_id, func.max(FormerAuditEntry.seq)).group_by(
+        FormerAuditEntry.book_id
+    )
+    return {str(book): int(seq) for book, seq in session.execute(query)}
+
+
+# The columns of an audit line, as kept of a former book (its hash covers all but prev_hash).
+TRAIL_COLUMNS = (
+    "seq", "at", "username", "action", "table_name", "record_id", "before", "after",
+    "prev_hash", "entry_hash",
+)  # fmt: skip
+
+
+def trail_lines(
+    session: Session, after_seq: int, chunk: int = CHUNK
+) -> Iterator[list[dict[str, Any]]]:
+    """The lines of the book's own trail after ``after_seq``, in order, as column values."""
+    columns = [AuditEntry.__table__.c[name] for name in TRAIL_COLUMNS]
+    last = after_seq
+    while True:
+        query = select(*columns).where(AuditEntry.seq > last).order_by(AuditEntry.seq)
+        found = [dict(row._mapping) for row in session.execute(query.limit(chunk))]
+        if not found:
+            return
+        yield found
+        last = found[-1]["seq"]
+
+
+def former_trails(session: Session) -> list[tuple[str, str]]:
+    """(book id, commune code) of every former book whose trail this book keeps."""
+    query = select(FormerAuditEntry.book_id, FormerAuditEntry.commune_code).distinct()
+    return sorted((str(book), str(code)) for book, code in session.execute(query))
+
+
+def former_trail_lines(
+    session: Session, book_id: str, after_seq: int = 0, chunk: int = CHUNK
+) -> Iterator[list[FormerAuditEntry]]:
+    """The kept lines of one former book's trail after ``after_seq``, in chain order."""
+    last = after_seq
+    while True:
+        rows = list(
+            session.scalars(
+                select(FormerAuditEntry)
+                .where(FormerAuditEntry.book_id == book_id, FormerAuditEntry.seq > last)
+                .order_by(FormerAuditEntry.seq)
+                .limit(chunk)
+            )
+        )
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].seq
+
+
+def former_lines_of(session: Session, record_id: str) -> list[FormerAuditEntry]:
+    """The kept former lines naming ``record_id`` itself, and the batch lines (bulk loads)."""
+    own = session.scalars(select(FormerAuditEntry).where(FormerAuditEntry.record_id == record_id))
+    batches = session.scalars(
+        select(FormerAuditEntry).where(
+            FormerAuditEntry.after.like('{"v":%'), FormerAuditEntry.record_id != record_id
+        )
+    )
+    return [*own, *batches]
+
+
+def merge_lines(session: Session) -> list[tuple[str, str]]:
+    """(former book id, ``after`` text) of every ``merge_book`` line, here and kept."""
+    own = session.execute(
+        select(AuditEntry.record_id, AuditEntry.after).where(AuditEntry.action == "merge_book")
+    )
+    kept = session.execute(
+        select(FormerAuditEntry.record_id, FormerAuditEntry.after).where(
+            FormerAuditEntry.action == "merge_book"
+        )
+    )
+    return [(str(book), str(after)) for book, after in [*own, *kept]]
+
+
+def former_line(session: Session, book_id: str, seq: int) -> FormerAuditEntry | None:
+    """The kept line ``seq`` of a former book's trail."""
+    return session.scalars(
+        select(FormerAuditEntry).where(
+            FormerAuditEntry.book_id == book_id, FormerAuditEntry.seq == seq
+        )
+    ).first()

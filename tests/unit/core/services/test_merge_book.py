@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from desktop import paths
 from desktop.core.domain.dates import sixteenth_birthday
@@ -24,6 +24,7 @@ from desktop.core.services.merge_book import (
     COPIED_TABLES,
     HAMLET_CREATE,
     HAMLET_MERGE,
+    KEPT_TRAIL_TABLES,
     NOT_COPIED_TABLES,
     FormerBook,
     MergeBookService,
@@ -83,10 +84,11 @@ def _temp_copies() -> list[Path]:
 
 def test_every_table_is_copied_or_left_on_purpose() -> None:
     """A new table must be given a place here before a merge can forget it."""
-    assert set(COPIED_TABLES) | set(NOT_COPIED_TABLES) == set(Base.metadata.tables)
-    assert not set(COPIED_TABLES) & set(NOT_COPIED_TABLES)
+    every = [*COPIED_TABLES, *NOT_COPIED_TABLES, *KEPT_TRAIL_TABLES]
+    assert set(every) == set(Base.metadata.tables)
+    assert len(every) == len(set(every))  # each in one place only
     # Each is named in Vietnamese in the preview.
-    assert set(COPIED_TABLES) | set(NOT_COPIED_TABLES) <= set(TABLE_LABELS)
+    assert set(every) <= set(TABLE_LABELS)
 
 
 def test_only_administrators_merge_books() -> None:
@@ -490,3 +492,31 @@ def test_a_backup_of_an_older_app_is_brought_to_this_schema_first(
     assert result.created["persons"] == former.counts["persons"]
     assert old_backup.path.read_bytes() == digest  # upgraded: the temporary copy only
     assert AuditService(new_book).verify().ok
+
+
+def test_the_former_trail_is_kept_verbatim_and_checked(
+    new_book: Book, former: FormerBackup
+) -> None:
+    with _open(new_book, former) as opened:
+        result = MergeBookService(new_book).apply(opened, None, ())
+    # Every line of the former book's trail (as backed up) is kept, once.
+    assert result.trail_lines == former.counts["audit_entries"]
+    assert table_counts(new_book)["former_audit_entries"] == former.counts["audit_entries"]
+    service = AuditService(new_book)
+    (trail,) = service.verify_former()
+    assert trail.ok and trail.commune_code == "11111"
+    assert trail.chain.checked == former.counts["audit_entries"]
+    assert "nguyên vẹn" in trail.message_vi
+    assert service.verify().ok
+    # Again: nothing is kept twice.
+    with _open(new_book, former) as opened:
+        assert MergeBookService(new_book).apply(opened, None, ()).trail_lines == 0
+    # The database refuses to change a kept line; one changed behind its back is found.
+    with pytest.raises(Exception, match="append-only"), new_book.transaction() as session:
+        session.execute(text("UPDATE former_audit_entries SET username = 'x' WHERE seq = 2"))
+    with new_book.transaction() as session:
+        session.execute(text("DROP TRIGGER former_audit_entries_no_update"))
+        session.execute(text("UPDATE former_audit_entries SET username = 'x' WHERE seq = 2"))
+    (tampered,) = service.verify_former()
+    assert not tampered.ok
+    assert "dòng số 2" in tampered.message_vi
