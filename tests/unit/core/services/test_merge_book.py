@@ -472,7 +472,7 @@ def test_a_backup_of_an_older_app_is_brought_to_this_schema_first(
         config.set_main_option("script_location", str(migrate.MIGRATIONS_DIR))
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "-1")
+            command.downgrade(config, "0006_report_decisions")  # before the enrolment columns
         older = migrate.current_revision(engine)
         assert older != migrate.head_revision()
         old_backup = write_backup(
