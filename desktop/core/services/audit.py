@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import DatabaseError
@@ -24,6 +24,7 @@ from desktop.core.services.unlocked import Book
 from desktop.core.storage import audit_hook
 from desktop.core.storage.audit_hook import AuditAction, NewEntry, compute_hash
 from desktop.core.storage.engine import make_engine, make_session_factory
+from desktop.core.storage.models import AuditEntry, FormerAuditEntry
 from desktop.core.storage.repositories import audit as repo
 from desktop.core.storage.repositories import merge_book as merge_repo
 from desktop.core.storage.repositories import users as users_repo
@@ -181,6 +182,40 @@ def _batch_holds(after: str, record_id: str) -> bool:
     return rows is not None and any(str(next(iter(row.values()), "")) == record_id for row in rows)
 
 
+def _action_label(entry: AuditEntry | FormerAuditEntry) -> str:
+    label = ACTION_LABELS.get(entry.action, entry.action)
+    if isinstance(entry, FormerAuditEntry):
+        return f"{label} (sổ xã cũ {entry.commune_code})"
+    return label
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _former_history(session: Any, query: AuditQuery) -> list[FormerAuditEntry]:
+    """The kept lines of former books about ``query.record_id``, newest first."""
+    assert query.record_id is not None
+    found = []
+    for entry in merge_repo.former_lines_of(session, query.record_id):
+        if entry.record_id != query.record_id and not _batch_holds(entry.after, query.record_id):
+            continue
+        if query.username and entry.username != query.username:
+            continue
+        if query.action and entry.action != query.action:
+            continue
+        if query.table_name and entry.table_name != query.table_name:
+            continue
+        at = _as_utc(entry.at)
+        if query.since is not None and at < _as_utc(query.since):
+            continue
+        if query.until is not None and at >= _as_utc(query.until):
+            continue
+        found.append(entry)
+    found.sort(key=lambda e: (_as_utc(e.at), e.seq), reverse=True)
+    return found
+
+
 class AuditService:
     """Reads and verifies the audit trail (administrators only)."""
 
@@ -200,7 +235,9 @@ class AuditService:
                     for e in repo.batch_lines(session, query)
                     if e.record_id != query.record_id and _batch_holds(e.after, query.record_id)
                 ]
-                found = sorted([*own, *batches], key=lambda e: e.seq, reverse=True)
+                found: list[Any] = sorted([*own, *batches], key=lambda e: e.seq, reverse=True)
+                # Then its history in a former commune's book it came from (kept verbatim).
+                found += _former_history(session, query)
                 total = len(found)
                 entries = found[max(0, offset) : max(0, offset) + max(1, limit)]
             else:
@@ -212,7 +249,7 @@ class AuditService:
                     at=e.at,
                     username=e.username,
                     action=e.action,
-                    action_label=ACTION_LABELS.get(e.action, e.action),
+                    action_label=_action_label(e),
                     table_name=e.table_name,
                     table_label=TABLE_LABELS.get(e.table_name, e.table_name),
                     record_id=query.record_id or e.record_id,

@@ -520,3 +520,24 @@ def test_the_former_trail_is_kept_verbatim_and_checked(
     (tampered,) = service.verify_former()
     assert not tampered.ok
     assert "dòng số 2" in tampered.message_vi
+
+
+def test_a_record_history_goes_on_into_the_former_book(
+    new_book: Book, former: FormerBackup
+) -> None:
+    """The audit browser, asked for one record, shows its lines here and in the former book."""
+    from desktop.core.services.audit import AuditFilter
+
+    child = former.shared[0].former_id
+    with _open(new_book, former) as opened:
+        MergeBookService(new_book).apply(opened, None, ())
+    page = AuditService(new_book).page(AuditFilter(record_id=child))
+    labels = [row.action_label for row in page.rows]
+    # Created here by the merge (a batch line of the administrator), newest first; then its
+    # creation in the former book (the demo's bulk load) and the former book's own changes.
+    assert labels[0] == "Thêm mới"
+    assert page.rows[0].username == "admin"
+    assert "Thêm mới (sổ xã cũ 11111)" in labels
+    assert all(row.record_id == child for row in page.rows)
+    kept = [row for row in page.rows if "sổ xã cũ" in row.action_label]
+    assert kept and all(row.username == FORMER_ADMIN for row in kept)
