@@ -1,10 +1,9 @@
 """former audit entries: a former commune's audit trail, kept verbatim when its book is merged
 
-Issue 17 (merging the books of the communes joined in 2025). Written on the merge-book
-branch after 0007; the revision chain may need its ``down_revision`` set at merge time.
+Issue 17 (merging the books of the communes joined in 2025).
 
-Revision ID: 0008_former_audit_entries
-Revises: 0007_enrolment_nonce
+Revision ID: 0009_former_audit_entries
+Revises: 0008_report_documents
 Create Date: 2026-12-07
 """
 
@@ -15,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_former_audit_entries"
-down_revision: str | None = "0007_enrolment_nonce"
+revision: str = "0009_former_audit_entries"
+down_revision: str | None = "0008_report_documents"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
