@@ -35,7 +35,7 @@ from desktop.core.services.merge_book import (
 )
 from desktop.ui import messages
 from desktop.ui.changes import Change
-from desktop.ui.ops import run_op
+from desktop.ui.ops import Op, run_op
 from desktop.ui.security.merge_book_models import DuplicatePairsModel, HamletMapModel
 from desktop.ui.security.password_dialog import password_field
 from desktop.ui.widgets import ErrorLabel, monospace_font
@@ -307,6 +307,7 @@ class MergeBookWizard(QWizard):
         self.service = service
         self.former: FormerBook | None = None
         self.preview: MergeBookPreview | None = None
+        self.op: Op | None = None  # the merge under way (its “Dừng” is op.cancel)
         self._busy = False
         self.setWindowTitle(self.tr("Gộp sổ của xã cũ"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -348,6 +349,7 @@ class MergeBookWizard(QWizard):
             changes=(Change.BOOK, Change.BACKUPS),
         )
         op.finished.connect(self._stopped)
+        self.op = op
 
     def _stopped(self) -> None:
         # “Dừng” ends the work without a result: the transaction rolled back.

@@ -132,6 +132,18 @@ def test_open_map_and_merge(book: Book, former: FormerBackup, qtbot: Any) -> Non
     assert wizard.currentPage() is wizard.confirm_page
     assert "gộp 1 cặp hồ sơ trùng" in wizard.confirm_page.text.text()
     check(wizard)
+    # “Dừng” at once: the transaction rolls back, the wizard stays open to try again.
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.op is not None
+    wizard.op.cancel()
+    box = wait_for_message(qtbot)
+    assert "Đã dừng: sổ giữ nguyên như trước khi gộp." in box.text()
+    box.accept()
+    stopped = table_counts(book)
+    assert {k: v for k, v in stopped.items() if k != "audit_entries"} == {
+        k: v for k, v in before.items() if k != "audit_entries"
+    }
+    assert wizard.isVisible() and wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
     with qtbot.waitSignal(wizard.merged, timeout=30_000):
         wizard.button(QWizard.WizardButton.FinishButton).click()
     box = wait_for_message(qtbot)
