@@ -15,6 +15,7 @@ from desktop.core.services.book import Book, book_exists, open_book
 
 ENV_PASSWORD = "SOTREEM_PASSWORD"
 ENV_USER = "SOTREEM_USER"
+ENV_RECOVERY = "SOTREEM_RECOVERY_CODE"
 VERSION = "0.1.0"
 
 
@@ -39,6 +40,20 @@ def read_password(confirm: bool = False) -> str:
     if confirm and getpass.getpass("Nhập lại mật khẩu: ") != first:
         raise CliError("Hai lần nhập mật khẩu không khớp.", 2)
     return first
+
+
+def read_recovery_code(prompt: str = "Mã khôi phục: ") -> str:
+    """A recovery code from $SOTREEM_RECOVERY_CODE, or asked at the terminal (never echoed)."""
+    from_env = os.environ.get(ENV_RECOVERY)
+    if from_env:
+        return from_env
+    if not sys.stdin.isatty():
+        raise CliError(
+            f"Chưa có mã khôi phục: đặt biến môi trường {ENV_RECOVERY} "
+            "hoặc chạy trong cửa sổ lệnh.",
+            2,
+        )
+    return getpass.getpass(prompt)
 
 
 def open_from_args(args: argparse.Namespace) -> Book:

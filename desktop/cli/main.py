@@ -1,9 +1,9 @@
 """The ``sotreem`` parser: one subcommand group per module of this package, then dispatch.
 
-Each group module (book, report, security, sync, children, imports, indicators) registers its
-subcommands with ``add_commands(sub)``; every command's ``func`` takes the parsed args and
-returns the exit code. Shared helpers live in ``desktop.cli.common``, below the groups, so
-nothing imports this.
+Each group module (book, report, security, sync, children, imports, indicators, protection,
+merge) registers its subcommands with ``add_commands(sub)``; every command's ``func`` takes
+the parsed args and returns the exit code. Shared helpers live in ``desktop.cli.common``,
+below the groups, so nothing imports this.
 """
 
 from __future__ import annotations
@@ -12,7 +12,17 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from desktop.cli import book, children, imports, indicators, protection, report, security, sync
+from desktop.cli import (
+    book,
+    children,
+    imports,
+    indicators,
+    merge,
+    protection,
+    report,
+    security,
+    sync,
+)
 from desktop.cli.common import VERSION, CliError
 from desktop.core.domain.errors import ValidationError
 from desktop.core.domain.permissions import PermissionDenied
@@ -33,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"Sổ Trẻ Em {VERSION}")
     parser.add_argument("--user", help="tên đăng nhập (mặc định: admin hoặc $SOTREEM_USER)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="LỆNH")
-    for group in (book, report, security, sync, children, imports, indicators, protection):
+    for group in (book, report, security, sync, children, imports, indicators, protection, merge):
         group.add_commands(sub)
     return parser
 

@@ -8,29 +8,18 @@ user's password, before anything is replaced.
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
-import sys
 from pathlib import Path
 
-from desktop.cli.common import CliError, open_from_args, read_password
+from desktop.cli.common import (
+    ENV_RECOVERY,
+    CliError,
+    open_from_args,
+    read_password,
+    read_recovery_code,
+)
 from desktop.core.domain.permissions import PermissionDenied
 from desktop.core.domain.text import format_size
-
-ENV_RECOVERY = "SOTREEM_RECOVERY_CODE"
-
-
-def _recovery_code() -> str:
-    from_env = os.environ.get(ENV_RECOVERY)
-    if from_env:
-        return from_env
-    if not sys.stdin.isatty():
-        raise CliError(
-            f"Chưa có mã khôi phục: đặt biến môi trường {ENV_RECOVERY} "
-            "hoặc chạy trong cửa sổ lệnh.",
-            2,
-        )
-    return getpass.getpass("Mã khôi phục: ")
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -38,13 +27,18 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
     book = open_from_args(args)
     try:
-        report = AuditService(book).verify()
+        service = AuditService(book)
+        report = service.verify()
+        former = service.verify_former()
     except PermissionDenied as exc:
         raise CliError(exc.message_vi) from exc
     finally:
         book.close()
     print(report.message_vi)
-    return 0 if report.ok else 1
+    # The trails of former communes' books merged into this one (kept verbatim).
+    for trail in former:
+        print(trail.message_vi)
+    return 0 if report.ok and all(t.ok for t in former) else 1
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -65,7 +59,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from desktop.core.services.backup import BackupError, restore_file
 
     if args.recovery_code:
-        secret, username = _recovery_code(), None
+        secret, username = read_recovery_code(), None
     else:
         username = args.user or os.environ.get("SOTREEM_USER") or "admin"
         secret = read_password()

@@ -31,9 +31,24 @@ TABLE_LABELS: dict[str, str] = {
     "commune_settings": "Thông tin đơn vị",
     "backup": "Bản sao lưu",
     "export": "Tệp xuất ra",
+    "merge_book": "Gộp sổ xã cũ",
     # Kept on this PC only (never synced): their changes still show in the audit log.
     "case_informants": "Người báo tin (chỉ trên máy này)",
     "holiday_changes": "Lịch nghỉ lễ",
+    # Named when a former commune's book is brought in (what stays in that book).
+    "indicator_targets": "Mục tiêu các chỉ tiêu",
+    "indicator_values": "Số liệu các ngành",
+    "report_calendar": "Lịch báo cáo",
+    "periodic_reports": "Báo cáo định kỳ",
+    "report_snapshot_values": "Số liệu của báo cáo đã chốt",
+    "report_decisions": "Ý kiến cấp trên về báo cáo",
+    "cfc_assessments": "Tự đánh giá xã phù hợp với trẻ em",
+    "cfc_scores": "Điểm tự đánh giá",
+    "sync_conflicts": "Xung đột đồng bộ",
+    "sync_outbox_batches": "Lô dữ liệu chờ gửi",
+    "sync_inbox": "Dữ liệu nhận về chờ ghi",
+    "audit_entries": "Nhật ký thao tác",
+    "former_audit_entries": "Nhật ký của sổ xã cũ",
 }
 
 FIELD_LABELS: dict[str, str] = {

@@ -29,13 +29,23 @@ class Action(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     SETTINGS = "settings"
+    # Bring a former commune's book into this one (the 2025 commune mergers).
+    MERGE_BOOKS = "merge_books"
 
 
 _ALL = frozenset(Action)
 _PERMISSIONS: dict[Role, frozenset[Action]] = {
     Role.ADMIN: _ALL,
     # The audit trail shows who looked at which child: only administrators read it.
-    Role.OFFICER: _ALL - {Action.MANAGE_USERS, Action.RESTORE, Action.SETTINGS, Action.VIEW_AUDIT},
+    # Bringing in a former commune's book changes the whole book: administrators only.
+    Role.OFFICER: _ALL
+    - {
+        Action.MANAGE_USERS,
+        Action.RESTORE,
+        Action.SETTINGS,
+        Action.VIEW_AUDIT,
+        Action.MERGE_BOOKS,
+    },
     # Collaborators collect data in their own hamlets: they never see case details.
     # They record the special circumstances, supports and injuries of their hamlets.
     Role.COLLABORATOR: frozenset(
@@ -68,6 +78,7 @@ _DENIED_TEXT = {
     Action.MANAGE_USERS: "quản lý người dùng",
     Action.VIEW_AUDIT: "xem nhật ký",
     Action.SETTINGS: "thay đổi cài đặt",
+    Action.MERGE_BOOKS: "gộp sổ của xã cũ (chỉ quản trị viên)",
 }
 
 

@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import DatabaseError
@@ -24,7 +24,9 @@ from desktop.core.services.unlocked import Book
 from desktop.core.storage import audit_hook
 from desktop.core.storage.audit_hook import AuditAction, NewEntry, compute_hash
 from desktop.core.storage.engine import make_engine, make_session_factory
+from desktop.core.storage.models import AuditEntry, FormerAuditEntry
 from desktop.core.storage.repositories import audit as repo
+from desktop.core.storage.repositories import merge_book as merge_repo
 from desktop.core.storage.repositories import users as users_repo
 from desktop.core.storage.repositories.audit import AuditQuery
 from sync import clock
@@ -50,6 +52,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.SYNC_CREATE: "Thêm (đồng bộ)",
     AuditAction.SYNC_UPDATE: "Sửa (đồng bộ)",
     AuditAction.SYNC_DELETE: "Xóa (đồng bộ)",
+    AuditAction.MERGE_BOOK: "Gộp sổ xã cũ",
 }
 
 
@@ -179,6 +182,40 @@ def _batch_holds(after: str, record_id: str) -> bool:
     return rows is not None and any(str(next(iter(row.values()), "")) == record_id for row in rows)
 
 
+def _action_label(entry: AuditEntry | FormerAuditEntry) -> str:
+    label = ACTION_LABELS.get(entry.action, entry.action)
+    if isinstance(entry, FormerAuditEntry):
+        return f"{label} (sổ xã cũ {entry.commune_code})"
+    return label
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _former_history(session: Any, query: AuditQuery) -> list[FormerAuditEntry]:
+    """The kept lines of former books about ``query.record_id``, newest first."""
+    assert query.record_id is not None
+    found = []
+    for entry in merge_repo.former_lines_of(session, query.record_id):
+        if entry.record_id != query.record_id and not _batch_holds(entry.after, query.record_id):
+            continue
+        if query.username and entry.username != query.username:
+            continue
+        if query.action and entry.action != query.action:
+            continue
+        if query.table_name and entry.table_name != query.table_name:
+            continue
+        at = _as_utc(entry.at)
+        if query.since is not None and at < _as_utc(query.since):
+            continue
+        if query.until is not None and at >= _as_utc(query.until):
+            continue
+        found.append(entry)
+    found.sort(key=lambda e: (_as_utc(e.at), e.seq), reverse=True)
+    return found
+
+
 class AuditService:
     """Reads and verifies the audit trail (administrators only)."""
 
@@ -198,7 +235,9 @@ class AuditService:
                     for e in repo.batch_lines(session, query)
                     if e.record_id != query.record_id and _batch_holds(e.after, query.record_id)
                 ]
-                found = sorted([*own, *batches], key=lambda e: e.seq, reverse=True)
+                found: list[Any] = sorted([*own, *batches], key=lambda e: e.seq, reverse=True)
+                # Then its history in a former commune's book it came from (kept verbatim).
+                found += _former_history(session, query)
                 total = len(found)
                 entries = found[max(0, offset) : max(0, offset) + max(1, limit)]
             else:
@@ -210,7 +249,7 @@ class AuditService:
                     at=e.at,
                     username=e.username,
                     action=e.action,
-                    action_label=ACTION_LABELS.get(e.action, e.action),
+                    action_label=_action_label(e),
                     table_name=e.table_name,
                     table_label=TABLE_LABELS.get(e.table_name, e.table_name),
                     record_id=query.record_id or e.record_id,
@@ -238,6 +277,68 @@ class AuditService:
         self._book.user.require(Action.VIEW_AUDIT)
         with self._book.read() as session:
             return verify_chain(repo.walk(session))
+
+    def verify_former(self) -> list[FormerTrailReport]:
+        """The kept trails of the former communes' books merged into this one, each checked."""
+        self._book.user.require(Action.VIEW_AUDIT)
+        with self._book.read() as session:
+            return verify_former_trails(session)
+
+
+@dataclass(frozen=True)
+class FormerTrailReport:
+    """The kept trail of one former commune's book: its own chain, and its pin in this one."""
+
+    book_id: str
+    commune_code: str
+    chain: ChainReport
+    # The length and last hash that this book's "merge_book" line recorded are the kept ones.
+    pinned: bool
+
+    @property
+    def ok(self) -> bool:
+        """True when the kept trail is whole and is the one that was brought in."""
+        return self.chain.ok and self.pinned
+
+    @property
+    def message_vi(self) -> str:
+        """One line for the officer or the terminal."""
+        where = f"Nhật ký của sổ xã cũ (mã {self.commune_code})"
+        if not self.chain.ok:
+            return f"{where}: {self.chain.message_vi}"
+        if not self.pinned:
+            return (
+                f"{where}: {self.chain.checked} dòng liền mạch, nhưng không khớp với điều đã ghi "
+                "khi gộp sổ (có dòng bị thay hoặc bớt). Hãy báo ngay cho quản trị viên."
+            )
+        return f"{where}: nguyên vẹn, {self.chain.checked} dòng, đúng như khi gộp sổ."
+
+
+def verify_former_trails(session: Any) -> list[FormerTrailReport]:
+    """Walk every kept former trail, and check it against the merge lines that recorded it."""
+    recorded: dict[str, list[tuple[int, str]]] = {}
+    for book_id, after in merge_repo.merge_lines(session):
+        try:
+            values = json.loads(after)
+            recorded.setdefault(book_id, []).append(
+                (int(values["former_audit_lines"]), str(values["former_audit_head"]))
+            )
+        except (ValueError, KeyError, TypeError):
+            recorded.setdefault(book_id, []).append((-1, ""))
+    reports = []
+    for book_id, code in merge_repo.former_trails(session):
+        lines = (
+            line for chunk in merge_repo.former_trail_lines(session, book_id) for line in chunk
+        )
+        chain = verify_chain(lines)
+        pins = recorded.get(book_id, [])
+        pinned = bool(pins)
+        for count, head in pins:
+            line = merge_repo.former_line(session, book_id, count) if count > 0 else None
+            if count != 0 and (line is None or line.entry_hash != head):
+                pinned = False
+        reports.append(FormerTrailReport(book_id, code, chain, pinned))
+    return reports
 
 
 def verify_chain(entries: Any) -> ChainReport:

@@ -98,6 +98,7 @@ class BackupKind(enum.StrEnum):
     MANUAL = "thu-cong"
     MIGRATION = "truoc-nang-cap"
     IMPORT = "truoc-nhap"
+    MERGE = "truoc-gop-so"  # before a former commune's book is brought in
 
 
 KIND_LABELS = {
@@ -105,10 +106,13 @@ KIND_LABELS = {
     BackupKind.MANUAL: "Sao lưu tay",
     BackupKind.MIGRATION: "Trước khi nâng cấp",
     BackupKind.IMPORT: "Trước khi nhập dữ liệu",
+    BackupKind.MERGE: "Trước khi gộp sổ xã cũ",
 }
 
 _NAME = re.compile(
-    r"^(?P<kind>tu-dong|thu-cong|truoc-nang-cap|truoc-nhap)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?"
+    r"^(?P<kind>"
+    + "|".join(re.escape(kind.value) for kind in BackupKind)
+    + r")-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?"
     + re.escape(SUFFIX)
     + "$"
 )
@@ -179,6 +183,10 @@ class VerifiedBackup:
     current_commune: str | None
     integrity: str = "ok"
     _key: bytes = field(default=b"", repr=False)
+
+    def database_key(self) -> bytes:
+        """The key of the extracted database (to read it, e.g. a former commune's book)."""
+        return self._key
 
     def discard(self) -> None:
         """Remove the extracted database (when the restore is not carried out)."""
@@ -537,6 +545,7 @@ def prune(folder: Path, limit_bytes: int | None = None) -> list[Path]:
     for kind, count in (
         (BackupKind.MIGRATION, KEEP_OTHER),
         (BackupKind.IMPORT, KEEP_OTHER),
+        (BackupKind.MERGE, KEEP_OTHER),
         (BackupKind.MANUAL, KEEP_MANUAL),
     ):
         keep.update([p for p, k, _ in listed if k == kind][:count])

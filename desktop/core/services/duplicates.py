@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.labels import labels_of
@@ -25,6 +27,7 @@ from desktop.core.services import access, codes
 from desktop.core.services.book import Book
 from desktop.core.services.book_index import current_index
 from desktop.core.services.events import recompute_status
+from desktop.core.services.unlocked import CurrentUser
 from desktop.core.storage.models import MergeRecord, Person
 from desktop.core.storage.repositories import children as repo
 from desktop.core.storage.repositories import events as events_repo
@@ -223,7 +226,7 @@ class DuplicateService:
         user = self._book.user
         user.require(Action.EDIT_BOOK)
         with self._book.read() as session:
-            kept, removed = self._pair(session, kept_id, removed_id)
+            kept, removed = _pair(session, user, kept_id, removed_id)
             households = {
                 hid: f"hộ số {n} ({head}), {hamlet}"
                 for hid, (n, head, hamlet) in repo.households_by_ids(
@@ -271,76 +274,97 @@ class DuplicateService:
             if name not in MERGE_FIELDS or given not in (KEPT, REMOVED):
                 raise ValidationError(FieldProblem(name, f"Lựa chọn gộp không hợp lệ: {name}."))
         with self._book.transaction() as session:
-            kept, removed = self._pair(session, kept_id, removed_id)
-            log: dict[str, Any] = {}
-            for name in MERGE_FIELDS:
-                a, b = getattr(kept, name), getattr(removed, name)
-                choice: str | None = choices.get(name)
-                if name in _PERSONAL and not access.may_see_personal(user):
-                    choice = None
-                if name in _SENSITIVE and not user.may(Action.EDIT_SENSITIVE):
-                    choice = None
-                if choice is None:
-                    choice = REMOVED if (a is None or a == "") and b not in (None, "") else KEPT
-                value = b if choice == REMOVED else a
-                if a != b:
-                    log[name] = {"kept": _plain(a), "removed": _plain(b), "chosen": choice}
-                if value != a:
-                    setattr(kept, name, value)
-            if kept.id_number:
-                clash = repo.active_with_id_number(session, kept.id_number, {kept.id, removed.id})
-                if clash:
-                    raise ValidationError(
-                        FieldProblem(
-                            "id_number",
-                            f"Số định danh {kept.id_number} còn có ở “{clash[0].full_name}”. "
-                            "Hãy xem lại hồ sơ đó trước.",
-                        )
-                    )
-            moved = repo.repoint_person_refs(session, removed.id, kept.id)
-            session.flush()
-            _dedupe_guardians(session, kept.id)
-            removed.deleted = True
-            removed.status = "merged"
-            removed.merged_into_id = kept.id
-            removed.notes = clean_text(
-                f"{removed.notes} [Đã gộp vào hồ sơ “{kept.full_name}”"
-                f"{': ' + clean_text(reason) if clean_text(reason) else ''}]"
+            return merge_in_session(
+                session, user, kept_id, removed_id, choices=choices, reason=reason
             )
-            session.flush()
-            recompute_status(session, kept)
-            record = MergeRecord(
-                kept_id=kept.id,
-                removed_id=removed.id,
-                details=json.dumps(
-                    {"fields": log, "moved": moved, "reason": clean_text(reason)},
-                    ensure_ascii=False,
-                    sort_keys=True,
-                ),
-            )
-            session.add(record)
-            session.flush()
-            return record.id
 
-    def _pair(self, session: Any, kept_id: str, removed_id: str) -> tuple[Person, Person]:
-        if kept_id == removed_id:
-            raise ValidationError(FieldProblem("removed_id", "Hãy chọn hai hồ sơ khác nhau."))
-        kept = repo.live_person(session, kept_id)
-        removed = repo.live_person(session, removed_id)
-        if kept is None or removed is None:
+
+def merge_in_session(
+    session: Session,
+    user: CurrentUser,
+    kept_id: str,
+    removed_id: str,
+    *,
+    choices: dict[str, str],
+    reason: str = "",
+) -> str:
+    """Merge ``removed_id`` into ``kept_id`` inside the caller's transaction; the log's id.
+
+    The one merge of two person records: ``DuplicateService.merge`` runs it in a transaction
+    of its own, bringing in a former commune's book (``merge_book.py``) inside its own.
+    """
+    kept, removed = _pair(session, user, kept_id, removed_id)
+    log: dict[str, Any] = {}
+    for name in MERGE_FIELDS:
+        a, b = getattr(kept, name), getattr(removed, name)
+        choice: str | None = choices.get(name)
+        if name in _PERSONAL and not access.may_see_personal(user):
+            choice = None
+        if name in _SENSITIVE and not user.may(Action.EDIT_SENSITIVE):
+            choice = None
+        if choice is None:
+            choice = REMOVED if (a is None or a == "") and b not in (None, "") else KEPT
+        value = b if choice == REMOVED else a
+        if a != b:
+            log[name] = {"kept": _plain(a), "removed": _plain(b), "chosen": choice}
+        if value != a:
+            setattr(kept, name, value)
+    if kept.id_number:
+        clash = repo.active_with_id_number(session, kept.id_number, {kept.id, removed.id})
+        if clash:
             raise ValidationError(
-                FieldProblem("removed_id", "Một trong hai hồ sơ không còn trong sổ (đã gộp?).")
-            )
-        user = self._book.user
-        if user.hamlet_ids is not None:
-            for person in (kept, removed):
-                household = (
-                    events_repo.live_household(session, person.household_id)
-                    if person.household_id
-                    else None
+                FieldProblem(
+                    "id_number",
+                    f"Số định danh {kept.id_number} còn có ở “{clash[0].full_name}”. "
+                    "Hãy xem lại hồ sơ đó trước.",
                 )
-                access.require_hamlet(user, household.hamlet_id if household else None)
-        return kept, removed
+            )
+    moved = repo.repoint_person_refs(session, removed.id, kept.id)
+    session.flush()
+    _dedupe_guardians(session, kept.id)
+    removed.deleted = True
+    removed.status = "merged"
+    removed.merged_into_id = kept.id
+    removed.notes = clean_text(
+        f"{removed.notes} [Đã gộp vào hồ sơ “{kept.full_name}”"
+        f"{': ' + clean_text(reason) if clean_text(reason) else ''}]"
+    )
+    session.flush()
+    recompute_status(session, kept)
+    record = MergeRecord(
+        kept_id=kept.id,
+        removed_id=removed.id,
+        details=json.dumps(
+            {"fields": log, "moved": moved, "reason": clean_text(reason)},
+            ensure_ascii=False,
+            sort_keys=True,
+        ),
+    )
+    session.add(record)
+    session.flush()
+    return record.id
+
+
+def _pair(
+    session: Session, user: CurrentUser, kept_id: str, removed_id: str
+) -> tuple[Person, Person]:
+    if kept_id == removed_id:
+        raise ValidationError(FieldProblem("removed_id", "Hãy chọn hai hồ sơ khác nhau."))
+    kept = repo.live_person(session, kept_id)
+    removed = repo.live_person(session, removed_id)
+    if kept is None or removed is None:
+        raise ValidationError(
+            FieldProblem("removed_id", "Một trong hai hồ sơ không còn trong sổ (đã gộp?).")
+        )
+    if user.hamlet_ids is not None:
+        for person in (kept, removed):
+            household = (
+                events_repo.live_household(session, person.household_id)
+                if person.household_id
+                else None
+            )
+            access.require_hamlet(user, household.hamlet_id if household else None)
+    return kept, removed
 
 
 def _dedupe_guardians(session: Any, child_id: str) -> None:

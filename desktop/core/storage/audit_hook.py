@@ -35,8 +35,17 @@ GENESIS_HASH = "0" * 64
 # The sync machinery's own working rows are not audited: a kept batch is a copy of rows whose
 # every change is already audited (and would put up to 500 rows' values in the trail twice per
 # batch); the inbox holds received rows until they are applied, which is audited as sync_*.
+# A former commune's trail kept verbatim is its own proof (its chain), pinned by the
+# ``merge_book`` line that records its last hash: copying its lines into this chain again
+# would only double them.
 NOT_AUDITED_TABLES = frozenset(
-    {"audit_entries", "alembic_version", "sync_outbox_batches", "sync_inbox"}
+    {
+        "audit_entries",
+        "alembic_version",
+        "sync_outbox_batches",
+        "sync_inbox",
+        "former_audit_entries",
+    }
 )
 # Bookkeeping that changes on every save or sync: not what a person changed.
 _BOOKKEEPING = frozenset(
@@ -76,6 +85,7 @@ class AuditAction(enum.StrEnum):
     SYNC_CREATE = "sync_create"
     SYNC_UPDATE = "sync_update"
     SYNC_DELETE = "sync_delete"
+    MERGE_BOOK = "merge_book"  # a former commune's book brought into this one
 
 
 @dataclass(frozen=True)

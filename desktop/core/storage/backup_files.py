@@ -71,7 +71,16 @@ def inspect_database(path: Path, key: bytes) -> DatabaseFacts:
         integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
         revision = migrate.current_revision(engine)
         with Session(engine) as session:
-            settings = session.scalars(select(CommuneSettings)).one_or_none()
+            # Only columns every revision has: a backup of an older app (its schema lacks
+            # columns added since) must still be read, then upgraded once restored or merged.
+            settings = session.execute(
+                select(
+                    CommuneSettings.book_id,
+                    CommuneSettings.commune_code,
+                    CommuneSettings.commune_name,
+                    CommuneSettings.unit_kind,
+                )
+            ).one_or_none()
             link = audit_repo.head(session) if integrity == "ok" else None
         if settings is None:
             raise BookFileError("Bản sao lưu không chứa thông tin xã: không phải sổ Sổ Trẻ Em.")

@@ -14,6 +14,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -642,6 +643,32 @@ class AuditEntry(Base):
     record_id: Mapped[str] = mapped_column(String(36), default="", nullable=False, index=True)
     before: Mapped[str] = mapped_column(Text, default="", nullable=False)  # JSON
     after: Mapped[str] = mapped_column(Text, default="", nullable=False)  # JSON
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class FormerAuditEntry(Base):
+    """A line of a former commune's audit trail, kept verbatim when its book was brought in.
+
+    Append-only (triggers refuse UPDATE and DELETE) and never re-chained: the lines of each
+    former book (``book_id``) verify as the chain they were, and the ``merge_book`` line of
+    this book's own trail records that chain's length and last hash.
+    """
+
+    __tablename__ = "former_audit_entries"
+    __table_args__ = (UniqueConstraint("book_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    book_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    commune_code: Mapped[str] = mapped_column(String(5), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    username: Mapped[str] = mapped_column(String(64), nullable=False)
+    action: Mapped[str] = mapped_column(String(20), nullable=False)
+    table_name: Mapped[str] = mapped_column(String(40), default="", nullable=False)
+    record_id: Mapped[str] = mapped_column(String(36), default="", nullable=False, index=True)
+    before: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    after: Mapped[str] = mapped_column(Text, default="", nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     entry_hash: Mapped[str] = mapped_column(String(64), nullable=False)
 

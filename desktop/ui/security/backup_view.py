@@ -41,8 +41,10 @@ from desktop.core.services.backup import (
     VerifiedBackup,
 )
 from desktop.core.services.book import Book
+from desktop.core.services.merge_book import MergeBookService
 from desktop.ui import messages
 from desktop.ui.ops import run_op
+from desktop.ui.security.merge_book_wizard import MergeBookWizard
 from desktop.ui.security.password_dialog import password_field
 from desktop.ui.security.table import RowsModel, configure_table
 from desktop.ui.widgets import ErrorLabel, monospace_font
@@ -96,6 +98,20 @@ class BackupView(QWidget):
         self.usb_button = QPushButton(self.tr("Sao lưu ra USB/thư mục khác…"))
         self.restore_button = QPushButton(self.tr("Khôi phục từ bản sao lưu…"))
         self.restore_button.setVisible(book.user.may(Action.RESTORE))
+        self.merge_button = QPushButton(self.tr("Gộp sổ của xã cũ…"))
+        self.merge_wizard: MergeBookWizard | None = None
+        if book.user.may(Action.MERGE_BOOKS):
+            self.merge_button.setToolTip(
+                self.tr(
+                    "Đưa sổ của một xã cũ (sáp nhập năm 2025) vào sổ này, từ bản sao lưu của sổ đó."
+                )
+            )
+        else:
+            # Seen but disabled, with why: the officer knows whom to ask.
+            self.merge_button.setEnabled(False)
+            self.merge_button.setToolTip(
+                self.tr("Chỉ quản trị viên được gộp sổ của xã cũ vào sổ này.")
+            )
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.usage_label = QLabel()
@@ -120,6 +136,7 @@ class BackupView(QWidget):
         buttons.addWidget(self.backup_button)
         buttons.addWidget(self.usb_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.merge_button)
         buttons.addWidget(self.restore_button)
         self.model = backup_model(self)
         self.table = QTableView()
@@ -139,6 +156,7 @@ class BackupView(QWidget):
         self.backup_button.clicked.connect(lambda: self.backup_to(None))
         self.usb_button.clicked.connect(self.choose_folder)
         self.restore_button.clicked.connect(self.open_restore)
+        self.merge_button.clicked.connect(self.open_merge)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Refresh the list whenever shown."""
@@ -183,6 +201,7 @@ class BackupView(QWidget):
     def _set_busy(self, busy: bool) -> None:
         for button in (self.backup_button, self.usb_button, self.restore_button):
             button.setEnabled(not busy)
+        self.merge_button.setEnabled(not busy and self._book.user.may(Action.MERGE_BOOKS))
 
     def choose_folder(self) -> QFileDialog:
         """Pick a folder or USB stick (non-blocking), then back up there."""
@@ -225,6 +244,15 @@ class BackupView(QWidget):
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.restored.connect(self._restored)
         self.wizard = wizard
+        wizard.open()
+        return wizard
+
+    def open_merge(self) -> MergeBookWizard:
+        """The wizard that brings a former commune's book into this one (administrators)."""
+        wizard = MergeBookWizard(MergeBookService(self._book), self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.merged.connect(lambda _result: self.reload())
+        self.merge_wizard = wizard
         wizard.open()
         return wizard
 

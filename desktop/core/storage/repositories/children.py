@@ -13,13 +13,20 @@ from desktop.core.domain.collation_text import name_sort_text, sort_text_is_for
 from desktop.core.domain.text import fold
 from desktop.core.storage.models import (
     AuditEntry,
+    CaseChild,
     ChangeEvent,
+    ConsentRecord,
     GuardianLink,
     Hamlet,
     Household,
+    Injury,
+    LabourRecord,
+    MarriageRecord,
     MergeRecord,
     Person,
+    RiskEpisode,
     SpecialEpisode,
+    Support,
 )
 
 # Audit actions that change a row (views, logins and exports do not).
@@ -353,13 +360,23 @@ def households_by_ids(session: Session, ids: Collection[str]) -> dict[str, tuple
 
 
 def repoint_person_refs(session: Session, removed_id: str, kept_id: str) -> dict[str, int]:
-    """Move the events, guardian links and episodes of ``removed_id`` to ``kept_id``."""
+    """Move every record of ``removed_id`` to ``kept_id``: events, guardian links, episodes,
+    and the child-protection records (risks, cases, consents, supports, injuries, labour,
+    marriage), so a merge never leaves any of them behind on the tombstoned record."""
     moved: dict[str, int] = {}
     for model, column in (
         (ChangeEvent, ChangeEvent.person_id),
         (GuardianLink, GuardianLink.child_id),
         (GuardianLink, GuardianLink.person_id),
         (SpecialEpisode, SpecialEpisode.person_id),
+        (RiskEpisode, RiskEpisode.person_id),
+        (CaseChild, CaseChild.person_id),
+        (ConsentRecord, ConsentRecord.person_id),
+        (Support, Support.person_id),
+        (Injury, Injury.person_id),
+        (LabourRecord, LabourRecord.person_id),
+        (MarriageRecord, MarriageRecord.person_id),
+        (MarriageRecord, MarriageRecord.partner_person_id),
     ):
         rows = session.scalars(select(model).where(column == removed_id)).all()
         for row in rows:

@@ -13,7 +13,17 @@ from desktop.core.services.book import Book
 from desktop.core.services.children import ChildQuery, ChildService, GuardianForm
 from desktop.core.services.duplicates import KEPT, REMOVED, DuplicateService
 from desktop.core.services.events import EventForm, EventService
-from desktop.core.storage.models import ChangeEvent, GuardianLink, MergeRecord, Person
+from desktop.core.storage.models import (
+    ChangeEvent,
+    ConsentRecord,
+    GuardianLink,
+    Injury,
+    LabourRecord,
+    MarriageRecord,
+    MergeRecord,
+    Person,
+    Support,
+)
 from tests.unit.core.book.support import TODAY, child, ids_of, save_household
 
 # The book and its rules are judged on TODAY: the clock is pinned there (tests/conftest.py).
@@ -124,3 +134,29 @@ def test_merge_refuses_nonsense(book: Book, twins: dict[str, str]) -> None:
         service.merge(twins["Hoàng Văn Minh"], twins["copy"], {"full_name": "both"})
     with pytest.raises(ValidationError, match="không hợp lệ"):
         service.merge(twins["Hoàng Văn Minh"], twins["copy"], {"version": KEPT})
+
+
+def test_merge_moves_the_child_protection_records_too(book: Book, twins: dict[str, str]) -> None:
+    """Supports, labour, marriage, consents and injuries follow the child to the kept record."""
+    copy = twins["copy"]
+    with book.transaction() as session:
+        session.add_all(
+            [
+                Support(person_id=copy, support_code="TG01", given_on=TODAY),
+                LabourRecord(person_id=copy, start_date=TODAY),
+                MarriageRecord(person_id=copy, marriage_date=TODAY),
+                ConsentRecord(person_id=copy, purpose="support", given_on=TODAY),
+                Injury(person_id=copy, occurred_on=TODAY, cause_code="TN01", outcome_code="KQ01"),
+            ]
+        )
+    kept = twins["Hoàng Văn Minh"]
+    log_id = DuplicateService(book).merge(kept, copy, {})
+    with book.read() as session:
+        for model in (Support, LabourRecord, MarriageRecord, ConsentRecord, Injury):
+            owners = set(session.scalars(select(model.person_id)))
+            assert owners == {kept}, model.__tablename__
+        record = session.get(MergeRecord, log_id)
+        assert record is not None
+        moved = json.loads(record.details)["moved"]
+    assert moved["supports.person_id"] == 1
+    assert moved["injuries.person_id"] == 1
