@@ -97,6 +97,13 @@ def _area(window: MainWindow, kind: type[QWidget]) -> Any:
     raise AssertionError(f"no area {kind.__name__}")
 
 
+def _ready(window: MainWindow, kind: type[QWidget], qtbot: Any) -> Any:
+    """The area shown and its background loading done, as the officer sees it."""
+    widget = _area(window, kind)
+    _settle(qtbot)
+    return widget
+
+
 def _select_first(table: Any, qtbot: Any) -> None:
     qtbot.waitUntil(lambda: table.model().rowCount() > 0, timeout=20_000)
     table.selectRow(0)
@@ -168,7 +175,7 @@ def _openers(window: MainWindow, qtbot: Any) -> list[tuple[str, Callable[[], Any
         ("Hỗ trợ cho nhiều trẻ", lambda: protection().special.open_bulk()),  # noqa: PLW0108
         ("Thêm trẻ có nguy cơ", lambda: protection().risks.open_new()),  # noqa: PLW0108
         ("Tiếp nhận vụ việc", lambda: protection().cases.open_new()),  # noqa: PLW0108
-        ("Nhập từ Excel", lambda: _area(window, DataExchangeView).open_import()),
+        ("Nhập từ Excel", lambda: _ready(window, DataExchangeView, qtbot).open_import()),
         ("In sổ theo thôn", lambda: HamletBookDialog(book, window)),
         ("In phiếu trống", lambda: BlankFormDialog(book, window)),
         ("In hồ sơ trẻ em", lambda: PrintProfileDialog(book, window)),
@@ -176,8 +183,9 @@ def _openers(window: MainWindow, qtbot: Any) -> list[tuple[str, Callable[[], Any
         ("Nội dung văn bản", lambda: periodic().open_narrative()),
         ("Biểu đồ", lambda: periodic().open_charts()),
         ("Chỉ tiêu và lịch báo cáo", lambda: periodic().open_settings()),
-        ("Khôi phục", lambda: _area(window, BackupView).open_restore()),
-        ("Cài đặt", lambda: _area(window, UsersView).open_settings()),
+        ("Khôi phục", lambda: _ready(window, BackupView, qtbot).open_restore()),
+        ("Gộp sổ của xã cũ", lambda: _ready(window, BackupView, qtbot).open_merge()),
+        ("Cài đặt", lambda: _ready(window, UsersView, qtbot).open_settings()),
         ("Đổi mật khẩu", lambda: ChangePasswordDialog(book, window)),
     ]
 

@@ -274,8 +274,7 @@ class PeriodicReportView(QWidget):
         period_row.addSpacing(12)
         period_row.addWidget(self.period_hint, 1)
         state_row = QHBoxLayout()
-        state_row.addWidget(self.state_label)
-        state_row.addStretch(1)
+        state_row.addWidget(self.state_label, 1)  # wraps only when the row has no room
         for button in (self.review_button, self.finalise_button, self.reopen_button):
             state_row.addWidget(button)
         state_row.addSpacing(16)

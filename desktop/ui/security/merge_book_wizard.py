@@ -36,6 +36,7 @@ from desktop.core.services.merge_book import (
 from desktop.ui import messages
 from desktop.ui.changes import Change
 from desktop.ui.ops import Op, run_op
+from desktop.ui.screen import resize_to_fit
 from desktop.ui.security.merge_book_models import DuplicatePairsModel, HamletMapModel
 from desktop.ui.security.password_dialog import password_field
 from desktop.ui.widgets import ErrorLabel, monospace_font
@@ -316,7 +317,9 @@ class MergeBookWizard(QWizard):
         self.confirm_page = ConfirmPage(self)
         for page in (self.open_page, self.map_page, self.confirm_page):
             self.addPage(page)
-        self.setMinimumSize(860, 620)
+        # Fits 1366×768 at 125 % too (1093×614 logical, less taskbar and title bar).
+        self.setMinimumSize(760, 500)
+        resize_to_fit(self, 860, 620)
 
     def set_former(self, former: FormerBook, preview: MergeBookPreview) -> None:
         """Hold the opened former book and its first preview."""
