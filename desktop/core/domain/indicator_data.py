@@ -141,6 +141,7 @@ class BookData:
     _ages: dict[str, int] | None = None
     _births: dict[str, date] | None = None
     _aged: dict[tuple[int, int], list[ChildFacts]] = field(default_factory=dict)
+    _aged_ids: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
 
     @property
     def children(self) -> list[ChildFacts]:
@@ -169,6 +170,15 @@ class BookData:
             assert ages is not None
             found = [c for c in kids if low <= ages[c.id] <= high]
             self._aged[(low, high)] = found
+        return found
+
+    def aged_ids(self, low: int, high: int) -> frozenset[str]:
+        """The ids of ``aged(low, high)``, built once: a dozen indicators count over the same
+        age range, and one set object for all lets their counts be shared."""
+        found = self._aged_ids.get((low, high))
+        if found is None:
+            found = frozenset(c.id for c in self.aged(low, high))
+            self._aged_ids[(low, high)] = found
         return found
 
     def age(self, child_id: str) -> int:

@@ -252,9 +252,21 @@ def _cells(
                     counts[cache_key] = counted
                 return counts[cache_key]
 
-            num_by = count(result.numerator)
             if result.denominator is not None:
                 den_by = count(result.denominator)
+            num_ids, den_ids = result.numerator, result.denominator
+            found = counts.get((num_ids, dim))
+            if found is not None:
+                num_by = found
+            elif den_ids is not None and 2 * len(num_ids) > len(den_ids) and num_ids <= den_ids:
+                # Most rates are near 100 % (registered, insured, vaccinated): count the few
+                # not in the numerator and subtract (set difference runs in C on stored hashes).
+                counted = den_by.copy()
+                counted.subtract(count(den_ids - num_ids))
+                num_by = Counter({k: n for k, n in counted.items() if n > 0})
+                counts[(num_ids, dim)] = num_by
+            else:
+                num_by = count(num_ids)
         else:
             extra = result.extra_keys.get(dim)
             if extra is None:

@@ -91,10 +91,20 @@ def _ids(rows: list[ChildFacts]) -> frozenset[str]:
     return frozenset(c.id for c in rows)
 
 
+def _in_age_ids(
+    data: BookData, params: Mapping[str, Any], rows: list[ChildFacts]
+) -> frozenset[str]:
+    """The ids of ``rows`` = ``_in_age(data, params)``: the book's shared set when the range is
+    in whole years."""
+    if "months_min" in params or "months_max" in params:
+        return _ids(rows)
+    return data.aged_ids(params.get("age_min", 0), params.get("age_max", 15))
+
+
 def children(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
     """Children of C(t) in an age range (the numerator; a count)."""
     rows = _in_age(data, params)
-    ids = _ids(rows)
+    ids = _in_age_ids(data, params, rows)
     return MeasureResult(numerator=ids, denominator=ids)
 
 
@@ -108,7 +118,7 @@ def birth_registered(data: BookData, params: Mapping[str, Any]) -> MeasureResult
         if c.birth_registered
         and (c.birth_registration_date is None or c.birth_registration_date <= t)
     ]
-    return MeasureResult(numerator=_ids(num), denominator=_ids(rows))
+    return MeasureResult(numerator=_ids(num), denominator=_in_age_ids(data, params, rows))
 
 
 def birth_registered_on_time(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
@@ -129,7 +139,8 @@ def birth_registered_on_time(data: BookData, params: Mapping[str, Any]) -> Measu
 def health_insurance(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
     """Of the children in the age range, those with a health-insurance card valid on t."""
     rows = _in_age(data, params)
-    return MeasureResult(numerator=_ids([c for c in rows if c.insured]), denominator=_ids(rows))
+    insured = _ids([c for c in rows if c.insured])
+    return MeasureResult(numerator=insured, denominator=_in_age_ids(data, params, rows))
 
 
 def schooling(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
@@ -137,7 +148,7 @@ def schooling(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
     rows = _in_age(data, params)
     levels = set(params.get("levels", ()))
     num = [c for c in rows if c.schooling_code in levels]
-    return MeasureResult(numerator=_ids(num), denominator=_ids(rows))
+    return MeasureResult(numerator=_ids(num), denominator=_in_age_ids(data, params, rows))
 
 
 def disabled_children(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
@@ -299,7 +310,7 @@ def child_labour(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
     if (missing := _no_protection(data)) is not None:
         return missing
     t = data.period.reference
-    kids = _ids(_in_age(data, params))
+    kids = _in_age_ids(data, params, _in_age(data, params))
     ids = frozenset(
         r.person_id
         for r in data.labour

@@ -44,6 +44,7 @@ from desktop.core.indicators.engine import (
     rate,
 )
 from desktop.core.indicators.measures import Period
+from desktop.core.memory import collector_paused
 from desktop.core.reports.collection_sheet import (
     SheetLine,
     read_collection_sheet,
@@ -662,11 +663,12 @@ class IndicatorService:
         if last is not None and last[0] == key:
             return last[1], last[2]
         period = self.period(code, as_of)
-        with self._book.read() as session:
-            data = repo.load_book_data(session, period)
-        computed = compute_all(
-            defs.indicators(), data, self._labels(), self._typed(code), self.targets()
-        )
+        with collector_paused():
+            with self._book.read() as session:
+                data = repo.load_book_data(session, period)
+            computed = compute_all(
+                defs.indicators(), data, self._labels(), self._typed(code), self.targets()
+            )
         self._last = (key, computed, period)
         return computed, period
 
@@ -698,7 +700,8 @@ class IndicatorService:
         Special-circumstance and abuse numbers need the right to see sensitive records.
         """
         ids = self.drill_ids(code, indicator_code, dimension, key, part=part, as_of=as_of)
-        return ChildService(self._book).rows(ids, flags=False)
+        with collector_paused():  # tens of thousands of rows built at once
+            return ChildService(self._book).rows(ids, flags=False)
 
     def drill_ids(
         self,

@@ -207,14 +207,20 @@ def member_ids(session: Session, household_ids: Collection[str]) -> list[str]:
     )
 
 
+_ROWS_CHUNK = 5000
+
+
 def list_rows(session: Session, ids: Sequence[str]) -> list[tuple[Any, ...]]:
     """Display columns of persons by id (any order): id, full_name, birth_date, sex,
     ethnicity_code, id_number, status, household_id, household number, head name, hamlet
     name, relation_code, birth_registered, insurance_number, insurance_valid_until,
     schooling_code, disability_code, id_check_override, status_date."""
     out: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
+    # Plain rows through the connection (the ORM's row loading doubled the time of a list of
+    # 47,000 children); chunks well under SQLite's 32,766 bound parameters.
+    connection = session.connection()
+    for start in range(0, len(ids), _ROWS_CHUNK):
+        chunk = list(ids[start : start + _ROWS_CHUNK])
         query = (
             select(
                 Person.id,
@@ -241,7 +247,7 @@ def list_rows(session: Session, ids: Sequence[str]) -> list[tuple[Any, ...]]:
             .outerjoin(Hamlet, Hamlet.id == Household.hamlet_id)
             .where(Person.id.in_(chunk))
         )
-        out.extend(tuple(r) for r in session.execute(query).all())
+        out.extend(tuple(r) for r in connection.execute(query))
     return out
 
 
