@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -27,6 +26,7 @@ from desktop.core.domain.collation import name_sort_key, vn_sort_key
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.population import SEX_LABELS
 from desktop.core.services.book import Book
+from desktop.core.services.children import ChildListRow
 from desktop.core.services.reports import ReportService
 from desktop.ui.households.model import SORT_ROLE, VietnameseSortProxy
 from desktop.ui.ops import run_op
@@ -36,38 +36,11 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # the invisible root: tables have no children
 
 
-@dataclass(frozen=True)
-class ChildListRow:
-    """One child in a drill-down list (the shape asked of the core service)."""
-
-    id: str
-    full_name: str
-    birth_date: date | None
-    sex: int
-    hamlet_name: str
-    household_id: str
-    household_number: str
-    head_name: str
-
-
 def load_children(
     book: Book, ids: Sequence[str], progress: Callable[[int, int], None] | None = None
 ) -> list[ChildListRow]:
     """The children with ``ids``, in Vietnamese name order (runs on a worker thread)."""
-    found: list[Any] = list(ReportService(book).children_by_ids(list(ids)))
-    rows = [
-        ChildListRow(
-            id=r.id,
-            full_name=r.full_name,
-            birth_date=r.birth_date,
-            sex=r.sex,
-            hamlet_name=r.hamlet_name,
-            household_id=r.household_id,
-            household_number=r.household_number,
-            head_name=r.head_name,
-        )
-        for r in found
-    ]
+    rows = ReportService(book).children_by_ids(list(ids))
     if progress is not None:
         progress(len(rows), len(rows))
     return sorted(rows, key=lambda r: name_sort_key(r.full_name))

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from desktop.core.domain.collation import name_sort_key, vn_sort_key
 
 GOLDEN = [
@@ -79,3 +84,17 @@ def test_decomposed_input_sorts_like_composed() -> None:
 
     decomposed = unicodedata.normalize("NFD", "Đặng")
     assert vn_sort_key(decomposed)[:2] == vn_sort_key("Đặng")[:2]
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aăâeêoôơuưiyđdn gh AĂÂĐ\u0300\u0301\u0303\u0309\u0323\t")),
+        max_size=30,
+    )
+)
+def test_word_by_word_weights_equal_letter_by_letter(text: str) -> None:
+    """The cached word-by-word weights are exactly the letter-by-letter ones, marks after a
+    space and other whitespace included."""
+    from desktop.core.domain.collation import _split, _split_decomposed
+
+    assert _split(text) == _split_decomposed(unicodedata.normalize("NFD", text.casefold()))
