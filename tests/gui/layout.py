@@ -17,6 +17,12 @@ Run at 1366×768 at 100 % and at 125 % (a 1093×614 logical screen) by tests/gui
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -176,3 +182,33 @@ def screen_problems(window: QWidget) -> list[str]:
             f"màn hình cho {max_w}×{max_h}",
         )
     return problems
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def offscreen_platform(folder: Path, width: int = 1366, height: int = 768) -> str:
+    """QT_QPA_PLATFORM for Qt's offscreen platform with one screen of ``width``×``height``."""
+    config = folder / "man-hinh.json"
+    screen = {"name": f"{width}x{height}", "x": 0, "y": 0, "width": width, "height": height}
+    screen |= {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+    config.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+    return f"offscreen:configfile={config}"
+
+
+def run_on_a_1366x768_screen(
+    module: Path, tmp_path: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """``pytest module`` in a process of its own, on a 1366×768 offscreen screen (Qt reads the
+    screen and QT_SCALE_FACTOR once, when the application starts), with ``env`` added."""
+    environment = dict(os.environ, QT_QPA_PLATFORM=offscreen_platform(tmp_path), **env)
+    if "QT_SCALE_FACTOR" not in env:
+        environment.pop("QT_SCALE_FACTOR", None)
+    for name in ("PYTEST_XDIST_WORKER", "PYTEST_XDIST_TESTRUNUID", "COV_CORE_SOURCE"):
+        environment.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+         "--basetemp", str(tmp_path / "t"), str(module)],
+        cwd=ROOT, env=environment, capture_output=True, text=True, encoding="utf-8",
+        timeout=600, check=False,
+    )  # fmt: skip

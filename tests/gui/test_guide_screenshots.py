@@ -4,19 +4,15 @@ docs/huong-dan shows is made by tests/gui/screenshots_of_the_guide.py from the d
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.gui.layout import run_on_a_1366x768_screen
 from tests.gui.screenshots_of_the_guide import DIALOGS, MADE_BY_HAND
-from tests.gui.test_layout import offscreen_platform
 
-ROOT = Path(__file__).resolve().parents[2]
-GUIDE = ROOT / "docs" / "huong-dan"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "huong-dan"
 MODULE = Path(__file__).with_name("screenshots_of_the_guide.py")
 
 
@@ -30,22 +26,7 @@ def _shown_in_the_guide() -> set[str]:
 @pytest.mark.slow
 def test_every_picture_of_the_guide_is_made_from_the_app(tmp_path: Path) -> None:
     out = tmp_path / "img"
-    env = dict(
-        os.environ, QT_QPA_PLATFORM=offscreen_platform(tmp_path), SOTREEM_SCREENSHOTS=str(out)
-    )
-    for name in (
-        "PYTEST_XDIST_WORKER",
-        "PYTEST_XDIST_TESTRUNUID",
-        "COV_CORE_SOURCE",
-        "QT_SCALE_FACTOR",
-    ):
-        env.pop(name, None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-         "--basetemp", str(tmp_path / "t"), str(MODULE)],
-        cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=600,
-        check=False,
-    )  # fmt: skip
+    result = run_on_a_1366x768_screen(MODULE, tmp_path, SOTREEM_SCREENSHOTS=str(out))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     made = {path.name for path in out.glob("*.png")}
     assert set(DIALOGS.values()) <= made
