@@ -112,13 +112,17 @@ def _select_first(table: Any, qtbot: Any) -> None:
 def _openers(window: MainWindow, qtbot: Any) -> list[tuple[str, Callable[[], Any]]]:
     """How an officer reaches each dialog: the area, a selected row, the button's method."""
     from desktop.ui.children.view import ChildrenView
+    from desktop.ui.households.dialog import RemoveChildDialog
     from desktop.ui.imports.view import DataExchangeView
+    from desktop.ui.login import ForgotPasswordDialog
+    from desktop.ui.periodic.dialogs import ReopenDialog
     from desktop.ui.printing.dialogs import BlankFormDialog, HamletBookDialog
     from desktop.ui.printing.dialogs import ChildProfileDialog as PrintProfileDialog
     from desktop.ui.protection.area import ProtectionView
     from desktop.ui.security.backup_view import BackupView
+    from desktop.ui.security.export_dialog import ExportPasswordDialog
     from desktop.ui.security.password_dialog import ChangePasswordDialog
-    from desktop.ui.security.users_view import UsersView
+    from desktop.ui.security.users_view import RecoveryCodeDialog, UsersView
 
     book = window.book
 
@@ -187,7 +191,73 @@ def _openers(window: MainWindow, qtbot: Any) -> list[tuple[str, Callable[[], Any
         ("Gộp sổ của xã cũ", lambda: _ready(window, BackupView, qtbot).open_merge()),
         ("Cài đặt", lambda: _ready(window, UsersView, qtbot).open_settings()),
         ("Đổi mật khẩu", lambda: ChangePasswordDialog(book, window)),
+        ("Ghi tai nạn", lambda: protection().injuries.open_form(None)),
+        ("Ghi trẻ em lao động", lambda: _click(protection().labour.labour_button)),
+        ("Ghi tảo hôn", lambda: _click(protection().labour.marriage_button)),
+        ("Xem vụ việc", lambda: _case(protection(), qtbot)),
+        ("Ghi bước xử lý vụ việc", lambda: _case(protection(), qtbot).open_step()),
+        ("Ghi sự đồng ý", lambda: _consent(protection(), qtbot)),
+        ("Thêm người dùng", lambda: _ready(window, UsersView, qtbot).open_user_dialog(None)),
+        ("Khóa màn hình", lambda: _locked(window)),
+        ("Mở lại báo cáo đã chốt", lambda: ReopenDialog("Báo cáo 6 tháng đầu năm 2026", window)),
+        ("Bỏ trẻ khỏi hộ", lambda: RemoveChildDialog("Nguyễn Văn An", window)),
+        ("Mật khẩu cho tệp", lambda: ExportPasswordDialog(window, sensitive=True)),
+        ("Mã khôi phục mới", lambda: RecoveryCodeDialog("ABCD-EFGH-JKLM-NPQR-STUV-WXYZ", window)),
+        ("Quên mật khẩu", lambda: ForgotPasswordDialog(window, username="admin")),
+        ("Kết quả nhập số liệu", lambda: _figure_result(window)),
+        ("Cảnh báo khi lưu", lambda: _warnings(window)),
     ]
+
+
+def _click(button: Any) -> None:
+    assert button.isEnabled(), button.text()
+    button.click()
+
+
+def _case(area: Any, qtbot: Any) -> Any:
+    cases = area.cases
+    area.show_tab(cases)  # a tab loads its list when it is shown
+    _settle(qtbot)
+    _select_first(cases.table, qtbot)
+    dialog = cases.open_selected()
+    _settle(qtbot)
+    return dialog
+
+
+def _consent(area: Any, qtbot: Any) -> Any:
+    dialog = _case(area, qtbot)
+    assert dialog.consents is not None, "the demo case has no consent panel"
+    return dialog.consents.open_record()
+
+
+def _locked(window: MainWindow) -> Any:
+    window.lock_action.trigger()
+    return window.lock_dialog
+
+
+def _figure_result(window: MainWindow) -> Any:
+    from desktop.ui.periodic.figures import FigureResultDialog
+
+    return FigureResultDialog(
+        "Nhập phiếu thu thập số liệu",
+        "Đã nhập 12 chỉ tiêu của Trạm y tế xã.",
+        ["Dòng 7, cột “Tử số”: tử số lớn hơn mẫu số (120 > 100)."],
+        ["CT05a: thay đổi lớn so với kỳ trước (62 % → 95 %)."],
+        window,
+    )
+
+
+def _warnings(window: MainWindow) -> Any:
+    from desktop.core.domain.errors import FieldProblem
+    from desktop.ui.children.confirm import ConfirmWarningsDialog
+
+    return ConfirmWarningsDialog(
+        [
+            FieldProblem("id_number", "Số định danh này đã có ở một trẻ khác trong sổ."),
+            FieldProblem("birth_date", "Trẻ sinh sau ngày đăng ký khai sinh."),
+        ],
+        window,
+    )
 
 
 def _household_history(view: Any, qtbot: Any) -> Any:

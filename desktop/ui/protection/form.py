@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -93,7 +93,23 @@ class FormDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+        # A wrapped line inside a form row gets too little height from QFormLayout (the row's
+        # height-for-width is not asked again when the page narrows): each wrapped label keeps
+        # the height its text needs at its current width; the form scrolls instead.
+        self.page.installEventFilter(self)
         resize_to_fit(self, *size)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.page and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            QTimer.singleShot(0, self, self._fit_wrapped_labels)
+        return super().eventFilter(watched, event)
+
+    def _fit_wrapped_labels(self) -> None:
+        for label in self.page.findChildren(QLabel):
+            if label.wordWrap() and label.text() and label.isVisible():
+                need = label.heightForWidth(label.width())
+                if need > 0 and label.minimumHeight() != need:
+                    label.setMinimumHeight(need)
 
     # -- building -------------------------------------------------------------------------
 
