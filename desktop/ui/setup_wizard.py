@@ -41,6 +41,7 @@ from desktop.core.services.book import (
 )
 from desktop.ui import messages
 from desktop.ui.ops import run_op
+from desktop.ui.screen import resize_to_fit
 from desktop.ui.theme import app_icon
 from desktop.ui.widgets import ErrorLabel, PasswordStrength, monospace_font, set_invalid
 from sync import clock
@@ -507,7 +508,7 @@ class SetupWizard(QWizard):
         self.addPage(self.recovery_page)
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Bắt đầu dùng sổ"))
         self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("Thoát"))
-        self.resize(780, 640)
+        resize_to_fit(self, 780, 640)  # 1366×768 at 125 % leaves 534 px of height
 
     def setup(self) -> BookSetup:
         """The BookSetup built from what is typed on both pages."""

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -206,6 +207,9 @@ def _openers(window: MainWindow, qtbot: Any) -> list[tuple[str, Callable[[], Any
         ("Quên mật khẩu", lambda: ForgotPasswordDialog(window, username="admin")),
         ("Kết quả nhập số liệu", lambda: _figure_result(window)),
         ("Cảnh báo khi lưu", lambda: _warnings(window)),
+        ("Ghi hoàn cảnh đặc biệt", lambda: protection().special.open_episode(None)),
+        ("Tạo sổ mới: thông tin xã", lambda: _setup_wizard(0)),
+        ("Tạo sổ mới: quản trị viên", lambda: _setup_wizard(1)),
     ]
 
 
@@ -228,6 +232,20 @@ def _consent(area: Any, qtbot: Any) -> Any:
     dialog = _case(area, qtbot)
     assert dialog.consents is not None, "the demo case has no consent panel"
     return dialog.consents.open_record()
+
+
+def _setup_wizard(page: int) -> Any:
+    from desktop.ui.setup_wizard import SetupWizard
+
+    wizard = SetupWizard()
+    wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    wizard.show()
+    if page:
+        wizard.commune_page.commune_name.setText("Hoàng Kim")
+        wizard.commune_page.commune_code.setText("12345")
+        wizard.commune_page.province_name.setText("Thanh Hóa")
+        wizard.next()
+    return wizard
 
 
 def _locked(window: MainWindow) -> Any:
