@@ -210,6 +210,7 @@ def _openers(window: MainWindow, qtbot: Any) -> list[tuple[str, Callable[[], Any
         ("Ghi hoàn cảnh đặc biệt", lambda: protection().special.open_episode(None)),
         ("Tạo sổ mới: thông tin xã", lambda: _setup_wizard(0)),
         ("Tạo sổ mới: quản trị viên", lambda: _setup_wizard(1)),
+        ("Đăng nhập", _login),
     ]
 
 
@@ -246,6 +247,15 @@ def _setup_wizard(page: int) -> Any:
         wizard.commune_page.province_name.setText("Thanh Hóa")
         wizard.next()
     return wizard
+
+
+def _login() -> Any:
+    from desktop.ui.login import LoginWindow
+
+    login = LoginWindow()
+    login.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    login.show()
+    return login
 
 
 def _locked(window: MainWindow) -> Any:
@@ -302,7 +312,9 @@ def test_every_dialog(window: MainWindow, qtbot: Any) -> None:
         shown = [
             w
             for w in QApplication.topLevelWidgets()
-            if w.isVisible() and id(w) not in before and isinstance(w, (QDialog, QWizard))
+            if w.isVisible()
+            and id(w) not in before
+            and (isinstance(w, (QDialog, QWizard)) or w is opened)
         ]
         assert shown, f"{name}: không mở được"
         for dialog in shown:
