@@ -23,6 +23,7 @@ from sync.server.security import (
     new_token,
     sha256_hex,
 )
+from sync.server.services import merges
 from sync.server.services.errors import ErrorKind, ServiceError
 
 MAX_VALID_HOURS = 24 * 30
@@ -77,6 +78,7 @@ def issue_code(
     now = now or utcnow()
     code = new_enrollment_code()
     with sessions.begin() as session:
+        merges.check_alive(session, commune_code)  # no new device for a dead code
         devices_repo.add_code(
             session,
             EnrollmentCode(
@@ -205,6 +207,7 @@ def register_offline(
         commune_code=commune_code, device_name=name, secret=secret, code=code, created_at=now
     )
     with sessions.begin() as session:
+        merges.check_alive(session, commune_code)
         devices_repo.add(
             session,
             Device(
