@@ -12,9 +12,14 @@ current (higher version; on a tie the later ``updated_at``; on a full tie the ne
 and the other is kept in ``merge_set_aside`` unless both are the same version with the same
 content. Nothing is lost silently.
 
-The former communes' reports (``periodic_reports``, ``report_snapshot_values``,
-``report_documents``) and their copies for the dashboard keep the former code and numbers:
-they are history, never re-homed. A device of a former commune that pushes or pulls is told
+Only the tables that follow the children (``sync.protocol.MERGED_TABLES``, the ones a book
+brings in from a former book) are re-homed. The former communes' reports
+(``periodic_reports``, ``report_snapshot_values``, ``report_documents``) and their copies for
+the dashboard keep the former code and numbers, like its targets, sector figures, calendar
+and assessments: they are history, never re-homed. A former risk category whose code the new
+commune already holds is set aside, as the book keeps only its own (codes are unique).
+
+A device of a former commune that pushes or pulls is told
 which commune its commune joined, and nothing is written under the dead code.
 """
 
@@ -29,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import clock
-from sync.protocol import DOCUMENT_TABLE
+from sync.protocol import MERGED_TABLES
 from sync.server.models import (
     AuditEntry,
     Commune,
@@ -41,13 +46,12 @@ from sync.server.models import (
 )
 from sync.server.models.base import utcnow
 from sync.server.repositories import records as records_repo
-from sync.server.services import reports
 from sync.server.services.errors import ErrorKind, ServiceError
 from sync.server.services.users import UserInfo, parse_communes
 
 MAX_ATTEMPTS = 3
-# History of the former communes: their reports keep their codes and numbers.
-KEPT_TABLES = frozenset({reports.REPORT_TABLE, reports.VALUE_TABLE, DOCUMENT_TABLE})
+_REHOMED = frozenset(MERGED_TABLES)
+_RISK_CATEGORIES = "risk_categories"
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,12 +193,22 @@ class _Rehomer:
         )
         self.set_aside += 1
 
+    def _risk_codes(self) -> set[object]:
+        rows = self._session.scalars(
+            select(Record).where(
+                Record.commune_code == self._into,
+                Record.table_name == _RISK_CATEGORIES,
+                Record.deleted.is_(False),
+            )
+        )
+        return {row.data.get("code") for row in rows}
+
     def rehome(self, former: str) -> tuple[int, int]:
         moved, folded = self.moved, self.folded
         rows = [
             r
             for r in records_repo.all_for_commune(self._session, former)
-            if r.table_name not in KEPT_TABLES
+            if r.table_name in _REHOMED
         ]
         by_table: dict[str, list[Record]] = {}
         for row in rows:
@@ -203,8 +217,14 @@ class _Rehomer:
             here = records_repo.get_many(
                 self._session, self._into, table, [r.record_id for r in old_rows]
             )
+            taken = self._risk_codes() if table == _RISK_CATEGORIES else set()
             for old in old_rows:
                 new = here.get(old.record_id)
+                if new is None and old.data.get("code") in taken:
+                    self._keep_aside(former, old)
+                    self._session.delete(old)
+                    self.folded += 1
+                    continue
                 if new is None:
                     # The primary key changes in place: an UPDATE, not a copy.
                     old.commune_code = self._into

@@ -256,3 +256,31 @@ def test_one_new_id_is_not_confused_with_another_communes_record(
     )
     assert set(_held(sessions, OLD2)) == {("persons", shared["id"])}
     assert set(_held(sessions, NEW)) == {("persons", shared["id"])}
+
+
+def test_only_the_tables_that_follow_the_children_are_rehomed(
+    http: TestClient, enroll: Callable[[str], EnrolledDevice], sessions: sessionmaker[Session]
+) -> None:
+    old, new = enroll(OLD1), enroll(NEW)
+    target = item(
+        table="indicator_targets",
+        data={"indicator_code": "CT14", "level": "commune", "year": 2030, "text": "100%"},
+    )
+    category = {"code": "NC21", "name": "Trẻ bỏ học", "active": True}
+    theirs = item(table="risk_categories", data=category)
+    their_own = item(table="risk_categories", data={**category, "code": "NC22"})
+    assert _send(http, old, target, theirs, their_own) == "aaa"
+    mine = item(table="risk_categories", data={**category, "name": "Trẻ em bỏ học"})
+    assert _send(http, new, mine) == "a"
+    done = merges.declare(
+        sessions, _admin(sessions), into_code=NEW, former_codes=[OLD1], merged_on=_yesterday()
+    )
+    assert (done.moved, done.folded, done.set_aside) == (1, 1, 1)
+    # The former commune's targets are its own: they keep its code.
+    assert set(_held(sessions, OLD1)) == {("indicator_targets", target["id"])}
+    held = _held(sessions, NEW)
+    # One category per code: the new commune's NC21 stays, the former one is set aside.
+    assert set(held) == {("risk_categories", mine["id"]), ("risk_categories", their_own["id"])}
+    with sessions() as session:
+        aside = session.scalars(select(SetAsideRecord)).one()
+    assert (aside.record_id, aside.held_by, aside.data["code"]) == (theirs["id"], OLD1, "NC21")
