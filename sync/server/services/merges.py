@@ -86,8 +86,8 @@ def refusal(session: Session, commune_code: str) -> ServiceError | None:
         ErrorKind.FORBIDDEN,
         "commune_merged",
         f"{_capital_label(session, commune_code)} đã được gộp vào {into} ngày "
-        f"{clock.format_date(merge.merged_on)}; hãy cài sổ của {into} (mã {merge.into_code}) "
-        f"và gộp sổ này vào đó. Máy chủ không nhận thêm dữ liệu của mã xã {commune_code}.",
+        f"{clock.format_date(merge.merged_on)}; hãy cài sổ của {into} và gộp sổ này vào đó "
+        f"(Gộp sổ của các xã cũ). Máy chủ không nhận thêm dữ liệu của mã xã {commune_code}.",
     )
 
 

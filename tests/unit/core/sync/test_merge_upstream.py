@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from desktop.core.services.book import Book
 from desktop.core.services.demo import populate_demo
+from desktop.core.services.households import HouseholdService
 from desktop.core.services.merge_book import COPIED_TABLES, MergeBookService
 from desktop.core.storage.base import SyncState
 from desktop.core.storage.models import SYNCED_MODELS, CommuneSettings, Hamlet
@@ -33,6 +34,7 @@ from tests.unit.core.services.former_books import (
     make_former_backup,
 )
 from tests.unit.core.sync.conftest import LiveServer
+from tests.unit.core.sync.helpers import add_household, new_book
 
 pytestmark = pytest.mark.today("2026-08-15")
 OLD, OTHER, NEW = "11111", "22222", "12345"
@@ -207,3 +209,35 @@ def test_the_server_holds_each_record_once_under_the_new_code(
 def test_the_server_rehomes_exactly_the_synced_tables_a_book_brings_in() -> None:
     synced_copied = [table for table in COPIED_TABLES if table in SYNC_TABLES]
     assert sorted(synced_copied) == sorted(MERGED_TABLES)
+
+
+def test_a_former_communes_book_is_told_to_use_the_new_communes_book(
+    live_server: LiveServer, fast_retry: Callable[..., Any], tmp_path: Path
+) -> None:
+    old_book = new_book(tmp_path / "may-xa-cu", commune=OLD)
+    try:
+        hamlet = HouseholdService(old_book).add_hamlet("Thôn Đông").id
+        add_household(old_book, hamlet, "1")
+        service = SyncService(old_book, **fast_retry())
+        service.enroll(live_server.url, live_server.code(OLD))
+        assert service.sync().remaining == 0
+        admin = users.create_user(
+            live_server.sessions, "quantri.tinh", "Quản trị tỉnh", "mat-khau-tinh-1", "*",
+            role="administrator",
+        )  # fmt: skip
+        day = clock.today() - timedelta(days=1)
+        merges.declare(
+            live_server.sessions, admin, into_code=NEW, former_codes=[OLD], merged_on=day
+        )
+        add_household(old_book, hamlet, "2")
+        outcome = service.sync()
+        assert outcome.failed
+        assert (
+            f"Xã {OLD} đã được gộp vào xã {NEW} ngày {clock.format_date(day)}; "
+            f"hãy cài sổ của xã {NEW}" in outcome.message_vi
+        )
+        # Nothing was created under the dead code; the new household waits in the book.
+        assert {t for t, _id in live_server.records(OLD)} == set()
+        assert _pending(old_book)
+    finally:
+        old_book.close()
