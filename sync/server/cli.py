@@ -38,16 +38,10 @@ def _commune(value: str) -> str:
 
 
 def _day(value: str) -> date:
-    match = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", value.strip())
     try:
-        if match is None:
-            raise ValueError(value)
-        return date(int(match[3]), int(match[2]), int(match[1]))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"ngày phải viết dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 01/07/2025, "
-            f"không phải '{value}'"
-        ) from None
+        return merges.parse_day(value)
+    except ServiceError as exc:
+        raise argparse.ArgumentTypeError(exc.detail) from None
 
 
 def _positive_hours(value: str) -> float:

@@ -25,6 +25,7 @@ which commune its commune joined, and nothing is written under the dead code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -64,6 +65,25 @@ class MergeResult:
     moved: int  # records re-homed under the new code
     folded: int  # records the new commune held too, folded into one
     set_aside: int  # versions not kept current, stored in merge_set_aside
+
+
+_DAY_RE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+def parse_day(text: str) -> date:
+    """A day written dd/mm/yyyy (INVALID with a Vietnamese message otherwise)."""
+    match = _DAY_RE.fullmatch(text.strip())
+    try:
+        if match is None:
+            raise ValueError(text)
+        return date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        raise ServiceError(
+            ErrorKind.INVALID,
+            "invalid_date",
+            f"Ngày phải viết dạng ngày/tháng/năm (dd/mm/yyyy), ví dụ 01/07/2025, "
+            f"không phải “{text.strip()[:20]}”.",
+        ) from None
 
 
 def _label(session: Session, code: str) -> str:
@@ -370,15 +390,15 @@ def _declare_once(
     )
 
 
-def merges_of(sessions: sessionmaker[Session], into_code: str) -> list[CommuneMerge]:
-    """The former communes merged into ``into_code`` (oldest first)."""
+def declared(sessions: sessionmaker[Session], user: UserInfo) -> list[CommuneMerge]:
+    """The merges declared so far that ``user`` may see (by new commune, then former code)."""
     with sessions() as session:
-        rows = list(
-            session.scalars(
-                select(CommuneMerge)
-                .where(CommuneMerge.into_code == into_code)
-                .order_by(CommuneMerge.former_code)
+        rows = [
+            row
+            for row in session.scalars(
+                select(CommuneMerge).order_by(CommuneMerge.into_code, CommuneMerge.former_code)
             )
-        )
+            if user.may_act_for(row.into_code)
+        ]
         session.expunge_all()
         return rows

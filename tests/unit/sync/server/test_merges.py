@@ -26,7 +26,7 @@ from sync.server.repositories import records as records_repo
 from sync.server.services import enrollment, merges, users
 from sync.server.services.errors import ServiceError
 from sync.server.settings import ServerSettings
-from tests.unit.sync.server.report_support import Figure, make_user, send_report
+from tests.unit.sync.server.report_support import Figure, make_user, send_report, sign_in
 from tests.unit.sync.server.support import EnrolledDevice, batch, item, new_id, push
 
 OLD1, OLD2, NEW = "11111", "22222", "33333"
@@ -284,3 +284,30 @@ def test_only_the_tables_that_follow_the_children_are_rehomed(
     with sessions() as session:
         aside = session.scalars(select(SetAsideRecord)).one()
     assert (aside.record_id, aside.held_by, aside.data["code"]) == (theirs["id"], OLD1, "NC21")
+
+
+def test_an_administrator_declares_a_merge_on_the_dashboard(
+    web: TestClient, enroll: Callable[[str], EnrolledDevice], sessions: sessionmaker[Session]
+) -> None:
+    old, _new = enroll(OLD1), enroll(NEW)
+    assert _send(web, old, item(), item()) == "aa"
+    make_user(sessions, "quantri.tinh", "administrator")
+    make_user(sessions, "xem.tinh", "viewer")
+    on = clock.format_date(_yesterday())
+    form = {"into": NEW, "former": OLD1, "merged_on": on}
+    csrf = sign_in(web, "xem.tinh")
+    # Viewers do not reach the administration pages.
+    assert web.post("/quan-tri/gop-xa", data={"csrf": csrf, **form}).status_code == 403
+    assert _count(sessions, CommuneMerge) == 0
+    web.post("/dang-xuat", data={"csrf": csrf})
+    csrf = sign_in(web, "quantri.tinh")
+    bad = web.post("/quan-tri/gop-xa", data={"csrf": csrf, **form, "merged_on": "2025-07-01"})
+    assert bad.status_code == 400 and "dd/mm/yyyy" in bad.text
+    done = web.post("/quan-tri/gop-xa", data={"csrf": csrf, **form})
+    assert done.status_code == 200
+    assert f"Đã gộp xã {OLD1} vào xã {NEW}: 2 bản ghi chuyển sang mã mới" in done.text
+    assert f"<td>{OLD1}</td><td>{NEW}</td><td>{on}</td><td>quantri.tinh</td>" in done.text
+    assert "communes_merged" in done.text  # the audit trail on the same page
+    again = web.post("/quan-tri/gop-xa", data={"csrf": csrf, **form})
+    assert "đã được gộp vào xã 33333 từ trước: không làm lại" in again.text
+    assert len(_held(sessions, NEW)) == 2
