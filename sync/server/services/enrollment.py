@@ -137,6 +137,7 @@ def enroll(
                 f"Mã đăng ký không dành cho xã {request.commune_code}. "
                 "Hãy kiểm tra lại mã xã hoặc xin mã đúng xã.",
             )
+        merges.check_alive(session, code.commune_code)  # a code issued before the merge
         retried = _retried_device(session, code, request) if code.used_at is not None else None
         if code.used_at is not None and retried is None:
             raise ServiceError(

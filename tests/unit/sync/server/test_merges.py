@@ -141,6 +141,7 @@ def test_the_devices_of_a_former_commune_are_told_where_it_went(
 ) -> None:
     old, _new = enroll(OLD1), enroll(NEW)
     assert _send(http, old, item()) == "a"
+    unused = enrollment.issue_code(sessions, OLD1)
     with sessions.begin() as session:
         session.add(Commune(code=OLD1, name="Minh Hưng", commune_type="rural", province_code="70"))
         session.add(Commune(code=NEW, name="Minh Thành", commune_type="rural", province_code="70"))
@@ -159,6 +160,11 @@ def test_the_devices_of_a_former_commune_are_told_where_it_went(
     assert _held(sessions, OLD1) == {}  # nothing was created under the dead code
     with pytest.raises(ServiceError, match="đã được gộp vào"):
         enrollment.issue_code(sessions, OLD1)
+    # A code issued before the merge no longer enrols a device of the former commune.
+    enrolled = http.post(
+        "/api/v1/enroll", json={"code": unused, "commune_code": OLD1, "device_name": "Máy mới"}
+    )
+    assert enrolled.status_code == 403 and told in enrolled.json()["detail"]
 
 
 def test_the_same_record_under_both_codes_is_folded_into_the_newer(
