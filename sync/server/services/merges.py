@@ -30,22 +30,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import clock
 from sync.protocol import MERGED_TABLES
-from sync.server.models import (
-    AuditEntry,
-    Commune,
-    CommuneMerge,
-    Device,
-    Record,
-    SetAsideRecord,
-    UpstreamReport,
-)
+from sync.server.models import AuditEntry, CommuneMerge, Record, SetAsideRecord
 from sync.server.models.base import utcnow
+from sync.server.repositories import merges as merges_repo
 from sync.server.repositories import records as records_repo
 from sync.server.services.errors import ErrorKind, ServiceError
 from sync.server.services.users import UserInfo, parse_communes
@@ -87,8 +79,8 @@ def parse_day(text: str) -> date:
 
 
 def _label(session: Session, code: str) -> str:
-    commune = session.get(Commune, code)
-    return f"xã {commune.name} ({code})" if commune and commune.name else f"xã {code}"
+    name = merges_repo.commune_name(session, code)
+    return f"xã {name} ({code})" if name else f"xã {code}"
 
 
 def _capital_label(session: Session, code: str) -> str:
@@ -98,7 +90,7 @@ def _capital_label(session: Session, code: str) -> str:
 
 def refusal(session: Session, commune_code: str) -> ServiceError | None:
     """Why a device of ``commune_code`` may no longer sync (None while the commune lives)."""
-    merge = session.get(CommuneMerge, commune_code)
+    merge = merges_repo.get(session, commune_code)
     if merge is None:
         return None
     into = _label(session, merge.into_code)
@@ -116,18 +108,6 @@ def check_alive(session: Session, commune_code: str) -> None:
     problem = refusal(session, commune_code)
     if problem is not None:
         raise problem
-
-
-def _known(session: Session, code: str) -> bool:
-    return any(
-        session.scalar(select(exists().where(column == code)))
-        for column in (
-            Record.commune_code,
-            Device.commune_code,
-            UpstreamReport.commune_code,
-            Commune.code,
-        )
-    )
 
 
 def _check_request(
@@ -213,16 +193,6 @@ class _Rehomer:
         )
         self.set_aside += 1
 
-    def _risk_codes(self) -> set[object]:
-        rows = self._session.scalars(
-            select(Record).where(
-                Record.commune_code == self._into,
-                Record.table_name == _RISK_CATEGORIES,
-                Record.deleted.is_(False),
-            )
-        )
-        return {row.data.get("code") for row in rows}
-
     def rehome(self, former: str) -> tuple[int, int]:
         moved, folded = self.moved, self.folded
         rows = [
@@ -237,7 +207,11 @@ class _Rehomer:
             here = records_repo.get_many(
                 self._session, self._into, table, [r.record_id for r in old_rows]
             )
-            taken = self._risk_codes() if table == _RISK_CATEGORIES else set()
+            taken = (
+                merges_repo.live_values(self._session, self._into, table, "code")
+                if table == _RISK_CATEGORIES
+                else set()
+            )
             for old in old_rows:
                 new = here.get(old.record_id)
                 if new is None and old.data.get("code") in taken:
@@ -314,7 +288,7 @@ def _declare_once(
     # circle); a push of any of these communes waits for this transaction, then is refused.
     for code in sorted({into, *formers}):
         records_repo.lock_sequence(session, code)
-    dead = session.get(CommuneMerge, into)
+    dead = merges_repo.get(session, into)
     if dead is not None:
         raise ServiceError(
             ErrorKind.CONFLICT,
@@ -326,7 +300,7 @@ def _declare_once(
     todo: list[str] = []
     already: list[str] = []
     for code in formers:
-        known = session.get(CommuneMerge, code)
+        known = merges_repo.get(session, code)
         if known is not None and known.into_code == into:
             already.append(code)
             continue
@@ -338,15 +312,14 @@ def _declare_once(
                 f"{_label(session, known.into_code)} ngày "
                 f"{clock.format_date(known.merged_on)}, không gộp vào xã {into} được nữa.",
             )
-        joined = session.scalar(select(exists().where(CommuneMerge.into_code == code)))
-        if joined:
+        if merges_repo.is_new_commune(session, code):
             raise ServiceError(
                 ErrorKind.CONFLICT,
                 "former_is_new_commune",
                 f"{_capital_label(session, code)} là xã mới của một lần gộp khác; "
                 "không gộp tiếp nó vào xã khác được.",
             )
-        if not _known(session, code):
+        if not merges_repo.known(session, code):
             raise ServiceError(
                 ErrorKind.NOT_FOUND,
                 "unknown_commune",
@@ -393,12 +366,6 @@ def _declare_once(
 def declared(sessions: sessionmaker[Session], user: UserInfo) -> list[CommuneMerge]:
     """The merges declared so far that ``user`` may see (by new commune, then former code)."""
     with sessions() as session:
-        rows = [
-            row
-            for row in session.scalars(
-                select(CommuneMerge).order_by(CommuneMerge.into_code, CommuneMerge.former_code)
-            )
-            if user.may_act_for(row.into_code)
-        ]
+        rows = [row for row in merges_repo.all_merges(session) if user.may_act_for(row.into_code)]
         session.expunge_all()
         return rows
