@@ -23,7 +23,7 @@ from sync.server.models import (
     UpstreamReport,
 )
 from sync.server.repositories import records as records_repo
-from sync.server.services import enrollment, merges, users
+from sync.server.services import enrollment, merges, reports, users
 from sync.server.services.errors import ServiceError
 from sync.server.settings import ServerSettings
 from tests.unit.sync.server.report_support import Figure, make_user, send_report, sign_in
@@ -317,3 +317,25 @@ def test_an_administrator_declares_a_merge_on_the_dashboard(
     again = web.post("/quan-tri/gop-xa", data={"csrf": csrf, **form})
     assert "đã được gộp vào xã 33333 từ trước: không làm lại" in again.text
     assert len(_held(sessions, NEW)) == 2
+
+
+def test_a_former_commune_is_expected_only_for_periods_that_ended_before_its_merge(
+    http: TestClient, enroll: Callable[[str], EnrolledDevice], sessions: sessionmaker[Session]
+) -> None:
+    old1, _old2, _new = enroll(OLD1), enroll(OLD2), enroll(NEW)
+    year = clock.today().year
+    send_report(http, old1, f"{year}-9M", [Figure("CT14", "count", 3.0)])
+    admin = _admin(sessions)
+    # Merged on the day after the first half-year ended.
+    merged_on = date(year, 7, 1)
+    merges.declare(sessions, admin, into_code=NEW, former_codes=[OLD1, OLD2], merged_on=merged_on)
+
+    def listed(period: str) -> list[str]:
+        return [row.commune_code for row in reports.overview(sessions, admin, period).rows]
+
+    # The first half-year was theirs: both are expected for it.
+    assert listed(f"{year}-H1") == [OLD1, OLD2, NEW]
+    # Later periods are the new commune's; a report a former commune sent anyway stays shown.
+    assert listed(f"{year}-9M") == [OLD1, NEW]
+    assert listed(str(year)) == [NEW]
+    assert reports.period_end(f"{year}-9M") == date(year, 9, 30)
