@@ -844,9 +844,10 @@ class _Copier:
     def copy_all(self) -> dict[str, int]:
         created: dict[str, int] = {}
         for name in COPIED_TABLES:
-            # Hamlets merged into this book's are not incoming, but may leave a tombstone.
-            if self._plan.incoming(name) or name == "hamlets":
+            if self._plan.incoming(name):
                 created[name] = self._copy(name)
+            elif name == "hamlets":
+                self._copy(name)  # none incoming, but a merged hamlet may leave a tombstone
         return created
 
     def _copy(self, name: str) -> int:
@@ -859,6 +860,7 @@ class _Copier:
         with self._former.read() as old:
             for chunk in repo.rows(old, name):
                 rows = []
+                retired: list[dict[str, Any]] = []
                 for row in chunk:
                     if str(row[key]) in here:
                         continue
@@ -868,7 +870,7 @@ class _Copier:
                             # Merged into a hamlet of this book. Upstream holds it: its
                             # tombstone, sent under this book's code, retires it there too.
                             if row["synced_version"] and not row["deleted"]:
-                                rows.append(row | {"deleted": True} | _carried(row, True))
+                                retired.append(row | {"deleted": True} | _carried(row, True))
                             continue
                         row["name"] = self._renamed[row["id"]]
                         row["name_key"] = fold(row["name"])
@@ -887,6 +889,9 @@ class _Copier:
                     self._session.execute(insert(target), rows)
                     written += len(rows)
                     self.step(len(rows))
+                if retired:
+                    # Not a record brought in (not counted): upstream's copy, retired.
+                    self._session.execute(insert(target), retired)
         return written
 
 
