@@ -339,3 +339,26 @@ def test_a_former_commune_is_expected_only_for_periods_that_ended_before_its_mer
     assert listed(f"{year}-9M") == [OLD1, NEW]
     assert listed(str(year)) == [NEW]
     assert reports.period_end(f"{year}-9M") == date(year, 9, 30)
+
+
+def test_the_cli_refuses_bad_input_in_vietnamese(
+    enroll: Callable[[str], EnrolledDevice],
+    sessions: sessionmaker[Session],
+    settings: ServerSettings,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    enroll(OLD1)
+    make_user(sessions, "quantri.tinh", "administrator")
+    base = ["merge-communes", "--db", settings.db_url, "--user", "quantri.tinh", "--into", NEW]
+    tomorrow = clock.format_date(clock.today() + timedelta(days=1))
+    assert main([*base, "--from", OLD1, "--on", tomorrow]) == 1
+    assert f"Lỗi: Ngày gộp {tomorrow} chưa đến" in capsys.readouterr().err
+    assert main([*base, "--from", NEW, "--on", "01/07/2025"]) == 1
+    assert "vào chính nó" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*base, "--from", OLD1, "--on", "2025-07-01"])
+    assert "dd/mm/yyyy" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*base, "--from", "1111", "--on", "01/07/2025"])
+    assert "mã xã phải gồm đúng 5 chữ số" in capsys.readouterr().err
+    assert _count(sessions, CommuneMerge) == 0
