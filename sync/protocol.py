@@ -62,6 +62,30 @@ SYNC_TABLES: Final[tuple[str, ...]] = (
     "marriage_records",
 )
 
+# The synced tables that follow the children into the new commune when communes merge (the
+# 2025 reform): a book brings them in from a former commune's book, and a merge declared
+# upstream re-homes them under the new code. The others (targets, sector figures, calendar,
+# reports, child-friendly assessments) are the former commune's own and keep its code.
+MERGED_TABLES: Final[tuple[str, ...]] = (
+    "hamlets",
+    "households",
+    "persons",
+    "guardian_links",
+    "change_events",
+    "special_episodes",
+    "risk_categories",
+    "risk_episodes",
+    "protection_cases",
+    "case_children",
+    "consent_records",
+    "case_steps",
+    "supports",
+    "injuries",
+    "labour_records",
+    "marriage_records",
+    "merge_records",
+)
+
 _COLUMN_SETS: Final = {table: frozenset(SYNC_COLUMNS[table]) for table in SYNC_TABLES}
 
 MAX_ITEMS_PER_BATCH: Final = 500

@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sync import clock
 from sync.protocol import JsonScalar
 from sync.server.db import make_session_factory, open_database
-from sync.server.services import corrections, enrollment, summary, transfer, users
+from sync.server.services import corrections, enrollment, merges, summary, transfer, users
 from sync.server.services.enrollment import DeviceInfo
 from sync.server.services.errors import ServiceError
 from sync.server.settings import DEFAULT_ENROLLMENT_VALID_HOURS, ServerSettings
@@ -35,6 +35,13 @@ def _commune(value: str) -> str:
     if not _COMMUNE_RE.fullmatch(value):
         raise argparse.ArgumentTypeError(f"mã xã phải gồm đúng 5 chữ số, không phải '{value}'")
     return value
+
+
+def _day(value: str) -> date:
+    try:
+        return merges.parse_day(value)
+    except ServiceError as exc:
+        raise argparse.ArgumentTypeError(exc.detail) from None
 
 
 def _positive_hours(value: str) -> float:
@@ -149,6 +156,28 @@ def _parser() -> argparse.ArgumentParser:
     group = correct.add_mutually_exclusive_group()
     group.add_argument("--delete", action="store_true", help="đánh dấu bản ghi đã xóa")
     group.add_argument("--undelete", action="store_true", help="bỏ đánh dấu đã xóa")
+
+    merge = commands.add_parser(
+        "merge-communes",
+        parents=[db],
+        help="khai báo các xã cũ đã gộp vào một xã mới; dữ liệu của chúng chuyển sang mã mới",
+    )
+    merge.add_argument("--user", required=True, help="tài khoản quản trị cấp trên thực hiện")
+    merge.add_argument(
+        "--into", type=_commune, required=True, metavar="MÃ_XÃ", help="mã xã mới (5 chữ số)"
+    )
+    merge.add_argument(
+        "--from",
+        dest="former",
+        type=_commune,
+        metavar="MÃ_XÃ",
+        action="append",
+        required=True,
+        help="mã một xã cũ (lặp lại cho mỗi xã cũ)",
+    )
+    merge.add_argument(
+        "--on", type=_day, required=True, metavar="NGÀY", help="ngày gộp có hiệu lực, dd/mm/yyyy"
+    )
 
     imp = commands.add_parser(
         "import-transfer",
@@ -301,6 +330,8 @@ def _run_admin(args: argparse.Namespace, sessions: Any, out: TextIO) -> bool:
             f"Đã sửa bản ghi {done.record_id} ({done.table}) của xã {done.commune_code}: "
             f"phiên bản {done.version}, số thứ tự thay đổi {done.seq}.\n"
         )
+    elif args.command == "merge-communes":
+        _merge_communes(args, sessions, out)
     elif args.command == "import-transfer":
         try:
             data = args.file.read_bytes()
@@ -321,6 +352,31 @@ def _run_admin(args: argparse.Namespace, sessions: Any, out: TextIO) -> bool:
     else:
         return False
     return True
+
+
+def _merge_communes(args: argparse.Namespace, sessions: Any, out: TextIO) -> None:
+    user = users.find_user(sessions, args.user)
+    done = merges.declare(
+        sessions, user, into_code=args.into, former_codes=args.former, merged_on=args.on
+    )
+    if done.already:
+        out.write(
+            f"Xã {', '.join(done.already)} đã được gộp vào xã {done.into_code} từ trước: "
+            "không làm lại.\n"
+        )
+    if done.declared:
+        aside = (
+            f", {done.set_aside} phiên bản cũ hơn được giữ lại để đối chiếu"
+            if done.set_aside
+            else ""
+        )
+        out.write(
+            f"Đã gộp xã {', '.join(done.declared)} vào xã {done.into_code} "
+            f"(ngày {clock.format_date(args.on)}): {done.moved} bản ghi chuyển sang mã "
+            f"{done.into_code}, {done.folded} bản ghi trùng gộp làm một"
+            f"{aside}. "
+            "Báo cáo đã chốt của các xã cũ giữ nguyên mã và số liệu.\n"
+        )
 
 
 def _enrollment_file(args: argparse.Namespace, sessions: Any, out: TextIO) -> None:

@@ -129,6 +129,30 @@ _HISTORY_NS = uuid.UUID("5f0c2a4e-6d1b-4b8e-9a57-17c0f2025070")
 _BOOKKEEPING = {"sync_state": SyncState.TO_POST.value, "synced_version": 0, "sync_error": None}
 
 
+def _carried(row: dict[str, Any], changed: bool) -> dict[str, Any]:
+    """The sync bookkeeping of a copied row (``changed``: the merge altered it).
+
+    The former book's server holds the row at ``synced_version`` under the former code; once
+    upstream declares the merge (``merge-communes``) it holds that same version under this
+    book's code. A row the former book had synced unchanged is therefore already synced here
+    and is never sent again; a row the merge changed (hamlet mapping) or the former book had
+    not sent yet goes as an update of that server version, so the server takes it as the same
+    record; a row the server never saw goes as new.
+    """
+    server = int(row["synced_version"] or 0)
+    if server <= 0:
+        return dict(_BOOKKEEPING)
+    version = int(row["version"])
+    if not changed and row["sync_state"] == SyncState.SYNCED.value and version == server:
+        return {"sync_state": SyncState.SYNCED.value, "synced_version": server, "sync_error": None}
+    return {
+        "sync_state": SyncState.TO_UPDATE.value,
+        "synced_version": server,
+        "sync_error": None,
+        "version": version + 1 if changed else max(version, server + 1),
+    }
+
+
 # -- what the preview shows ------------------------------------------------------------------
 
 
@@ -822,6 +846,8 @@ class _Copier:
         for name in COPIED_TABLES:
             if self._plan.incoming(name):
                 created[name] = self._copy(name)
+            elif name == "hamlets":
+                self._copy(name)  # none incoming, but a merged hamlet may leave a tombstone
         return created
 
     def _copy(self, name: str) -> int:
@@ -834,12 +860,18 @@ class _Copier:
         with self._former.read() as old:
             for chunk in repo.rows(old, name):
                 rows = []
+                retired: list[dict[str, Any]] = []
                 for row in chunk:
                     if str(row[key]) in here:
                         continue
+                    as_kept = dict(row)
                     if name == "hamlets":
                         if row["id"] not in self._renamed:
-                            continue  # merged into a hamlet of this book
+                            # Merged into a hamlet of this book. Upstream holds it: its
+                            # tombstone, sent under this book's code, retires it there too.
+                            if row["synced_version"] and not row["deleted"]:
+                                retired.append(row | {"deleted": True} | _carried(row, True))
+                            continue
                         row["name"] = self._renamed[row["id"]]
                         row["name_key"] = fold(row["name"])
                     elif name == "risk_categories" and row["code"] in codes:
@@ -847,8 +879,7 @@ class _Copier:
                     if "hamlet_id" in row and row["hamlet_id"] is not None:
                         row["hamlet_id"] = self._hamlet_of.get(row["hamlet_id"], row["hamlet_id"])
                     if synced:
-                        # New to this book's upstream conversation: to be sent under its code.
-                        row.update(_BOOKKEEPING)
+                        row.update(_carried(row, row != as_kept))
                     if name == "households" and not row["deleted"]:
                         self.households.append(str(row["id"]))
                     if name == "persons" and not row["deleted"]:
@@ -858,6 +889,9 @@ class _Copier:
                     self._session.execute(insert(target), rows)
                     written += len(rows)
                     self.step(len(rows))
+                if retired:
+                    # Not a record brought in (not counted): upstream's copy, retired.
+                    self._session.execute(insert(target), retired)
         return written
 
 

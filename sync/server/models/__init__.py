@@ -5,6 +5,7 @@ from __future__ import annotations
 from sync.server.models.base import Base
 from sync.server.models.batch import Batch
 from sync.server.models.device import Device, EnrollmentCode
+from sync.server.models.merge import CommuneMerge, SetAsideRecord
 from sync.server.models.record import CommuneSequence, Record
 from sync.server.models.report import (
     AuditEntry,
@@ -25,6 +26,7 @@ __all__ = [
     "Base",
     "Batch",
     "Commune",
+    "CommuneMerge",
     "CommuneSequence",
     "Device",
     "EnrollmentCode",
@@ -35,6 +37,7 @@ __all__ = [
     "ReportDocument",
     "ReportValue",
     "ServerSetting",
+    "SetAsideRecord",
     "UpstreamReport",
     "User",
     "WebSession",

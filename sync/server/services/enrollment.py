@@ -23,6 +23,7 @@ from sync.server.security import (
     new_token,
     sha256_hex,
 )
+from sync.server.services import merges
 from sync.server.services.errors import ErrorKind, ServiceError
 
 MAX_VALID_HOURS = 24 * 30
@@ -77,6 +78,7 @@ def issue_code(
     now = now or utcnow()
     code = new_enrollment_code()
     with sessions.begin() as session:
+        merges.check_alive(session, commune_code)  # no new device for a dead code
         devices_repo.add_code(
             session,
             EnrollmentCode(
@@ -135,6 +137,7 @@ def enroll(
                 f"Mã đăng ký không dành cho xã {request.commune_code}. "
                 "Hãy kiểm tra lại mã xã hoặc xin mã đúng xã.",
             )
+        merges.check_alive(session, code.commune_code)  # a code issued before the merge
         retried = _retried_device(session, code, request) if code.used_at is not None else None
         if code.used_at is not None and retried is None:
             raise ServiceError(
@@ -205,6 +208,7 @@ def register_offline(
         commune_code=commune_code, device_name=name, secret=secret, code=code, created_at=now
     )
     with sessions.begin() as session:
+        merges.check_alive(session, commune_code)
         devices_repo.add(
             session,
             Device(

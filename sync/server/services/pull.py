@@ -16,6 +16,7 @@ from sync.protocol import (
 from sync.server.models import Record
 from sync.server.models.base import utcnow
 from sync.server.repositories import records as records_repo
+from sync.server.services import merges
 from sync.server.services.enrollment import DeviceIdentity
 from sync.server.services.errors import ErrorKind, ServiceError
 
@@ -70,6 +71,7 @@ def changes(
             f"Số bản ghi mỗi trang (limit) phải từ 1 đến {MAX_PULL_LIMIT}.",
         )
     with sessions() as session:
+        merges.check_alive(session, device.commune_code)
         upto = records_repo.last_seq(session, device.commune_code)
         rows = records_repo.changes_after(
             session,

@@ -28,7 +28,7 @@ from sync.server.repositories import batches as batches_repo
 from sync.server.repositories import devices as devices_repo
 from sync.server.repositories import records as records_repo
 from sync.server.repositories import reports as reports_repo
-from sync.server.services import reports
+from sync.server.services import merges, reports
 from sync.server.services.enrollment import DeviceIdentity
 from sync.server.services.errors import ErrorKind, ServiceError
 
@@ -288,6 +288,8 @@ def _push_once(
     # Lock first: every later read in this transaction then sees the commune's latest
     # committed state, and no other push of the commune can interleave with this one.
     counter = records_repo.lock_sequence(session, device.commune_code)
+    # After the lock: a merge declared meanwhile is seen, and nothing lands under a dead code.
+    merges.check_alive(session, device.commune_code)
     known = batches_repo.get(session, header.batch_id)
     if known is not None:
         if known.commune_code != device.commune_code:

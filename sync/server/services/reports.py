@@ -36,6 +36,7 @@ from sync.server.models import (
     UpstreamReport,
 )
 from sync.server.models.base import utcnow
+from sync.server.repositories import merges as merges_repo
 from sync.server.repositories import reports as repo
 from sync.server.services.errors import ErrorKind, ServiceError
 from sync.server.services.users import UserInfo
@@ -91,6 +92,16 @@ def previous_period(code: str) -> str:
     """The same report of the year before."""
     year, kind = parse_period(code)
     return period_code(year - 1, kind)
+
+
+_PERIOD_END = {"H1": (6, 30), "9M": (9, 30), "Y": (12, 31)}
+
+
+def period_end(code: str) -> date:
+    """The last day a period's report covers: "2026-H1" → 30/06/2026."""
+    year, kind = parse_period(code)
+    month, day = _PERIOD_END[kind]
+    return date(year, month, day)
 
 
 def period_label(code: str) -> str:
@@ -352,6 +363,11 @@ def overview(
         ):
             by_commune.setdefault(found.commune_code, []).append(found)
         codes = sorted(set(codes) | (set(by_commune) if user.communes is None else set()))
+        # A former commune merged before the period ended reports no more (its new commune
+        # does); one that sent this period's report anyway stays listed with it.
+        end = period_end(code)
+        gone = {m.former_code for m in merges_repo.all_merges(session) if m.merged_on <= end}
+        codes = [c for c in codes if c not in gone or c in by_commune]
         seen = repo.last_seen_by_commune(session)
         due = due_date(session, code)
     rows = []

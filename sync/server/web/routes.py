@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync import clock
-from sync.server.services import dashboard, enrollment, reports, users, web_auth
+from sync.server.services import dashboard, enrollment, merges, reports, users, web_auth
 from sync.server.services.errors import ErrorKind, ServiceError
 from sync.server.services.web_auth import WebUser
 from sync.server.settings import ServerSettings
@@ -405,6 +405,7 @@ async def admin_page(request: Request) -> HTMLResponse:
         tier=tier,
         office_value=office,
         audit=await run_in_threadpool(dashboard.audit, factory, 100),
+        merges=await run_in_threadpool(merges.declared, factory, user.info),
         message=request.query_params.get("tb", ""),
     )
 
@@ -522,6 +523,30 @@ async def save_tier(request: Request) -> Response:
             factory, user.info.username, form.get("tier", ""), form.get("office", "")
         )
         return "Đã lưu cấp quản lý."
+
+    return await _admin_post(request, act)
+
+
+@router.post("/quan-tri/gop-xa")
+async def merge_communes(request: Request) -> Response:
+    """Declare that former communes joined a new one; their records move to its code."""
+    factory = _sessions(request)
+
+    def act(user: WebUser, form: dict[str, str]) -> str:
+        formers = [c.strip() for c in re.split(r"[,;\s]+", form.get("former", "")) if c.strip()]
+        done = merges.declare(
+            factory,
+            user.info,
+            into_code=form.get("into", "").strip(),
+            former_codes=formers,
+            merged_on=merges.parse_day(form.get("merged_on", "")),
+        )
+        if not done.declared:
+            return f"Các xã này đã được gộp vào xã {done.into_code} từ trước: không làm lại."
+        return (
+            f"Đã gộp xã {', '.join(done.declared)} vào xã {done.into_code}: {done.moved} bản ghi "
+            f"chuyển sang mã mới, {done.folded} bản ghi trùng gộp làm một."
+        )
 
     return await _admin_post(request, act)
 

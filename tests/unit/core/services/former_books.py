@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -86,8 +87,12 @@ def make_former_backup(
     seed: int,
     children: int = 200,
     shared: int = 2,
+    before_backup: Callable[[Book], None] | None = None,
 ) -> FormerBackup:
-    """A former commune's book, backed up into ``where``; the caller's data folder is kept."""
+    """A former commune's book, backed up into ``where``; the caller's data folder is kept.
+
+    ``before_backup`` runs on the filled book just before its backup (e.g. a sync upstream).
+    """
     home_before = os.environ["SOTREEM_HOME"]
     home = where / f"nha-{code}-{seed}"
     home.mkdir(parents=True)
@@ -107,6 +112,8 @@ def make_former_backup(
             populate_demo(book, children, seed=seed)
             add_records_of_every_kind(book)
             found = shared_children(book, shared)
+            if before_backup is not None:
+                before_backup(book)
             counts = table_counts(book)
             info = BackupService(book).backup_now(where / f"sao-luu-{code}-{seed}")
         finally:
