@@ -62,28 +62,25 @@ SYNC_TABLES: Final[tuple[str, ...]] = (
     "marriage_records",
 )
 
-# The synced tables that follow the children into the new commune when communes merge (the
-# 2025 reform): a book brings them in from a former commune's book, and a merge declared
-# upstream re-homes them under the new code. The others (targets, sector figures, calendar,
-# reports, child-friendly assessments) are the former commune's own and keep its code.
-MERGED_TABLES: Final[tuple[str, ...]] = (
-    "hamlets",
-    "households",
-    "persons",
-    "guardian_links",
-    "change_events",
-    "special_episodes",
-    "risk_categories",
-    "risk_episodes",
-    "protection_cases",
-    "case_children",
-    "consent_records",
-    "case_steps",
-    "supports",
-    "injuries",
-    "labour_records",
-    "marriage_records",
-    "merge_records",
+# The synced tables that are the commune's own — targets, sector figures, calendar, reports and
+# their documents, child-friendly assessments: when communes merge (the 2025 reform) they keep
+# the former commune's code, for its old reports.
+COMMUNE_OWN_TABLES: Final[frozenset[str]] = frozenset(
+    {
+        "indicator_targets",
+        "indicator_values",
+        "report_calendar",
+        "periodic_reports",
+        "report_snapshot_values",
+        "report_documents",
+        "cfc_assessments",
+        "cfc_scores",
+    }
+)
+# The others follow the children into the new commune: a book brings them in from a former
+# commune's book, and a merge declared upstream re-homes them under the new code.
+MERGED_TABLES: Final[tuple[str, ...]] = tuple(
+    table for table in SYNC_TABLES if table not in COMMUNE_OWN_TABLES
 )
 
 _COLUMN_SETS: Final = {table: frozenset(SYNC_COLUMNS[table]) for table in SYNC_TABLES}
