@@ -16,6 +16,7 @@ TABLE_LABELS: dict[str, str] = {
     "special_episodes": "Hoàn cảnh đặc biệt",
     "merge_records": "Gộp hồ sơ trùng",
     "report_documents": "Văn bản báo cáo (PDF)",
+    "report_snapshot_members": "Danh sách trẻ lúc chốt báo cáo",
     "risk_categories": "Loại nguy cơ",
     "risk_episodes": "Trẻ em có nguy cơ",
     "protection_cases": "Vụ việc bảo vệ trẻ em",

@@ -169,6 +169,12 @@ class Computed:
     child_keys: dict[str, dict[str, str]] = field(default_factory=dict)
     data: BookData | None = None
 
+    def keys_on(self, dimension: str) -> dict[str, str]:
+        """Each person's key on a child dimension (sex, age group …), read once when asked."""
+        if dimension not in self.child_keys and self.data is not None:
+            self.child_keys[dimension] = _child_keys(self.data, dimension)
+        return self.child_keys.get(dimension, {})
+
     def cell_members(self, code: str, dimension: str, key: str, part: str) -> frozenset[str]:
         """The ids behind one number: a total (dimension "") or one cell of a disaggregation."""
         total = self.members.get((code, "", "", part), frozenset())
@@ -178,9 +184,7 @@ class Computed:
         if result is None:
             return frozenset()
         if dimension in CHILD_DIMENSIONS:
-            if dimension not in self.child_keys and self.data is not None:
-                self.child_keys[dimension] = _child_keys(self.data, dimension)
-            keys = self.child_keys.get(dimension, {})
+            keys = self.keys_on(dimension)
             return frozenset(i for i in total if keys.get(i) == key)
         if part == "denominator" and dimension not in result.split_denominator:
             return total

@@ -43,6 +43,8 @@ from desktop.core.indicators.engine import (
     compute_all,
     rate,
 )
+from desktop.core.indicators.frozen import FORMAT as FROZEN_FORMAT
+from desktop.core.indicators.frozen import FrozenMembersError, freeze_members, thaw_members
 from desktop.core.indicators.measures import Period
 from desktop.core.memory import collector_paused
 from desktop.core.reports.collection_sheet import (
@@ -51,6 +53,7 @@ from desktop.core.reports.collection_sheet import (
     write_collection_sheet,
 )
 from desktop.core.reports.document import DocumentHeader
+from desktop.core.reports.formatting import vn_int
 from desktop.core.reports.indicators_report import (
     ReportContent,
     indicator_pdf_bytes,
@@ -69,6 +72,7 @@ from desktop.core.storage.models import (
     PeriodicReport,
     ReportCalendarEntry,
     ReportDocument,
+    ReportSnapshotMembers,
     ReportSnapshotValue,
 )
 from desktop.core.storage.repositories import decisions as decisions_repo
@@ -79,6 +83,7 @@ from sync.protocol import MAX_STRING_LENGTH
 __all__ = [
     "DecisionView",
     "DocumentInfo",
+    "DrillList",
     "DueItem",
     "FigureCheck",
     "FigureEntry",
@@ -331,6 +336,15 @@ class IndicatorReport:
 
 
 @dataclass(frozen=True)
+class DrillList:
+    """The ids behind one number, and where they come from (shown above the list)."""
+
+    ids: list[str]
+    basis_vi: str  # "" for the book now; else the finalised version's line
+    frozen: bool  # True when the ids are those counted when the report was finalised
+
+
+@dataclass(frozen=True)
 class DocumentInfo:
     """The PDF kept with one finalised version of a period's report."""
 
@@ -406,6 +420,8 @@ class IndicatorService:
         # the screen's "Tính", its drill-downs and the PDF / .xlsx written after it share one
         # reading of the book while nothing was committed in between.
         self._last: tuple[tuple[str, date | None, int], Computed, Period] | None = None
+        # The frozen ids of the last finalised version asked for (report id, thawed).
+        self._thawed: tuple[str, Computed] | None = None
 
     # -- calendar ---------------------------------------------------------------------------
 
@@ -715,11 +731,33 @@ class IndicatorService:
     ) -> list[str]:
         """The ids behind one number for a list of names (``drill_down`` without the rows,
         for a screen that loads them itself): the same rights as ``drill_down``."""
+        return self.drill_list(code, indicator_code, dimension, key, part=part, as_of=as_of).ids
+
+    def drill_list(
+        self,
+        code: str,
+        indicator_code: str,
+        dimension: str = "",
+        key: str = "",
+        *,
+        part: str = "numerator",
+        as_of: date | None = None,
+    ) -> DrillList:
+        """``drill_ids`` with the line that says where the list comes from (a finalised
+        report lists the children it counted when it was finalised)."""
         self._book.user.require(Action.REPORT)
         d = defs.indicator(indicator_code)
         if d.measure in SENSITIVE_MEASURES or dimension in SENSITIVE_DIMENSIONS:
             self._book.user.require(Action.VIEW_SENSITIVE)
-        return self.member_ids(code, indicator_code, dimension, key, part=part, as_of=as_of)
+        computed, basis = self._members(code, as_of)
+        ids = sorted(computed.cell_members(indicator_code, dimension, key, part))
+        if basis.frozen:
+            with self._book.read() as session:
+                gone = repo.persons_gone(session, ids)
+            if gone:
+                note = f" {vn_int(gone)} hồ sơ trong danh sách nay đã xoá hoặc gộp vào hồ sơ khác."
+                basis = replace(basis, basis_vi=basis.basis_vi + note)
+        return replace(basis, ids=ids)
 
     def member_ids(
         self,
@@ -731,10 +769,43 @@ class IndicatorService:
         part: str = "numerator",
         as_of: date | None = None,
     ) -> list[str]:
-        """Ids behind one number (no names: usable by a viewer for counting checks)."""
+        """Ids behind one number (no names: usable by a viewer for counting checks); those it
+        counted when finalised for a finalised report (unless ``as_of`` asks for the book)."""
         self._book.user.require(Action.REPORT)
-        computed, _ = self._compute(code, as_of)
+        computed, _ = self._members(code, as_of)
         return sorted(computed.cell_members(indicator_code, dimension, key, part))
+
+    def _members(self, code: str, as_of: date | None) -> tuple[Computed, DrillList]:
+        """What the ids of a number come from: the finalised version's frozen ids when there
+        is one on this PC (and no ``as_of`` is asked), else the book now; with the line that
+        says which (a ``DrillList`` without ids)."""
+        if as_of is not None:
+            return self._compute(code, as_of)[0], DrillList([], "", False)
+        with self._book.read() as session:
+            row = self._finalised_row(session, code)
+            if row is None:
+                return self._compute(code, None)[0], DrillList([], "", False)
+            report_id, version, when = row.id, row.report_version, row.finalised_at
+            kept = session.get(ReportSnapshotMembers, report_id)
+            blob = kept.data if kept is not None else None
+        day = format_vn_date(clock.to_local(when).date()) if when is not None else ""
+        why = "không có trên máy này (chốt ở máy khác hoặc trước khi có chức năng này)"
+        if blob is not None and (self._thawed is None or self._thawed[0] != report_id):
+            try:
+                self._thawed = (report_id, thaw_members(blob))
+            except FrozenMembersError:
+                blob, why = None, "bị hỏng, không đọc được"
+        if blob is None or self._thawed is None:
+            text = (
+                f"Báo cáo đã chốt ngày {day} (bản {version}), nhưng danh sách trẻ lúc chốt "
+                f"{why}: đây là các trẻ theo sổ hiện nay, có thể khác số đã chốt."
+            )
+            return self._compute(code, None)[0], DrillList([], text, False)
+        text = (
+            f"Các trẻ em được đếm khi chốt số liệu ngày {day} (bản {version}); "
+            "các thay đổi của sổ sau ngày đó không làm đổi danh sách này."
+        )
+        return self._thawed[1], DrillList([], text, True)
 
     # -- typed figures ----------------------------------------------------------------------
 
@@ -1126,6 +1197,16 @@ class IndicatorService:
                             updated_by=user.username,
                         )
                     )
+            frozen = freeze_members(computed)
+            session.add(
+                ReportSnapshotMembers(
+                    report_id=row.id,
+                    format=FROZEN_FORMAT,
+                    ids_count=frozen.ids,
+                    size_bytes=len(frozen.data),
+                    data=frozen.data,
+                )
+            )
             row.state = "finalised"
             row.finalised_by = user.username
             row.finalised_at = clock.now()

@@ -103,6 +103,7 @@ NOT_COPIED_TABLES: dict[str, str] = {
     "periodic_reports": "báo cáo của xã cũ giữ mã và số của xã cũ",
     "report_snapshot_values": "số liệu của báo cáo đã chốt của xã cũ",
     "report_documents": "văn bản (PDF) của báo cáo đã chốt của xã cũ",
+    "report_snapshot_members": "danh sách trẻ sau số liệu của báo cáo đã chốt của xã cũ",
     "report_decisions": "ý kiến cấp trên về báo cáo của xã cũ",
     "cfc_assessments": "đánh giá xã phù hợp với trẻ em của xã cũ",
     "cfc_scores": "điểm đánh giá của xã cũ",

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -592,6 +593,23 @@ class ReportDocument(SyncColumns, Base):
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     content_base64: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ReportSnapshotMembers(Base):
+    """The ids behind every number of one finalised report version, frozen when it was
+    finalised (``desktop/core/indicators/frozen.py``), so that its drill-down lists the
+    children it counted. Derived, compact (record ids, never names) and local: not synced; a
+    version finalised on another PC, or before this was kept, lists the book as it is now and
+    says so. Written once, never edited."""
+
+    __tablename__ = "report_snapshot_members"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("periodic_reports.id"), primary_key=True)
+    format: Mapped[int] = mapped_column(Integer, nullable=False)
+    ids_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    size_bytes: Mapped[int] = mapped_column(Integer, nullable=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, nullable=False)
 
 
 class CfcAssessment(SyncColumns, Base):

@@ -26,9 +26,15 @@ class IndicatorDrilldownDialog(DrilldownDialog):
     """The population report's children list; a double-click opens the child's record."""
 
     def __init__(
-        self, book: Book, title: str, ids: Sequence[str], parent: QWidget | None = None
+        self,
+        book: Book,
+        title: str,
+        ids: Sequence[str],
+        parent: QWidget | None = None,
+        *,
+        note: str = "",
     ) -> None:
-        super().__init__(book, title, ids, parent)
+        super().__init__(book, title, ids, parent, note=note)
         self._book = book
         self.profile: ChildProfileDialog | None = None
         self.table.doubleClicked.connect(self.open_profile)

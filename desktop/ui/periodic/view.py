@@ -34,6 +34,7 @@ from desktop.core.services import access
 from desktop.core.services.book import Book
 from desktop.core.services.indicators import (
     CalendarDates,
+    DrillList,
     IndicatorReport,
     IndicatorService,
     ReportState,
@@ -654,13 +655,14 @@ class PeriodicReportView(QWidget):
             self,
             # The service checks the right to see sensitive lists (special circumstances, abuse);
             # the ids only: the list dialog reads the children's rows itself, once.
-            lambda: service.drill_ids(code, indicator, dimension, key, part=part, as_of=as_of),
-            success=lambda ids: self._show_drilldown(title, ids),
+            # A finalised report lists the children it counted then (its frozen ids).
+            lambda: service.drill_list(code, indicator, dimension, key, part=part, as_of=as_of),
+            success=lambda found: self._show_drilldown(title, found),
             label=self.tr("Đang tìm các trẻ em…"),
         )
 
-    def _show_drilldown(self, title: str, ids: list[str]) -> None:
-        dialog = IndicatorDrilldownDialog(self._book, title, ids, self)
+    def _show_drilldown(self, title: str, found: DrillList) -> None:
+        dialog = IndicatorDrilldownDialog(self._book, title, found.ids, self, note=found.basis_vi)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.drilldown = dialog
         dialog.open()

@@ -88,11 +88,18 @@ class DrilldownDialog(QDialog):
         title: str,
         ids: Sequence[str],
         parent: QWidget | None = None,
+        *,
+        note: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Danh sách trẻ em — {t}").format(t=title))
         self.heading = QLabel(self.tr("{t}: {n} trẻ em").format(t=title, n=len(ids)))
         self.heading.setObjectName("sectionTitle")
+        # Where the list comes from, when it is not the book now (a finalised report's).
+        self.note = QLabel(note)
+        self.note.setObjectName("hintLabel")
+        self.note.setWordWrap(True)
+        self.note.setVisible(bool(note))
         self.status = QLabel(self.tr("Đang tải danh sách…"))
         self.status.setObjectName("hintLabel")
         self.model = ChildListModel(self)
@@ -115,6 +122,7 @@ class DrilldownDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)

@@ -136,6 +136,7 @@ def test_drill_down_lists_the_children_and_opens_a_record(
     wait_for_ops(qtbot)
     dialog = view.drilldown
     assert isinstance(dialog, IndicatorDrilldownDialog)
+    assert not dialog.note.isVisibleTo(dialog)  # a draft lists the book now
     names = sorted(dialog.model.row_at(r).full_name for r in range(dialog.model.rowCount()))
     assert names == ["Nguyễn Thị Chi", "Nguyễn Văn An", "Nguyễn Văn Bình"]
     profile = dialog.open_profile(dialog.proxy.index(0, 0))
@@ -216,6 +217,14 @@ def test_review_finalise_then_reopen(book: Book, view: PeriodicReportView, qtbot
     compute(view, qtbot)
     assert view.flag_label.isVisible() and "1 trẻ" in view.flag_label.text()
     assert view.model.index(population_row(view), VALUE).data() == "3"
+    # … and its list is the children it counted, saying so (Em came after).
+    assert view.open_drilldown(view.model.index(population_row(view), VALUE))
+    wait_for_ops(qtbot)
+    drilled = view.drilldown
+    assert isinstance(drilled, IndicatorDrilldownDialog)
+    assert drilled.model.rowCount() == 3
+    assert drilled.note.isVisibleTo(drilled) and "khi chốt số liệu" in drilled.note.text()
+    drilled.close()
 
     dialog = view.ask_reopen()
     assert isinstance(dialog, ReopenDialog)

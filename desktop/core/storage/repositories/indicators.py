@@ -43,7 +43,9 @@ from desktop.core.storage.models import (
 )
 from sync import clock
 
-__all__ = ["PROTECTION_TABLES", "load_book_data", "persons_changed_since"]
+__all__ = ["PROTECTION_TABLES", "load_book_data", "persons_changed_since", "persons_gone"]
+
+_CHUNK = 5000  # ids per IN (…): well under SQLite's 32,766 bound parameters
 
 
 _OPEN, _CLOSE = ("BD01", "BD02"), ("BD03", "BD04")
@@ -336,3 +338,24 @@ def persons_changed_since(session: Session, since: object, period: Period) -> se
             if pid
         )
     return changed
+
+
+def persons_gone(session: Session, ids: list[str]) -> int:
+    """How many of ``ids`` are persons no longer in the book: removed, or merged into another
+    record since (a finalised report's frozen list still names them as counted then)."""
+    gone = 0
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        gone += len(
+            session.execute(
+                select(Person.id).where(
+                    Person.id.in_(chunk),
+                    or_(
+                        Person.deleted.is_(True),
+                        Person.merged_into_id.is_not(None),
+                        Person.status == "merged",
+                    ),
+                )
+            ).all()
+        )
+    return gone
