@@ -397,9 +397,12 @@ class MergeListService:
         preview: MergeListPreview,
         path: Path,
         protection: ExportProtection | None = None,
+        progress: Progress | None = None,
     ) -> int:
         """The rejected rows with an error column, as an import writes them; the rows."""
-        return ImportService(self._book).write_rejected(preview.imported, path, protection)
+        return ImportService(self._book).write_rejected(
+            preview.imported, path, protection, progress
+        )
 
     def apply(
         self,
