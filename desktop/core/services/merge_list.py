@@ -167,6 +167,8 @@ class MergeListPreview:
     hamlets: tuple[HamletChoice, ...]
     duplicates: tuple[CrossDuplicate, ...]
     warnings: tuple[str, ...]
+    # The hamlets (ids) the mapping creates that receive a household of the list not yet here.
+    creates: tuple[str, ...] = ()
 
     @property
     def file_name(self) -> str:
@@ -190,7 +192,7 @@ class MergeListPreview:
     @property
     def hamlets_created(self) -> int:
         """Hamlets this book would gain."""
-        return sum(1 for h in self.hamlets if h.action == HAMLET_CREATE)
+        return len(self.creates)
 
     @property
     def nothing_new(self) -> bool:
@@ -530,16 +532,26 @@ def _list_hamlets(
     return hamlets, {key: ids.hamlet(key) for key in names}
 
 
-def _proposal(session: Session, hamlets: list[HamletRow]) -> dict[str, str]:
-    """Each hamlet of the list → this book's hamlet of the same name (or core), else itself."""
+def _proposal(
+    session: Session, hamlets: list[HamletRow], imported: ImportPreview, ids: _ListIds
+) -> dict[str, str]:
+    """Each hamlet of the list → where an earlier run put its households, else this book's
+    hamlet of the same name (or the same name without its kind), else itself (created)."""
     here = [h for h in repo.hamlets_in_use(session) if not h.deleted]
+    names = {h.id: h.name for h in repo.hamlets_in_use(session)}
     by_key = {h.name_key: h.name for h in here}
     by_core: dict[str, list[str]] = {}
     for hamlet in here:
         by_core.setdefault(hamlet_core(hamlet.name_key), []).append(hamlet.name)
+    placed = {household: hamlet for household, hamlet, _number in repo.live_households(session)}
+    earlier: dict[str, str] = {}
+    for household in imported.plan.households:
+        hamlet_id = placed.get(ids.household(household))
+        if hamlet_id in names:
+            earlier.setdefault(ids.hamlet(_list_hamlet_key(household)), names[hamlet_id])
     targets = {}
     for hamlet in hamlets:
-        same = by_key.get(hamlet.name_key)
+        same = earlier.get(hamlet.id) or by_key.get(hamlet.name_key)
         if same is None:
             cores = by_core.get(hamlet_core(hamlet.name_key), [])
             same = cores[0] if len(cores) == 1 else hamlet.name
@@ -555,13 +567,25 @@ def _plan(
 ) -> MergeListPreview:
     ids = _ListIds(former)
     hamlet_rows, _ = _list_hamlets(former, imported)
-    targets = hamlet_targets if hamlet_targets is not None else _proposal(session, hamlet_rows)
+    targets = (
+        hamlet_targets
+        if hamlet_targets is not None
+        else _proposal(session, hamlet_rows, imported, ids)
+    )
     hamlets = hamlet_choices(session, hamlet_rows, targets)
     households_here = repo.keys(session, "households")
     persons_here = repo.keys(session, "persons")
     plan = imported.plan
     new_households = [h for h in plan.households if ids.household(h) not in households_here]
     new_rows = [r for r in plan.rows if ids.person(r) not in persons_here]
+    present = repo.keys(session, "hamlets")
+    place = {h.former_id: h.target_id or h.former_id for h in hamlets}
+    receiving = {place[ids.hamlet(_list_hamlet_key(h))] for h in new_households}
+    creates = tuple(
+        h.former_id
+        for h in hamlets
+        if h.action == HAMLET_CREATE and h.former_id in receiving and h.former_id not in present
+    )
     warnings = _number_clashes(session, hamlets, new_households, ids)
     merged = [h for h in hamlets if h.action == HAMLET_MERGE and h.target_id != h.former_id]
     if hamlet_targets is None and merged:
@@ -582,6 +606,7 @@ def _plan(
         hamlets=tuple(hamlets),
         duplicates=tuple(_cross_duplicates(session, former, new_rows, ids)),
         warnings=tuple(warnings),
+        creates=creates,
     )
 
 
@@ -671,18 +696,15 @@ def _pairs(
 
 
 def _create_hamlets(session: Session, plan: MergeListPreview) -> int:
-    """Add the hamlets the mapping creates (not those of an earlier run); how many."""
-    present = repo.keys(session, "hamlets")
-    created = 0
+    """Add the hamlets the mapping creates that receive a household; how many."""
     for choice in plan.hamlets:
-        if choice.target_id is None and choice.former_id not in present:
+        if choice.former_id in plan.creates:
             name = clean_text(choice.target_name)
             session.add(
                 Hamlet(id=choice.former_id, name=name, name_key=fold(name), collaborator_name="")
             )
-            created += 1
     session.flush()
-    return created
+    return len(plan.creates)
 
 
 def _plan_to_write(

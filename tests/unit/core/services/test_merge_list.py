@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,16 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from desktop.core.domain.errors import ValidationError
+from desktop.core.domain.permissions import PermissionDenied
+from desktop.core.domain.roles import Role
 from desktop.core.importer.reader import ImportFileError
 from desktop.core.importer.rejected import ERROR_HEADER
 from desktop.core.services.backup import BackupKind, list_backups
-from desktop.core.services.book import Book
+from desktop.core.services.book import Book, open_book
 from desktop.core.services.merge_book import HAMLET_CREATE, HAMLET_MERGE
 from desktop.core.services.merge_book_files import read_hamlet_map
 from desktop.core.services.merge_list import MergeListPreview, MergeListService
+from desktop.core.services.users import NewUser, UserService
 from desktop.core.storage.models import (
     AuditEntry,
     ChangeEvent,
@@ -377,3 +381,67 @@ def test_the_rejected_rows_are_written_back_with_their_error(
     error = values[1][header.index(ERROR_HEADER)]
     assert isinstance(error, str) and "Ngày sinh" in error
     assert "Hà Văn Hải" in values[1]
+
+
+def test_a_second_run_proposes_where_the_first_put_the_households(
+    new_book: Book, tmp_path: Path
+) -> None:
+    path = former_list(tmp_path)
+    service, proposal = _preview(new_book, path)
+    targets = _targets(proposal, MAPPING)
+    service.apply(service.preview(proposal.former, proposal.imported, targets), targets)
+    after = _counts(new_book)
+    # The wizard proposes again by itself: Xóm Chợ's households are in Thôn Tây now, Xóm Bến
+    # is the hamlet made the first time; nothing is created, not even an empty hamlet.
+    _service, again = _preview(new_book, path)
+    where = {h.former_name: h.target_name for h in again.hamlets}
+    assert where == {"Thôn Đông": "Thôn Đông", "Xóm Bến": "Thôn Bến Mới", "Xóm Chợ": "Thôn Tây"}
+    assert again.nothing_new and again.hamlets_created == 0
+    result = service.apply(again, None)
+    assert result.backup_file is None
+    # Mapped otherwise the second time: still nothing, since every household is here.
+    other = _targets(again, {"Thôn Đông": "Thôn Đông", "Xóm Chợ": "Xóm Chợ", "Xóm Bến": "Bến"})
+    moved = service.preview(again.former, again.imported, other)
+    assert moved.nothing_new
+    assert service.apply(moved, other).persons == 0
+    assert _counts(new_book) == after
+
+
+def test_only_administrators_bring_a_list(book: Book) -> None:
+    UserService(book).add_user(NewUser("canbo2", "Cán bộ", Role.OFFICER, "mk-can-bo-2026"))
+    officer = open_book("canbo2", "mk-can-bo-2026")
+    try:
+        with pytest.raises(PermissionDenied):
+            MergeListService(officer).former("11111", "xã Minh Hưng")
+    finally:
+        officer.close()
+
+
+def test_the_lists_date_counts_and_later_16th_birthdays_are_recorded(
+    new_book: Book, tmp_path: Path
+) -> None:
+    # On 01/01/2026 Tâm was 15; she turned 16 on 15/03/2026, before today (30/06/2026).
+    path = write_xlsx(
+        tmp_path / "ds-cu.xlsx",
+        [row(hamlet="Xóm Mới", number="2", name="Đỗ Thị Tâm", born="15/03/2010", id_number="")],
+    )
+    service = MergeListService(new_book)
+    former = service.former("11111", "xã Minh Hưng")
+    imported = service.read(path, as_of=date(2026, 1, 1))
+    preview = service.preview(former, imported)
+    assert preview.children == 1
+    assert "Số liệu tính đến ngày: 01/01/2026" in preview.lines()
+    result = service.apply(preview, None)
+    assert result.sixteenth_birthdays == 1
+    with new_book.read() as session:
+        tam = session.scalars(select(Person).where(Person.full_name == "Đỗ Thị Tâm")).one()
+        codes = {
+            (e.event_code, e.event_date)
+            for e in session.scalars(select(ChangeEvent).where(ChangeEvent.person_id == tam.id))
+        }
+    assert ("BD05", date(2026, 3, 15)) in codes
+    with pytest.raises(ImportFileError) as caught:
+        service.read(path, as_of=date(2026, 7, 1))
+    assert caught.value.message_vi.startswith(
+        "Số liệu tính đến ngày: 01/07/2026 ở sau hôm nay (30/06/2026)."
+    )
