@@ -1,4 +1,4 @@
-"""``sotreem merge-book``: bring a former commune's book into this one (the 2025 mergers).
+"""``sotreem merge-book`` and ``merge-list``: bring a former commune into this book (2025).
 
     sotreem merge-book so-xa-cu.stebak --recovery-code --dry-run \\
         --write-hamlet-map thon.csv --write-duplicates trung.csv
@@ -11,6 +11,17 @@ the password of one of its users (``--former-user``: $SOTREEM_FORMER_PASSWORD or
 dry run prints the preview, and can write the proposed hamlet mapping and the list of
 children who may be in both books, to correct and pass back; nothing is written to the
 book. Without ``--dry-run`` the mapping file is required: the officer has seen it.
+
+A former commune that kept its children in the template Excel list (no Sổ Trẻ Em book) is
+brought in the same way from that list, named by its code and name:
+
+    sotreem merge-list ds-xa-cu.xlsx --commune-code 11111 --commune-name "xã Minh Hưng" \\
+        --dry-run --write-hamlet-map thon.csv --write-duplicates trung.csv
+    sotreem merge-list ds-xa-cu.xlsx --commune-code 11111 --commune-name "xã Minh Hưng" \\
+        --hamlet-map thon.csv [--confirm-duplicates trung.csv] [--as-of 30/06/2025]
+
+The rows with errors are not brought in; they are written to an .xlsx with an error column
+(``--rejected``), as ``sotreem import`` does, and the command exits with 1.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ import os
 import sys
 from pathlib import Path
 
+from desktop import paths
 from desktop.cli.common import CliError, open_from_args, read_recovery_code
 from desktop.core.domain.permissions import Action, PermissionDenied
 
@@ -126,8 +138,99 @@ def cmd_merge_book(args: argparse.Namespace) -> int:
         book.close()
 
 
+EXIT_REJECTED = 1  # as ``sotreem import``: some rows of the list were not brought in
+
+
+def cmd_merge_list(args: argparse.Namespace) -> int:
+    from desktop.core.domain.dates import parse_vn_date
+    from desktop.core.importer.headers import load_mapping_file
+    from desktop.core.importer.reader import ImportFileError
+    from desktop.core.services.audit import record_export
+    from desktop.core.services.backup import BackupError
+    from desktop.core.services.merge_book_files import (
+        read_confirmed_pairs,
+        read_hamlet_map,
+        write_duplicates,
+        write_hamlet_map,
+    )
+    from desktop.core.services.merge_list import MergeListService
+
+    if not args.dry_run and not args.hamlet_map:
+        raise CliError(
+            "Cần --hamlet-map THÔN.csv (cột “Thôn cũ”, “Thôn mới”) để gộp. Hãy chạy trước với "
+            "--dry-run --write-hamlet-map THÔN.csv, xem và sửa tệp đó, rồi chạy lại.",
+            2,
+        )
+    as_of = parse_vn_date(args.as_of, "as_of", "Số liệu tính đến ngày") if args.as_of else None
+    source = Path(args.file)
+    book = open_from_args(args)
+    try:
+        mapping = load_mapping_file(Path(args.mapping)) if args.mapping else None
+        service = MergeListService(book)
+        former = service.former(args.commune_code, args.commune_name)
+        imported = service.read(source, sheet=args.sheet, mapping=mapping, as_of=as_of)
+        proposal = service.preview(former, imported)
+        targets = (
+            read_hamlet_map(Path(args.hamlet_map), proposal.hamlets) if args.hamlet_map else None
+        )
+        preview = service.preview(former, imported, targets) if targets is not None else proposal
+        for line in preview.lines():
+            print(line)
+        if args.write_hamlet_map:
+            target = Path(args.write_hamlet_map)
+            rows = write_hamlet_map(target, preview)
+            print(f"Đã ghi cách ghép thôn ({rows} thôn) vào {target}.")
+        if args.write_duplicates:
+            book.user.require(Action.EXPORT)
+            target = Path(args.write_duplicates)
+            rows = write_duplicates(target, preview)
+            record_export(
+                book,
+                what="merge_list_duplicates",
+                path=str(target),
+                rows=rows,
+                protected=False,
+                personal=True,
+            )
+            print(
+                f"Đã ghi {rows} cặp có thể trùng vào {target} (có họ tên, ngày sinh: hãy "
+                "giữ tệp cẩn thận). Ghi “có” ở cột “Gộp” cho cặp là cùng một trẻ."
+            )
+        if args.dry_run:
+            print("Chạy thử: chưa ghi gì vào sổ.")
+        else:
+            pairs = (
+                read_confirmed_pairs(Path(args.confirm_duplicates))
+                if args.confirm_duplicates
+                else []
+            )
+            if preview.duplicates and not args.confirm_duplicates:
+                print(
+                    f"Lưu ý: {len(preview.duplicates)} cặp có thể trùng chưa được xác nhận: "
+                    "mỗi hồ sơ được giữ riêng (gộp sau ở “Hồ sơ trùng”)."
+                )
+            result = service.apply(preview, targets, pairs)
+            print(result.message_vi())
+        if preview.rejected:
+            target = (
+                Path(args.rejected)
+                if args.rejected
+                else paths.exports_dir() / f"{source.stem}-dong-bi-tu-choi.xlsx"
+            )
+            written = service.write_rejected(preview, target)
+            print(f"Đã ghi {written} dòng có lỗi (kèm cột lỗi) vào: {target}")
+            return EXIT_REJECTED
+        return 0
+    except (BackupError, ImportFileError, PermissionDenied) as exc:
+        raise CliError(exc.message_vi, 2) from exc
+    except OSError as exc:  # ReportWriteError: a file could not be written
+        raise CliError(str(exc), 2) from exc
+    finally:
+        book.close()
+
+
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``merge-book``."""
+    """Register ``merge-book`` and ``merge-list``."""
     p = sub.add_parser(
         "merge-book",
         help="gộp sổ của một xã cũ (bản sao lưu .stebak) vào sổ này",
@@ -162,3 +265,43 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help=f"mở sổ xã cũ bằng tài khoản này của sổ đó (mật khẩu: ${ENV_FORMER_PASSWORD})",
     )
     p.set_defaults(func=cmd_merge_book)
+
+    q = sub.add_parser(
+        "merge-list",
+        help="gộp danh sách Excel theo mẫu của một xã cũ vào sổ này",
+        description=(
+            "Gộp danh sách trẻ em (tệp Excel theo mẫu nhập) của một xã cũ vào sổ của xã mới "
+            "(sắp xếp đơn vị hành chính 2025)."
+        ),
+    )
+    q.add_argument("file", help="danh sách .xlsx hoặc .csv theo mẫu nhập của xã cũ")
+    q.add_argument("--commune-code", required=True, metavar="MÃ", help="mã xã cũ (5 chữ số)")
+    q.add_argument(
+        "--commune-name", required=True, metavar="TÊN", help="tên xã cũ, ví dụ “xã Minh Hưng”"
+    )
+    q.add_argument(
+        "--hamlet-map",
+        metavar="THÔN.csv",
+        help="cách ghép thôn: cột “Thôn cũ”, “Thôn mới” (bắt buộc khi gộp thật)",
+    )
+    q.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì")
+    q.add_argument(
+        "--confirm-duplicates",
+        metavar="TRÙNG.csv",
+        help="các cặp là cùng một trẻ: tệp --write-duplicates với “có” ở cột “Gộp”",
+    )
+    q.add_argument(
+        "--write-hamlet-map", metavar="THÔN.csv", help="ghi cách ghép thôn đề xuất ra tệp"
+    )
+    q.add_argument(
+        "--write-duplicates", metavar="TRÙNG.csv", help="ghi danh sách có thể trùng ra tệp"
+    )
+    q.add_argument(
+        "--as-of",
+        metavar="DD/MM/YYYY",
+        help="số liệu của danh sách tính đến ngày (mặc định hôm nay)",
+    )
+    q.add_argument("--sheet", help="tên trang tính (mặc định: trang có dòng tiêu đề)")
+    q.add_argument("--mapping", metavar="COT.json", help="cách ghép cột (như sotreem import)")
+    q.add_argument("--rejected", metavar="TỆP.xlsx", help="nơi ghi các dòng có lỗi")
+    q.set_defaults(func=cmd_merge_list)

@@ -190,6 +190,10 @@ def _openers(window: MainWindow, qtbot: Any) -> list[tuple[str, Callable[[], Any
         ("Chỉ tiêu và lịch báo cáo", lambda: periodic().open_settings()),
         ("Khôi phục", lambda: _ready(window, BackupView, qtbot).open_restore()),
         ("Gộp sổ của xã cũ", lambda: _ready(window, BackupView, qtbot).open_merge()),
+        (
+            "Gộp danh sách Excel của xã cũ",
+            lambda: _ready(window, BackupView, qtbot).open_merge_list(),
+        ),
         ("Cài đặt", lambda: _ready(window, UsersView, qtbot).open_settings()),
         ("Đổi mật khẩu", lambda: ChangePasswordDialog(book, window)),
         ("Ghi tai nạn", lambda: protection().injuries.open_form(None)),

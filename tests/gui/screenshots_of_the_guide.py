@@ -144,6 +144,7 @@ DIALOGS = {
     "Chỉ tiêu và lịch báo cáo": "chi-tieu-va-lich.png",
     "Khôi phục": "khoi-phuc.png",
     "Gộp sổ của xã cũ": "gop-so-xa-cu.png",
+    "Gộp danh sách Excel của xã cũ": "gop-danh-sach-xa-cu.png",
     "Đổi mật khẩu": "doi-mat-khau.png",
 }
 

@@ -33,6 +33,7 @@ TABLE_LABELS: dict[str, str] = {
     "backup": "Bản sao lưu",
     "export": "Tệp xuất ra",
     "merge_book": "Gộp sổ xã cũ",
+    "merge_list": "Gộp danh sách Excel của xã cũ",
     # Kept on this PC only (never synced): their changes still show in the audit log.
     "case_informants": "Người báo tin (chỉ trên máy này)",
     "holiday_changes": "Lịch nghỉ lễ",

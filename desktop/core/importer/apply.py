@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
 from desktop.core.domain.collation_text import name_sort_text
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.text import clean_text, fold
-from desktop.core.importer.plan import UNCHANGED, UPDATE, ImportPlan, RowPlan
+from desktop.core.importer.plan import UNCHANGED, UPDATE, HouseholdPlan, ImportPlan, RowPlan
 from desktop.core.importer.rows import PersonData
 from desktop.core.storage.base import new_id
 from desktop.core.storage.models import GuardianLink, Hamlet, Household, Person, SpecialEpisode
@@ -46,14 +47,50 @@ class ApplyCounts:
     children: tuple[tuple[str, date], ...] = ()
 
 
+class RecordIds(Protocol):
+    """The ids of the records an import creates."""
+
+    def household(self, plan: HouseholdPlan) -> str: ...
+    def person(self, row: RowPlan) -> str: ...
+    def guardian(self, person_id: str, role: str) -> str: ...
+    def episode(self, person_id: str, group: int) -> str: ...
+
+
+class NewIds:
+    """A new random id for every record (an import)."""
+
+    def household(self, plan: HouseholdPlan) -> str:
+        return new_id()
+
+    def person(self, row: RowPlan) -> str:
+        return new_id()
+
+    def guardian(self, person_id: str, role: str) -> str:
+        return new_id()
+
+    def episode(self, person_id: str, group: int) -> str:
+        return new_id()
+
+
 def _set(obj: object, name: str, value: object) -> None:
     # Only real changes are assigned, so an untouched row keeps its version and sync state.
     if getattr(obj, name) != value:
         setattr(obj, name, value)
 
 
-def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = None) -> ApplyCounts:
-    """Create and update hamlets, households, persons, parents/carers and episodes."""
+def apply_plan(
+    session: Session,
+    plan: ImportPlan,
+    progress: Progress | None = None,
+    ids: RecordIds | None = None,
+) -> ApplyCounts:
+    """Create and update hamlets, households, persons, parents/carers and episodes.
+
+    ``ids`` gives the ids of the records created (default: new random ones); bringing in a
+    former commune's list (``services/merge_list.py``) gives ids derived from the list, so
+    that the same list brought in twice creates nothing the second time.
+    """
+    ids = ids or NewIds()
     total = len(plan.rows)
     if progress is not None:
         progress(0, total)
@@ -81,7 +118,7 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
         data = household_plan.data
         hamlet_id = hamlet_ids.get(household_plan.hamlet_ref, household_plan.hamlet_ref)
         household = Household(
-            id=new_id(),
+            id=ids.household(household_plan),
             hamlet_id=hamlet_id,
             number=data.number,
             head_name=data.head_name,
@@ -108,7 +145,9 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
         if row.action == UNCHANGED:
             pass
         elif row.person_id is None:
-            person_id = _create_person(session, row.parsed.person, household_ids[row.household.key])
+            person_id = _create_person(
+                session, row.parsed.person, household_ids[row.household.key], ids.person(row)
+            )
             row_guardians, row_episodes = _extras(
                 pending,
                 row,
@@ -116,6 +155,7 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
                 links=links,
                 reference_date=plan.reference_date,
                 evidence=evidence,
+                ids=ids,
             )
             guardians += row_guardians
             episodes += row_episodes
@@ -139,6 +179,7 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
                 links=links,
                 reference_date=plan.reference_date,
                 evidence=evidence,
+                ids=ids,
             )
             guardians += row_guardians
             episodes += row_episodes
@@ -161,9 +202,9 @@ def apply_plan(session: Session, plan: ImportPlan, progress: Progress | None = N
     )
 
 
-def _create_person(session: Session, data: PersonData, household_id: str) -> str:
+def _create_person(session: Session, data: PersonData, household_id: str, person_id: str) -> str:
     person = Person(
-        id=new_id(),
+        id=person_id,
         household_id=household_id,
         full_name=data.full_name,
         name_key=fold(data.full_name),
@@ -199,6 +240,7 @@ def _extras(
     links: dict[str, GuardianLink],
     reference_date: date,
     evidence: str,
+    ids: RecordIds,
 ) -> tuple[int, int]:
     written = 0
     for op in row.guardians:
@@ -207,13 +249,18 @@ def _extras(
             _set(link, "full_name", op.name)
         else:
             pending.append(
-                GuardianLink(id=new_id(), child_id=person_id, role=op.role, full_name=op.name)
+                GuardianLink(
+                    id=ids.guardian(person_id, op.role),
+                    child_id=person_id,
+                    role=op.role,
+                    full_name=op.name,
+                )
             )
         written += 1
     for group in row.new_groups:
         pending.append(
             SpecialEpisode(
-                id=new_id(),
+                id=ids.episode(person_id, group),
                 person_id=person_id,
                 group_no=group,
                 start_date=reference_date,

@@ -53,6 +53,7 @@ ACTION_LABELS: dict[str, str] = {
     AuditAction.SYNC_UPDATE: "Sửa (đồng bộ)",
     AuditAction.SYNC_DELETE: "Xóa (đồng bộ)",
     AuditAction.MERGE_BOOK: "Gộp sổ xã cũ",
+    AuditAction.MERGE_LIST: "Gộp danh sách xã cũ",
 }
 
 

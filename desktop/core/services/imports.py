@@ -414,58 +414,12 @@ class ImportService:
         self._require()
         imported_on = today or clock.today()
         today = check_as_of(as_of, imported_on)
-        wanted_sheet = sheet or (mapping.sheet if mapping else None)
-        with reader.SpreadsheetFile(path) as opened:
-            head, guess = self._choose_sheet(opened, wanted_sheet)
-            if guess.problems and mapping is None:
-                raise ImportFileError("\n".join(guess.problems))
-            if mapping is not None:
-                wanted_row = mapping.header_row or 0
-                if not head.complete and wanted_row > max((r.number for r in head.rows), default=0):
-                    # A header row further down than the rows read to guess it.
-                    head = opened.read(head.name or None, limit=wanted_row + 1)
-                column_mapping = apply_mapping(head, mapping, guess)
-            elif guess.is_template:
-                column_mapping = guess.mapping()
-            else:
-                raise ImportFileError(
-                    "Tệp không dùng đúng tên cột của mẫu nhập, nên cần ghép cột trước khi nhập. "
-                    + (
-                        "Thiếu các cột: "
-                        + ", ".join(f"“{m}”" for m in guess.mapping().missing_required())
-                        + "."
-                        if guess.header_row is not None
-                        else "Không tìm thấy dòng tiêu đề cột."
-                    )
-                )
-            missing = column_mapping.missing_required()
-            if missing:
-                raise ImportFileError(
-                    "Chưa có cột cho các trường bắt buộc: "
-                    + ", ".join(f"“{m}”" for m in missing)
-                    + "."
-                )
-            # The rows stream from the file into the checks: the sheet is never held whole.
-            rows = opened.stream(head.name or None)
-            parsed = parse_rows(
-                rows,
-                column_mapping,
-                today,
-                _part(progress, 0, 60),
-                expected_rows=rows.expected_rows,
-            )
-        if parsed.below_header == 0:
-            raise ImportFileError(
-                f"Tệp “{path.name}” không có dòng dữ liệu nào dưới dòng tiêu đề "
-                f"(dòng {column_mapping.header_row})."
-            )
-        full = Sheet(
-            file_name=head.file_name,
-            kind=head.kind,
-            name=rows.name,
-            rows=[],  # the rows were streamed, not kept
-            sheet_names=head.sheet_names,
-            notices=rows.notices,
+        full, column_mapping, parsed = read_list(
+            path,
+            sheet=sheet,
+            mapping=mapping,
+            reference_date=today,
+            progress=_part(progress, 0, 60),
         )
         plan = build_plan(
             parsed,
@@ -562,6 +516,74 @@ class ImportService:
             personal=True,
         )
         return written
+
+
+def read_list(
+    path: Path,
+    *,
+    sheet: str | None = None,
+    mapping: MappingSpec | None = None,
+    reference_date: date,
+    progress: Progress | None = None,
+) -> tuple[Sheet, ColumnMapping, ParseResult]:
+    """Read and check every row of a list: the sheet read, its column mapping, the rows.
+
+    The one reading of a list, for an import and for bringing in a former commune's list
+    (``merge_list.py``); ``reference_date`` is the list's date. ImportFileError when the file
+    cannot be read, has no header row or required column, or no data row; nothing is written.
+    """
+    wanted_sheet = sheet or (mapping.sheet if mapping else None)
+    with reader.SpreadsheetFile(path) as opened:
+        head, guess = ImportService._choose_sheet(opened, wanted_sheet)
+        if guess.problems and mapping is None:
+            raise ImportFileError("\n".join(guess.problems))
+        if mapping is not None:
+            wanted_row = mapping.header_row or 0
+            if not head.complete and wanted_row > max((r.number for r in head.rows), default=0):
+                # A header row further down than the rows read to guess it.
+                head = opened.read(head.name or None, limit=wanted_row + 1)
+            column_mapping = apply_mapping(head, mapping, guess)
+        elif guess.is_template:
+            column_mapping = guess.mapping()
+        else:
+            raise ImportFileError(
+                "Tệp không dùng đúng tên cột của mẫu nhập, nên cần ghép cột trước khi nhập. "
+                + (
+                    "Thiếu các cột: "
+                    + ", ".join(f"“{m}”" for m in guess.mapping().missing_required())
+                    + "."
+                    if guess.header_row is not None
+                    else "Không tìm thấy dòng tiêu đề cột."
+                )
+            )
+        missing = column_mapping.missing_required()
+        if missing:
+            raise ImportFileError(
+                "Chưa có cột cho các trường bắt buộc: " + ", ".join(f"“{m}”" for m in missing) + "."
+            )
+        # The rows stream from the file into the checks: the sheet is never held whole.
+        rows = opened.stream(head.name or None)
+        parsed = parse_rows(
+            rows,
+            column_mapping,
+            reference_date,
+            progress,
+            expected_rows=rows.expected_rows,
+        )
+    if parsed.below_header == 0:
+        raise ImportFileError(
+            f"Tệp “{path.name}” không có dòng dữ liệu nào dưới dòng tiêu đề "
+            f"(dòng {column_mapping.header_row})."
+        )
+    full = Sheet(
+        file_name=head.file_name,
+        kind=head.kind,
+        name=rows.name,
+        rows=[],  # the rows were streamed, not kept
+        sheet_names=head.sheet_names,
+        notices=rows.notices,
+    )
+    return full, column_mapping, parsed
 
 
 AS_OF_LABEL = "Số liệu tính đến ngày"

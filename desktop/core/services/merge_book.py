@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session
@@ -348,6 +348,18 @@ def _vn_int(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+class FormerCommune(Protocol):
+    """A former commune whose records come into this book: its book, as a ``.stebak``
+    backup (FormerBook) or as a template Excel list (``merge_list.FormerList``)."""
+
+    @property
+    def book_id(self) -> str: ...
+    @property
+    def commune_code(self) -> str: ...
+    @property
+    def display_name(self) -> str: ...
+
+
 # -- the former book, opened -----------------------------------------------------------------
 
 
@@ -487,7 +499,7 @@ class MergeBookService:
         """
         self._require()
         first = self.preview(former, hamlet_targets)
-        pairs = _check_pairs(first, confirmed)
+        pairs = check_pairs(first.duplicates, confirmed)
         if first.nothing_new and not pairs:
             return MergeBookResult(first)
         backup_file = BackupService(self._book).backup(BackupKind.MERGE).path
@@ -498,11 +510,11 @@ class MergeBookService:
             take_write_lock(session.connection())
             # Planned again inside the transaction: the book may have changed since.
             plan = _plan(session, former, hamlet_targets)
-            pairs = _check_pairs(plan, confirmed)
+            pairs = check_pairs(plan.duplicates, confirmed)
             audit_from = _audit_seq(session) + 1
             copier = _Copier(session, former, plan, progress, len(pairs))
             created = copier.copy_all()
-            history = _history_lines(session, former, copier.households, today, self._book)
+            history = history_lines(session, former, copier.households, today, self._book)
             reason = f"cùng một trẻ ở sổ của {former.display_name} cũ, gộp khi gộp sổ"
             for existing_id, incoming_id in pairs:
                 merge_in_session(session, user, existing_id, incoming_id, choices={}, reason=reason)
@@ -572,7 +584,7 @@ def _plan(
                 TableCount(name, TABLE_LABELS.get(name, name), len(there - here), len(there & here))
             )
         former_hamlets = repo.hamlets_in_use(old)
-        hamlets = _hamlet_choices(session, former_hamlets, hamlet_targets)
+        hamlets = hamlet_choices(session, former_hamlets, hamlet_targets)
         hamlet_counts = next(t for t in tables if t.table == "hamlets")
         created = sum(1 for h in hamlets if h.action == HAMLET_CREATE)
         tables[tables.index(hamlet_counts)] = TableCount(
@@ -615,7 +627,7 @@ def _plan(
     )
 
 
-def _hamlet_choices(
+def hamlet_choices(
     session: Session, former: list[HamletRow], targets: Mapping[str, str] | None
 ) -> list[HamletChoice]:
     """Where each former hamlet goes; ValidationError for a gap or an ambiguity."""
@@ -763,11 +775,11 @@ def _number_clashes(session: Session, old: Session, hamlets: list[HamletChoice])
     ]
 
 
-def _check_pairs(
-    plan: MergeBookPreview, confirmed: Sequence[tuple[str, str]]
+def check_pairs(
+    duplicates: Sequence[CrossDuplicate], confirmed: Sequence[tuple[str, str]]
 ) -> list[tuple[str, str]]:
     """The confirmed pairs still to merge; ValidationError for one that was never proposed."""
-    proposed = {(d.existing_id, d.incoming_id) for d in plan.duplicates}
+    proposed = {(d.existing_id, d.incoming_id) for d in duplicates}
     problems: list[FieldProblem] = []
     seen_existing: dict[str, int] = {}
     seen_incoming: dict[str, int] = {}
@@ -942,9 +954,9 @@ def _birthdays_since(
     return recorded
 
 
-def _history_lines(
+def history_lines(
     session: Session,
-    former: FormerBook,
+    former: FormerCommune,
     households: list[str],
     today: date,
     book: Book,
@@ -995,9 +1007,13 @@ __all__ = [
     "NOT_COPIED_TABLES",
     "CrossDuplicate",
     "FormerBook",
+    "FormerCommune",
     "HamletChoice",
     "MergeBookPreview",
     "MergeBookResult",
     "MergeBookService",
     "TableCount",
+    "check_pairs",
+    "hamlet_choices",
+    "history_lines",
 ]

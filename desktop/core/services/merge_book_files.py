@@ -17,13 +17,29 @@ import csv
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.text import clean_text, fold
 from desktop.core.importer.reader import Cell, read_sheet
 from desktop.core.reports.atomic import atomic_output
-from desktop.core.services.merge_book import HamletChoice, MergeBookPreview
+from desktop.core.services.merge_book import CrossDuplicate, HamletChoice
+
+
+class MappedPreview(Protocol):
+    """A preview with a hamlet mapping (a former book's, or a former commune's list's)."""
+
+    @property
+    def hamlets(self) -> tuple[HamletChoice, ...]: ...
+
+
+class PairedPreview(Protocol):
+    """A preview with the children who may be in both (MergeBookPreview, MergeListPreview)."""
+
+    @property
+    def duplicates(self) -> tuple[CrossDuplicate, ...]: ...
+
 
 FORMER_HAMLET = "Thôn cũ"
 NEW_HAMLET = "Thôn mới"
@@ -194,7 +210,7 @@ def _write(path: Path, data: bytes) -> None:
         partial.write_bytes(data)
 
 
-def write_hamlet_map(path: Path, preview: MergeBookPreview) -> int:
+def write_hamlet_map(path: Path, preview: MappedPreview) -> int:
     """The proposed mapping, one row per former hamlet, for the officer to correct."""
     rows = [
         (h.former_name, h.target_name, str(h.households), h.action_text) for h in preview.hamlets
@@ -203,7 +219,7 @@ def write_hamlet_map(path: Path, preview: MergeBookPreview) -> int:
     return len(rows)
 
 
-def write_duplicates(path: Path, preview: MergeBookPreview) -> int:
+def write_duplicates(path: Path, preview: PairedPreview) -> int:
     """The children who may be in both books, with an empty ``Gộp`` column to fill in."""
     rows = [
         (

@@ -88,6 +88,7 @@ class AuditAction(enum.StrEnum):
     SYNC_UPDATE = "sync_update"
     SYNC_DELETE = "sync_delete"
     MERGE_BOOK = "merge_book"  # a former commune's book brought into this one
+    MERGE_LIST = "merge_list"  # a former commune's template Excel list brought in
 
 
 @dataclass(frozen=True)

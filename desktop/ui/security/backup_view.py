@@ -42,9 +42,11 @@ from desktop.core.services.backup import (
 )
 from desktop.core.services.book import Book
 from desktop.core.services.merge_book import MergeBookService
+from desktop.core.services.merge_list import MergeListService
 from desktop.ui import messages
 from desktop.ui.ops import run_op
 from desktop.ui.security.merge_book_wizard import MergeBookWizard
+from desktop.ui.security.merge_list_wizard import MergeListWizard
 from desktop.ui.security.password_dialog import password_field
 from desktop.ui.security.table import RowsModel, configure_table
 from desktop.ui.widgets import ErrorLabel, monospace_font
@@ -100,10 +102,18 @@ class BackupView(QWidget):
         self.restore_button.setVisible(book.user.may(Action.RESTORE))
         self.merge_button = QPushButton(self.tr("Gộp sổ của xã cũ…"))
         self.merge_wizard: MergeBookWizard | None = None
+        self.merge_list_button = QPushButton(self.tr("Gộp danh sách Excel của xã cũ…"))
+        self.merge_list_wizard: MergeListWizard | None = None
         if book.user.may(Action.MERGE_BOOKS):
             self.merge_button.setToolTip(
                 self.tr(
                     "Đưa sổ của một xã cũ (sáp nhập năm 2025) vào sổ này, từ bản sao lưu của sổ đó."
+                )
+            )
+            self.merge_list_button.setToolTip(
+                self.tr(
+                    "Đưa danh sách trẻ em của một xã cũ (sáp nhập năm 2025) vào sổ này, từ tệp "
+                    "Excel theo mẫu nhập, khi xã cũ chưa dùng Sổ Trẻ Em."
                 )
             )
         else:
@@ -111,6 +121,10 @@ class BackupView(QWidget):
             self.merge_button.setEnabled(False)
             self.merge_button.setToolTip(
                 self.tr("Chỉ quản trị viên được gộp sổ của xã cũ vào sổ này.")
+            )
+            self.merge_list_button.setEnabled(False)
+            self.merge_list_button.setToolTip(
+                self.tr("Chỉ quản trị viên được gộp danh sách của xã cũ vào sổ này.")
             )
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -136,8 +150,12 @@ class BackupView(QWidget):
         buttons.addWidget(self.backup_button)
         buttons.addWidget(self.usb_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.merge_button)
         buttons.addWidget(self.restore_button)
+        # The former communes (2025 mergers): a book's backup, or a template Excel list.
+        merges = QHBoxLayout()
+        merges.addWidget(self.merge_button)
+        merges.addWidget(self.merge_list_button)
+        merges.addStretch(1)
         self.model = backup_model(self)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -149,6 +167,7 @@ class BackupView(QWidget):
         layout.addWidget(title)
         layout.addWidget(explain)
         layout.addLayout(buttons)
+        layout.addLayout(merges)
         layout.addWidget(self.status)
         layout.addLayout(usage)
         layout.addWidget(self.table, 1)
@@ -157,6 +176,7 @@ class BackupView(QWidget):
         self.usb_button.clicked.connect(self.choose_folder)
         self.restore_button.clicked.connect(self.open_restore)
         self.merge_button.clicked.connect(self.open_merge)
+        self.merge_list_button.clicked.connect(self.open_merge_list)
 
     def showEvent(self, event: QShowEvent) -> None:
         """Refresh the list whenever shown."""
@@ -201,7 +221,9 @@ class BackupView(QWidget):
     def _set_busy(self, busy: bool) -> None:
         for button in (self.backup_button, self.usb_button, self.restore_button):
             button.setEnabled(not busy)
-        self.merge_button.setEnabled(not busy and self._book.user.may(Action.MERGE_BOOKS))
+        may_merge = self._book.user.may(Action.MERGE_BOOKS)
+        self.merge_button.setEnabled(not busy and may_merge)
+        self.merge_list_button.setEnabled(not busy and may_merge)
 
     def choose_folder(self) -> QFileDialog:
         """Pick a folder or USB stick (non-blocking), then back up there."""
@@ -253,6 +275,15 @@ class BackupView(QWidget):
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.merged.connect(lambda _result: self.reload())
         self.merge_wizard = wizard
+        wizard.open()
+        return wizard
+
+    def open_merge_list(self) -> MergeListWizard:
+        """The wizard that brings a former commune's Excel list into this book (administrators)."""
+        wizard = MergeListWizard(MergeListService(self._book), self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.merged.connect(lambda _result: self.reload())
+        self.merge_list_wizard = wizard
         wizard.open()
         return wizard
 

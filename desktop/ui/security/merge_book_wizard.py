@@ -7,7 +7,9 @@ temporary copy of the former book is removed whatever way the wizard closes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,7 +30,9 @@ from PySide6.QtWidgets import (
 
 from desktop.core.services.backup import BackupError
 from desktop.core.services.merge_book import (
+    CrossDuplicate,
     FormerBook,
+    HamletChoice,
     MergeBookPreview,
     MergeBookResult,
     MergeBookService,
@@ -45,6 +49,30 @@ from desktop.ui.widgets import ErrorLabel, monospace_font
 def _message(exc: BaseException) -> str | None:
     message = getattr(exc, "message_vi", None)
     return message if isinstance(message, str) and message else None
+
+
+class ShownPreview(Protocol):
+    """What the mapping page shows of a preview (a former book's, or a former list's)."""
+
+    @property
+    def hamlets(self) -> tuple[HamletChoice, ...]: ...
+    @property
+    def duplicates(self) -> tuple[CrossDuplicate, ...]: ...
+    def lines(self, *, pairs: bool = ...) -> list[str]: ...
+
+
+class MapHost(Protocol):
+    """What the mapping page needs of its wizard (this one, or ``MergeListWizard``)."""
+
+    @property
+    def preview(self) -> ShownPreview | None: ...
+    def review_work(self, targets: dict[str, str]) -> Callable[[], ShownPreview] | None:
+        """The preview again with ``targets`` (run in the background), or None."""
+        ...
+
+    def reviewed(self, preview: ShownPreview) -> None:
+        """Hold the preview made with the mapping as typed."""
+        ...
 
 
 class OpenPage(QWizardPage):
@@ -178,9 +206,9 @@ class OpenPage(QWizardPage):
 class MapPage(QWizardPage):
     """Step 2: the preview, the hamlet mapping (editable) and the children in both books."""
 
-    def __init__(self, wizard: MergeBookWizard) -> None:
+    def __init__(self, wizard: QWizard, host: MapHost) -> None:
         super().__init__(wizard)
-        self._wizard = wizard
+        self._wizard = host
         self._dirty = False
         self.setTitle(self.tr("Xem trước và ghép thôn"))
         self.setSubTitle(
@@ -221,7 +249,7 @@ class MapPage(QWizardPage):
         if preview is not None:
             self.show_preview(preview, keep_typed=False)
 
-    def show_preview(self, preview: MergeBookPreview, keep_typed: bool) -> None:
+    def show_preview(self, preview: ShownPreview, keep_typed: bool) -> None:
         """Show a preview (the first one, or one after the mapping was edited)."""
         self.summary.setPlainText("\n".join(preview.lines(pairs=False)))
         self.hamlets.set_choices(list(preview.hamlets), keep_typed=keep_typed)
@@ -235,24 +263,22 @@ class MapPage(QWizardPage):
 
     def review(self) -> None:
         """Preview again with the mapping as typed (background)."""
-        former = self._wizard.former
-        if former is None:
+        work = self._wizard.review_work(self.hamlets.targets())
+        if work is None:
             return
-        service = self._wizard.service
-        targets = self.hamlets.targets()
         self.error.show_message("")
         self.review_button.setEnabled(False)
         run_op(
             self,
-            lambda: service.preview(former, targets),
+            work,
             success=self._reviewed,
             failure=self._failed,
             label=self.tr("Đang xem trước…"),
         )
 
-    def _reviewed(self, preview: MergeBookPreview) -> None:
+    def _reviewed(self, preview: ShownPreview) -> None:
         self.review_button.setEnabled(True)
-        self._wizard.preview = preview
+        self._wizard.reviewed(preview)
         self.show_preview(preview, keep_typed=True)
 
     def _failed(self, exc: BaseException) -> None:
@@ -313,7 +339,7 @@ class MergeBookWizard(QWizard):
         self.setWindowTitle(self.tr("Gộp sổ của xã cũ"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.open_page = OpenPage(self)
-        self.map_page = MapPage(self)
+        self.map_page = MapPage(self, self)
         self.confirm_page = ConfirmPage(self)
         for page in (self.open_page, self.map_page, self.confirm_page):
             self.addPage(page)
@@ -325,6 +351,18 @@ class MergeBookWizard(QWizard):
         """Hold the opened former book and its first preview."""
         self.close_former()
         self.former, self.preview = former, preview
+
+    def review_work(self, targets: dict[str, str]) -> Callable[[], MergeBookPreview] | None:
+        """The preview again with the mapping ``targets`` (for the mapping page)."""
+        former, service = self.former, self.service
+        if former is None:
+            return None
+        return lambda: service.preview(former, targets)
+
+    def reviewed(self, preview: ShownPreview) -> None:
+        """Hold the preview made with the mapping as typed."""
+        if isinstance(preview, MergeBookPreview):
+            self.preview = preview
 
     def close_former(self) -> None:
         """Close (and delete) the temporary copy of the former book, if one is open."""

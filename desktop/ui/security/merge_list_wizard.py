@@ -1,0 +1,328 @@
+"""“Gộp danh sách Excel của xã cũ”: the list and its commune → preview and map hamlets → merge.
+
+The sibling of ``merge_book_wizard.py`` for a former commune that kept its children in the
+template Excel list: the same mapping page (``MapPage``), the same pair table; every step
+runs in the background, and nothing is written before the last button, then in one
+transaction after a backup (``services/merge_list.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from desktop.core.importer.reader import MAX_FILE_MB
+from desktop.core.reports.protect import ExportProtection
+from desktop.core.services.merge_list import MergeListPreview, MergeListResult, MergeListService
+from desktop.ui import messages
+from desktop.ui.changes import Change
+from desktop.ui.ops import Op, run_op
+from desktop.ui.printing.files import ask_protection, choose_save_path, offer_to_open
+from desktop.ui.screen import resize_to_fit
+from desktop.ui.security.merge_book_wizard import MapPage, ShownPreview
+from desktop.ui.widgets import DateLineEdit, ErrorLabel
+from sync import clock
+
+
+def _message(exc: BaseException) -> str | None:
+    message = getattr(exc, "message_vi", None)
+    return message if isinstance(message, str) and message else None
+
+
+class ListPage(QWizardPage):
+    """Step 1: the list, the former commune it belongs to, and the day it was true."""
+
+    def __init__(self, wizard: MergeListWizard) -> None:
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.setTitle(self.tr("Danh sách của xã cũ"))
+        self.setSubTitle(
+            self.tr(
+                "Chọn danh sách Excel theo mẫu nhập của xã cũ, ghi mã và tên xã cũ. Tệp chỉ "
+                "được đọc (tối đa {m} MB); chưa có gì được ghi vào sổ."
+            ).format(m=MAX_FILE_MB)
+        )
+        self.path = QLineEdit()
+        self.path.setReadOnly(True)
+        self.path.setPlaceholderText(self.tr("chưa chọn tệp"))
+        self.browse = QPushButton(self.tr("Chọn tệp…"))
+        self.file_dialog: QFileDialog | None = None
+        self.code = QLineEdit()
+        self.code.setMaxLength(5)
+        self.code.setPlaceholderText(self.tr("5 chữ số, ví dụ: 11111"))
+        self.name = QLineEdit()
+        self.name.setPlaceholderText(self.tr("ví dụ: xã Minh Hưng"))
+        self.as_of = DateLineEdit(label=self.tr("Số liệu tính đến ngày"))
+        self.as_of.set_value(clock.today())
+        self.as_of.setFixedWidth(130)
+        self.read_button = QPushButton(self.tr("Đọc và xem trước"))
+        self.read_button.setObjectName("primary")
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.save_rejected_button = QPushButton(self.tr("Lưu các dòng lỗi ra Excel…"))
+        self.save_rejected_button.setVisible(False)
+        self.error = ErrorLabel()
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(self.browse)
+        form = QFormLayout()
+        form.addRow(self.tr("Danh sách:"), row)
+        form.addRow(self.tr("Mã xã cũ:"), self.code)
+        form.addRow(self.tr("Tên xã cũ:"), self.name)
+        form.addRow(self.tr("Số liệu tính đến ngày:"), self.as_of)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.read_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.result)
+        layout.addWidget(self.save_rejected_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        self.browse.clicked.connect(self.choose_file)
+        self.read_button.clicked.connect(self.read_list)
+        self.save_rejected_button.clicked.connect(self.choose_rejected_path)
+        for field in (self.path, self.code, self.name, self.as_of):
+            field.textChanged.connect(lambda _text: self._changed())
+
+    def _changed(self) -> None:
+        self._wizard.preview = None
+        self.result.clear()
+        self.save_rejected_button.setVisible(False)
+        self.completeChanged.emit()
+
+    def choose_file(self) -> QFileDialog:
+        """A non-blocking file dialog for an .xlsx or .csv list."""
+        dialog = QFileDialog(self, self.tr("Chọn danh sách Excel của xã cũ"))
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilter(self.tr("Danh sách Excel hoặc CSV (*.xlsx *.csv)"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.path.setText)
+        self.file_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def read_list(self) -> None:
+        """Name the former commune, read the list and preview, in the background."""
+        if not self.path.text():
+            self.error.show_message(self.tr("Hãy chọn danh sách Excel của xã cũ."))
+            return
+        if not self.as_of.check():
+            self.error.show_message(self.as_of.problem)
+            return
+        self.error.show_message("")
+        self.result.setText(self.tr("Đang đọc danh sách…"))
+        path, code, name = Path(self.path.text()), self.code.text(), self.name.text()
+        as_of = self.as_of.value()
+        service = self._wizard.service
+
+        def work() -> MergeListPreview:
+            former = service.former(code, name)
+            return service.preview(former, service.read(path, as_of=as_of))
+
+        self.read_button.setEnabled(False)
+        run_op(
+            self,
+            work,
+            success=self._read,
+            failure=self._failed,
+            label=self.tr("Đang đọc danh sách của xã cũ…"),
+        )
+
+    def _read(self, preview: MergeListPreview) -> None:
+        self.read_button.setEnabled(True)
+        self._wizard.preview = preview
+        text = self.tr(
+            "Đã đọc danh sách của {n} cũ: {h} hộ, {p} nhân khẩu sẽ chuyển sang. Bấm “Tiếp” để "
+            "xem trước và ghép thôn."
+        ).format(n=preview.former_name, h=preview.households, p=preview.persons)
+        if preview.rejected:
+            text += " " + self.tr(
+                "{r} dòng có lỗi không được chuyển sang: xem lỗi ở bước sau, hoặc lưu các dòng "
+                "này ra Excel để sửa rồi gộp lại."
+            ).format(r=preview.rejected)
+        self.result.setText(text)
+        self.save_rejected_button.setVisible(bool(preview.rejected))
+        self.completeChanged.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.read_button.setEnabled(True)
+        self.result.setText(self.tr("Chưa đọc được danh sách này."))
+        message = _message(exc)
+        if message is None:
+            messages.show_exception(self, exc)
+        else:
+            self.error.show_message(message)
+        self.completeChanged.emit()
+
+    def choose_rejected_path(self) -> None:
+        """Ask where to save the rows with errors (with an error column), then a password."""
+        preview = self._wizard.preview
+        if preview is None:
+            return
+        choose_save_path(
+            self,
+            self.tr("Lưu các dòng có lỗi"),
+            f"{preview.imported.path.stem}-dong-bi-tu-choi.xlsx",
+            lambda path: ask_protection(self, lambda p: self.save_rejected(path, p)),
+        )
+
+    def save_rejected(self, path: Path, protection: ExportProtection | None = None) -> None:
+        """Write the rows with errors to ``path`` in the background."""
+        preview = self._wizard.preview
+        if preview is None:
+            return
+        service = self._wizard.service
+        run_op(
+            self,
+            lambda progress: service.write_rejected(preview, path, protection, progress),
+            label=self.tr("Đang ghi các dòng có lỗi (kèm cột lỗi)…"),
+            with_progress=True,
+            cancellable=True,
+            success=lambda n: offer_to_open(
+                self, path, self.tr("{n} dòng có lỗi (kèm cột lỗi)").format(n=n)
+            ),
+            failure=self._save_failed,
+        )
+
+    def _save_failed(self, exc: BaseException) -> None:
+        message = _message(exc)
+        if message is None:
+            messages.show_exception(self, exc)
+        else:
+            self.error.show_message(message)
+
+    def isComplete(self) -> bool:
+        return self._wizard.preview is not None
+
+
+class ConfirmPage(QWizardPage):
+    """Step 3: what will be written, and the button that writes it."""
+
+    def __init__(self, wizard: MergeListWizard) -> None:
+        super().__init__(wizard)
+        self._wizard = wizard
+        self.setTitle(self.tr("Gộp danh sách"))
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addStretch(1)
+        self.setFinalPage(True)
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Gộp danh sách"))
+
+    def initializePage(self) -> None:
+        preview = self._wizard.preview
+        if preview is None:
+            return
+        pairs = len(self._wizard.map_page.pairs.confirmed())
+        self.text.setText(
+            self.tr(
+                "Khi bấm “Gộp danh sách”: chương trình sao lưu sổ này trước, rồi ghi {h} hộ, {p} "
+                "nhân khẩu của {n} cũ vào sổ này trong một lần ghi (dừng giữa chừng thì sổ giữ "
+                "nguyên như trước), ghi vào lịch sử mỗi hộ “thuộc {n} cũ”, gộp {c} cặp hồ sơ "
+                "trùng đã đánh dấu, và ghi vào nhật ký. Các dòng có lỗi ({r}) không được ghi."
+            ).format(
+                h=preview.households,
+                p=preview.persons,
+                n=preview.former_name,
+                c=pairs,
+                r=preview.rejected,
+            )
+        )
+
+
+class MergeListWizard(QWizard):
+    """List → preview and map → merge. Emits ``merged(MergeListResult)``."""
+
+    merged = Signal(object)
+
+    def __init__(self, service: MergeListService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.preview: MergeListPreview | None = None
+        self.op: Op | None = None  # the merge under way (its “Dừng” is op.cancel)
+        self._busy = False
+        self.setWindowTitle(self.tr("Gộp danh sách Excel của xã cũ"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.list_page = ListPage(self)
+        self.map_page = MapPage(self, self)
+        self.confirm_page = ConfirmPage(self)
+        for page in (self.list_page, self.map_page, self.confirm_page):
+            self.addPage(page)
+        # Fits 1366×768 at 125 % too (1093×614 logical, less taskbar and title bar).
+        self.setMinimumSize(760, 500)
+        resize_to_fit(self, 860, 620)
+
+    def review_work(self, targets: dict[str, str]) -> Callable[[], MergeListPreview] | None:
+        """The preview again with the mapping ``targets`` (for the mapping page)."""
+        preview, service = self.preview, self.service
+        if preview is None:
+            return None
+        return lambda: service.preview(preview.former, preview.imported, targets)
+
+    def reviewed(self, preview: ShownPreview) -> None:
+        """Hold the preview made with the mapping as typed."""
+        if isinstance(preview, MergeListPreview):
+            self.preview = preview
+
+    def accept(self) -> None:
+        """Merge in the background, with a progress bar and “Dừng” (which writes nothing)."""
+        if self._busy or self.preview is None:
+            return
+        self._busy = True
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        preview, service = self.preview, self.service
+        targets = self.map_page.hamlets.targets()
+        pairs = self.map_page.pairs.confirmed()
+        op = run_op(
+            self,
+            lambda progress: service.apply(preview, targets, pairs, progress),
+            success=self._done,
+            failure=self._failed,
+            label=self.tr("Đang gộp danh sách của xã cũ…"),
+            with_progress=True,
+            cancellable=True,
+            changes=(Change.BOOK, Change.BACKUPS),
+        )
+        op.finished.connect(self._stopped)
+        self.op = op
+
+    def _stopped(self) -> None:
+        # “Dừng” ends the work without a result: the transaction rolled back.
+        if not self._busy:
+            return
+        self._busy = False
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        messages.show_message(
+            self, self.tr("Đã dừng: sổ giữ nguyên như trước khi gộp."), title=self.tr("Đã dừng")
+        )
+
+    def _done(self, result: MergeListResult) -> None:
+        self._busy = False
+        self.merged.emit(result)
+        messages.show_message(self.parentWidget(), result.message_vi(), title=self.tr("Đã gộp"))
+        super().accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        messages.show_exception(self, exc)
+
+    def reject(self) -> None:
+        """Cancel: nothing was written."""
+        if self._busy:
+            return
+        super().reject()
