@@ -117,7 +117,9 @@ class MergeReport:
     table_rows: list[tuple[str, int, int, str]] = field(default_factory=list)
     second_run_s: float = 0.0
     declare_s: float | None = None
-    new_sync_s: float | None = None
+    new_sync_s: float | None = None  # enrol, push, pull
+    new_push_s: float | None = None  # enrol, push
+    new_sync_message: str = ""  # what the officer read after that sync
     new_sync_sent: int = 0
     new_sync_received: int = 0
     new_sync_bytes: int = 0
@@ -673,15 +675,30 @@ def _upstream(
             ).all()
             if waiting:
                 report.pending_before_sync[table] = len(waiting)
-    outcome, report.new_sync_s = _sync(book, process.url, NEW_CODE, server)
-    report.new_sync_sent, report.new_sync_received = outcome.sent, outcome.received
-    report.new_sync_bytes = outcome.bytes_sent + outcome.bytes_received
+    # Sent first (push), then the whole sync (push of nothing, then the pull): two figures.
+    service = SyncService(book)
+    with _timer() as pushed_in:
+        service.enroll(process.url, process.issue_enrollment_code(NEW_CODE))
+        pushed = service.push()
+    with _timer() as pulled_in:
+        outcome = service.sync()
+    report.new_push_s, report.new_sync_s = pushed_in(), pushed_in() + pulled_in()
+    report.new_sync_sent = pushed.sent + outcome.sent
+    report.new_sync_received = outcome.received
+    report.new_sync_bytes = sum(o.bytes_sent + o.bytes_received for o in (pushed, outcome))
+    report.new_sync_message = outcome.message_vi
     report.check(
         "sổ mới đồng bộ xong, không xung đột",
-        not outcome.failed and outcome.remaining == 0 and outcome.conflicts == 0
-        and outcome.rejected == 0 and SyncService(book).pending_count() == 0,
-        outcome.message_vi,
+        not pushed.failed and not outcome.failed and outcome.remaining == 0
+        and pushed.conflicts == outcome.conflicts == 0 and pushed.rejected == 0
+        and outcome.sent == 0 and service.pending_count() == 0,
+        f"{pushed.message_vi} / {outcome.message_vi}",
     )  # fmt: skip
+    report.check(
+        "sổ mới biết cấp trên đã ghi nhận việc gộp ba xã cũ",
+        not service.undeclared_merges() and "Cấp trên chưa ghi nhận" not in outcome.message_vi,
+        outcome.message_vi,
+    )
     held = server.held(NEW_CODE)
     with book.read() as session:
         mine = {
@@ -786,8 +803,8 @@ def section(report: MergeReport, sizes: Sequence[int], share: float, when: str) 
         )
         lines.append(
             f"| Sổ mới: đăng ký và đồng bộ lần đầu sau khi gộp | — | {_s(report.new_sync_s)} | "
-            f"{_n(report.new_sync_sent)} bản ghi gửi (chỉ phần việc gộp làm thay đổi), "
-            f"{_n(report.new_sync_received)} nhận về, "
+            f"Đăng ký và gửi {_s(report.new_push_s)}: {_n(report.new_sync_sent)} bản ghi "
+            f"(chỉ phần việc gộp làm thay đổi); nhận về {_n(report.new_sync_received)}; "
             f"{report.new_sync_bytes / 1e6:.2f} MB; máy chủ giữ {_n(report.server_persons)} "
             "nhân khẩu dưới mã mới, mỗi trẻ một lần. |"
         )
@@ -811,7 +828,7 @@ def section(report: MergeReport, sizes: Sequence[int], share: float, when: str) 
             f"Lần đồng bộ đầu của sổ mới nhận về {_n(report.new_sync_received)} bản ghi: "
             "`merge-communes` cho mỗi bản ghi chuyển sang mã mới một số thứ tự thay đổi mới "
             "của xã mới, nên sổ mới tải về cả những bản ghi nó đã có (cùng phiên bản, không "
-            "ghi lại). Phần lớn thời gian của lần đồng bộ này là lượt nhận về đó.",
+            "ghi lại).",
         ]
     lines += ["", "Số dòng từng bảng (tổng ba sổ cũ → sổ mới):", ""]
     lines += ["| Bảng | Ba sổ cũ | Sổ mới | Chênh lệch |", "|---|---:|---:|---|"]

@@ -38,6 +38,7 @@ CHECKS = {
     "gộp lại cùng ba bản sao lưu không tạo gì",
     "máy chủ ghi nhận việc gộp",
     "sổ mới đồng bộ xong, không xung đột",
+    "sổ mới biết cấp trên đã ghi nhận việc gộp ba xã cũ",
     "máy chủ giữ đúng từng bảng của sổ mới dưới mã mới",
     "máy chủ giữ mỗi trẻ một lần dưới mã mới",
     "không còn nhân khẩu, hồ sơ nào dưới mã các xã cũ",
