@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
+
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.labels import TABLE_LABELS
 from desktop.core.domain.permissions import Action
@@ -130,28 +132,15 @@ class SyncService(_Push, _Pull, _Decisions):
         """The former communes brought into this book whose merge upstream has not declared,
         as the last pull said (none when the server did not say, or before any pull)."""
         with self._book.read() as session:
-            brought = merge_repo.brought_in(session)
-            settings = repo.settings(session)
-            known = settings.upstream_merged_from
-            if not brought or known is None:
-                return []
-            declared = set(known.split())
-            return [
-                UndeclaredMerge(code, name, settings.commune_code, settings.unit_kind)
-                for code, name in sorted(brought.items())
-                if code not in declared
-            ]
+            return _undeclared(session) or []
 
     def _merge_warnings(self) -> tuple[str, ...]:
         """The sync result's lines about the former communes brought into this book."""
         with self._book.read() as session:
-            unknown = (
-                bool(merge_repo.brought_in(session))
-                and repo.settings(session).upstream_merged_from is None
-            )
-        if unknown:
+            found = _undeclared(session)
+        if found is None:
             return (MERGES_UNKNOWN,)
-        return tuple(m.message_vi for m in self.undeclared_merges())
+        return tuple(m.message_vi for m in found)
 
     def _remember_success(self) -> None:
         with self._book.transaction() as session:
@@ -216,3 +205,20 @@ class SyncService(_Push, _Pull, _Decisions):
             decisions=tally.decisions,
             warnings=warnings,
         )
+
+
+def _undeclared(session: Session) -> list[UndeclaredMerge] | None:
+    """The former communes brought in that upstream has not declared merged here; None when
+    some were brought in and the server did not say (an older server)."""
+    brought = merge_repo.brought_in(session)
+    if not brought:
+        return []
+    settings = repo.settings(session)
+    if settings.upstream_merged_from is None:
+        return None
+    declared = set(settings.upstream_merged_from.split())
+    return [
+        UndeclaredMerge(code, name, settings.commune_code, settings.unit_kind)
+        for code, name in sorted(brought.items())
+        if code not in declared
+    ]
