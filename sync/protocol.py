@@ -591,6 +591,10 @@ class PullResponse(_Response):
     next_after: int
     more: bool
     server_time: datetime
+    # The former communes whose merge into this commune upstream has declared
+    # (``merge-communes``), sorted; None from a server older than that field. A book that
+    # brought in a former commune's book learns here whether upstream knows of the merge.
+    merged_from: list[CommuneCode] | None = None
 
 
 class EnrollRequest(_Request):

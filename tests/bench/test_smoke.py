@@ -45,3 +45,21 @@ def test_harness_runs_at_tiny_size(tmp_path: Path) -> None:
     again.write_text("<!-- bundle:start -->\nkept\n<!-- bundle:end -->\n", encoding="utf-8")
     assert run.main(["--sizes", "50", "--output", str(again), "--from-json", str(json_out)]) == 0
     assert again.read_text(encoding="utf-8") == text
+
+
+def test_merge_books_runs_at_tiny_size(tmp_path: Path) -> None:
+    from tests.bench import merge_books
+
+    output = tmp_path / "performance.md"
+    output.write_text("# Hiệu năng\n\n<!-- bundle:start -->\nkept\n<!-- bundle:end -->\n", "utf-8")
+    argv = ["--sizes", "50,60,90", "--share", "0.05", "--quick", "--output", str(output),
+            "--cache", str(tmp_path / "cache")]  # fmt: skip
+    assert merge_books.main(argv) == 0
+    text = output.read_text(encoding="utf-8")
+    assert "kept" in text  # the page's other sections survive
+    assert text.count(merge_books.SECTION_START) == 1
+    assert "| Gộp cả ba sổ | ≤ 60 s |" in text
+    assert "KHÔNG ĐẠT" not in text
+    # Run again (the cached books): the section is replaced, not added twice.
+    assert merge_books.main(argv) == 0
+    assert output.read_text(encoding="utf-8").count(merge_books.SECTION_START) == 1

@@ -62,6 +62,10 @@ class CommuneSettings(Base):
     backup_limit_mb: Mapped[int] = mapped_column(
         Integer, default=0, server_default="0", nullable=False
     )
+    # The former communes whose merge into this one upstream has declared, as the server said
+    # at the last pull (codes separated by spaces; "" none; None: not known — never pulled,
+    # or a server too old to say). Set by the sync only.
+    upstream_merged_from: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class User(Base):

@@ -26,6 +26,7 @@ from desktop.core.sync_service.shared import (
     SyncStatus,
     TableStatus,
     Tally,
+    UndeclaredMerge,
 )
 from desktop.core.sync_service.wire import record_item, row_data
 
@@ -44,6 +45,7 @@ __all__ = [
     "SyncStatus",
     "TableStatus",
     "Tally",
+    "UndeclaredMerge",
     "record_item",
     "row_data",
 ]

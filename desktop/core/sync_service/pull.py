@@ -93,7 +93,18 @@ class _Pull(_Conflicts):
                     )
                 )
             if not page.more:
+                self._learn_merges(page.merged_from)
                 return
+
+    def _learn_merges(self, merged_from: list[str] | None) -> None:
+        """Keep which former communes upstream has declared merged into this one (None:
+        the server does not say)."""
+        known = None if merged_from is None else " ".join(sorted(merged_from))
+        with self._book.transaction() as session:
+            session.info[SYNC_APPLY] = True
+            settings = repo.settings(session)
+            if settings.upstream_merged_from != known:
+                settings.upstream_merged_from = known
 
     def keep_page(self, page: PullResponse, *, cursor_floor: int | None = None) -> None:
         """Keep a page of received rows and move the cursor past it, in one transaction."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.orm import Session
+
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.labels import TABLE_LABELS
 from desktop.core.domain.permissions import Action
 from desktop.core.storage.base import SyncState, utcnow
+from desktop.core.storage.repositories import merge_book as merge_repo
 from desktop.core.storage.repositories import sync_rows as repo
 from desktop.core.storage.tracking import SYNC_APPLY
 from desktop.core.sync_service.decisions import _Decisions
@@ -15,11 +18,13 @@ from desktop.core.sync_service.pull import _Pull
 from desktop.core.sync_service.push import _Push
 from desktop.core.sync_service.shared import (
     AUTO_SYNC_CHOICES,
+    MERGES_UNKNOWN,
     SyncOutcome,
     SyncProgress,
     SyncStatus,
     TableStatus,
     Tally,
+    UndeclaredMerge,
     _Stop,
 )
 from desktop.core.sync_service.wire import _as_utc
@@ -116,9 +121,26 @@ class SyncService(_Push, _Pull, _Decisions):
                     return self._outcome(tally, client, failed_message=stop.error.message_vi)
                 self._remember_success()
                 warning = self._fetch_decisions(client, tally) if pull else None
-                return self._outcome(tally, client, warnings=(warning,) if warning else ())
+                warnings: tuple[str, ...] = (warning,) if warning else ()
+                if pull:
+                    warnings += self._merge_warnings()
+                return self._outcome(tally, client, warnings=warnings)
         finally:
             self._running.release()
+
+    def undeclared_merges(self) -> list[UndeclaredMerge]:
+        """The former communes brought into this book whose merge upstream has not declared,
+        as the last pull said (none when the server did not say, or before any pull)."""
+        with self._book.read() as session:
+            return _undeclared(session) or []
+
+    def _merge_warnings(self) -> tuple[str, ...]:
+        """The sync result's lines about the former communes brought into this book."""
+        with self._book.read() as session:
+            found = _undeclared(session)
+        if found is None:
+            return (MERGES_UNKNOWN,)
+        return tuple(m.message_vi for m in found)
 
     def _remember_success(self) -> None:
         with self._book.transaction() as session:
@@ -183,3 +205,20 @@ class SyncService(_Push, _Pull, _Decisions):
             decisions=tally.decisions,
             warnings=warnings,
         )
+
+
+def _undeclared(session: Session) -> list[UndeclaredMerge] | None:
+    """The former communes brought in that upstream has not declared merged here; None when
+    some were brought in and the server did not say (an older server)."""
+    brought = merge_repo.brought_in(session)
+    if not brought:
+        return []
+    settings = repo.settings(session)
+    if settings.upstream_merged_from is None:
+        return None
+    declared = set(settings.upstream_merged_from.split())
+    return [
+        UndeclaredMerge(code, name, settings.commune_code, settings.unit_kind)
+        for code, name in sorted(brought.items())
+        if code not in declared
+    ]

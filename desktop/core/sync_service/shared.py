@@ -59,6 +59,34 @@ class SyncStatus:
 
 
 @dataclass(frozen=True)
+class UndeclaredMerge:
+    """A former commune whose book this one brought in, and whose merge upstream (the
+    server's ``merge-communes``) has not been declared yet, as the last pull said."""
+
+    former_code: str
+    former_name: str  # e.g. "xã Minh Hưng"
+    into_code: str
+    unit_kind: str  # this book's "Xã" / "Phường" / "Đặc khu"
+
+    @property
+    def message_vi(self) -> str:
+        """The line for the sync result and the home screen."""
+        return (
+            f"Cấp trên chưa ghi nhận việc gộp {self.former_name} cũ (mã {self.former_code}) "
+            f"vào {self.unit_kind.lower()} này: trên máy chủ, hồ sơ của {self.former_name} cũ "
+            f"chưa chuyển sang mã {self.into_code}. Nhờ cấp trên chạy “Gộp xã” trên máy chủ "
+            f"(gộp mã {self.former_code} vào mã {self.into_code})."
+        )
+
+
+# Said after a sync when the book brought in former communes and the server does not tell.
+MERGES_UNKNOWN = (
+    "Máy chủ chưa cho biết cấp trên đã ghi nhận việc gộp các xã cũ vào sổ này hay chưa "
+    "(máy chủ dùng phiên bản cũ); dữ liệu vẫn đồng bộ bình thường."
+)
+
+
+@dataclass(frozen=True)
 class SyncProgress:
     """How far a sync has gone: items and bytes, for the progress line."""
 

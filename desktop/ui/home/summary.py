@@ -296,6 +296,17 @@ def _upkeep_section(book: Book, sync_service: SyncService | None) -> HomeSection
             )
             level = OVERDUE
         lines.append(HomeLine("sync", text, level, Target("sync")))
+        # Former communes brought into this book whose merge upstream has not declared yet
+        # (learnt at the last sync): the officer asks upstream to run "Gộp xã".
+        for merge in sync_service.undeclared_merges():
+            lines.append(
+                HomeLine(
+                    f"merge_upstream:{merge.former_code}",
+                    merge.message_vi,
+                    TO_DO,
+                    Target("sync"),
+                )
+            )
     if allowed(role, Action.BACKUP):
         listings = [b for b in BackupService(book).list() if b.info is not None]
         if listings:

@@ -18,6 +18,17 @@ def is_new_commune(session: Session, code: str) -> bool:
     return bool(session.scalar(select(exists().where(CommuneMerge.into_code == code))))
 
 
+def formers_of(session: Session, into_code: str) -> list[str]:
+    """The former communes declared merged into ``into_code``, sorted."""
+    return list(
+        session.scalars(
+            select(CommuneMerge.former_code)
+            .where(CommuneMerge.into_code == into_code)
+            .order_by(CommuneMerge.former_code)
+        )
+    )
+
+
 def all_merges(session: Session) -> list[CommuneMerge]:
     """Every declared merge, by new commune then former code."""
     return list(

@@ -15,6 +15,7 @@ from sync.protocol import (
 )
 from sync.server.models import Record
 from sync.server.models.base import utcnow
+from sync.server.repositories import merges as merges_repo
 from sync.server.repositories import records as records_repo
 from sync.server.services import merges
 from sync.server.services.enrollment import DeviceIdentity
@@ -83,8 +84,13 @@ def changes(
         )
         kept = _few_documents(rows)
         records = [pulled(row) for row in kept]
+        merged_from = merges_repo.formers_of(session, device.commune_code)
     more = len(kept) < len(rows) or (len(rows) == limit and rows[-1].seq < upto)
     next_after = kept[-1].seq if more else upto
     return PullResponse(
-        records=records, next_after=next_after, more=more, server_time=now or utcnow()
+        records=records,
+        next_after=next_after,
+        more=more,
+        server_time=now or utcnow(),
+        merged_from=merged_from,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,14 +14,19 @@ import time_machine
 from desktop.core.domain.roles import Role
 from desktop.core.services.book import Book
 from desktop.core.services.households import ChildForm, HouseholdForm, HouseholdService
+from desktop.core.services.merge_book import MergeBookService
+from desktop.core.sync_service import SyncService
 from desktop.ui.children.view import ChildrenView
 from desktop.ui.home.navigate import PeopleDialog
 from desktop.ui.home.view import HomeView
 from desktop.ui.main_window import MainWindow
 from desktop.ui.security.backup_view import BackupView
 from sync import clock
+from sync.server.services import merges, users
 from tests.gui.conftest import find_top_level, wait_for_ops
 from tests.gui.test_translations import check
+from tests.unit.core.services.former_books import make_former_backup
+from tests.unit.core.sync.conftest import serve
 
 # A fixed day, travelled to: the 16th birthdays below fall in its month whatever day it is.
 DAY = datetime(2026, 6, 10, 9, tzinfo=clock.VIETNAM)
@@ -140,3 +146,59 @@ def test_home_fits_1366x768_without_clipping(window: MainWindow) -> None:
         label = button.label
         assert label.width() >= min(label.sizeHint().width(), label.width()), label.text()
         assert label.height() >= label.heightForWidth(label.width()) - 1, label.text()
+
+
+@pytest.mark.today("2026-08-15")
+def test_a_merge_upstream_has_not_declared_is_on_the_home_screen_until_it_is(
+    book: Book, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    server = serve(f"sqlite:///{tmp_path / 'server.db'}", tmp_path / "server-home")
+    try:
+
+        def upstream(former_book: Book) -> None:
+            former_sync = SyncService(former_book)
+            former_sync.enroll(server.url, server.code("11111"))
+            assert former_sync.sync().remaining == 0
+
+        former = make_former_backup(
+            monkeypatch, tmp_path / "xa-cu", code="11111", name="Minh Hưng", seed=7,
+            children=50, before_backup=upstream,
+        )  # fmt: skip
+        merger = MergeBookService(book)
+        with merger.open(former.path, secret=former.recovery_code) as opened:
+            merger.apply(opened, None, [])
+        service = SyncService(book)
+        service.enroll(server.url, server.code("12345"))
+        assert not service.sync().failed
+
+        view = HomeView(book, service)
+        qtbot.addWidget(view)
+        with qtbot.waitSignal(view.loaded, timeout=20_000):
+            view.show()
+        assert view.summary is not None
+        line = view.summary.line("merge_upstream:11111")
+        assert line is not None and line.level == "todo"
+        assert line.text.startswith(
+            "Cấp trên chưa ghi nhận việc gộp xã Minh Hưng cũ (mã 11111) vào xã này: "
+        )
+        assert line.target is not None and line.target.area == "sync"
+        check(view)
+
+        admin = users.create_user(
+            server.sessions, "quantri.tinh", "Quản trị tỉnh", "mat-khau-tinh-1", "*",
+            role="administrator",
+        )  # fmt: skip
+        merges.declare(
+            server.sessions, admin, into_code="12345", former_codes=["11111"],
+            merged_on=clock.today() - timedelta(days=1),
+        )  # fmt: skip
+        assert not service.sync().failed
+        with qtbot.waitSignal(view.loaded, timeout=20_000):
+            view.reload()
+        assert view.summary is not None
+        assert view.summary.line("merge_upstream:11111") is None
+        wait_for_ops(qtbot)
+    finally:
+        server.stop()

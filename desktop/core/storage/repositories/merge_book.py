@@ -6,6 +6,7 @@ and this book: both are at the same schema revision when they are called.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -278,3 +279,19 @@ def former_line(session: Session, book_id: str, seq: int) -> FormerAuditEntry | 
             FormerAuditEntry.book_id == book_id, FormerAuditEntry.seq == seq
         )
     ).first()
+
+
+def brought_in(session: Session) -> dict[str, str]:
+    """Commune code → name ("xã Minh Hưng") of each former commune whose book this one
+    brought in (its own ``merge_book`` lines, not those of the books it kept)."""
+    found: dict[str, str] = {}
+    query = (
+        select(AuditEntry.after).where(AuditEntry.action == "merge_book").order_by(AuditEntry.seq)
+    )
+    for after in session.scalars(query):
+        try:
+            values = json.loads(after)
+            found[str(values["from_commune_code"])] = str(values["from_commune"])
+        except (ValueError, KeyError, TypeError):
+            continue  # a line this version cannot read names no commune it can check
+    return found

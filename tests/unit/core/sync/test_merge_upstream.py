@@ -8,13 +8,17 @@ once, under the new code, and the new book sends only what the merge changed.
 
 from __future__ import annotations
 
+import json
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from sqlalchemy import select
 
 from desktop.core.services.book import Book
@@ -241,3 +245,149 @@ def test_a_former_communes_book_is_told_to_use_the_new_communes_book(
         assert _pending(old_book)
     finally:
         old_book.close()
+
+
+def _merge_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "Cấp trên chưa ghi nhận" in line]
+
+
+def test_the_book_learns_at_sync_whether_upstream_declared_each_merge(
+    *,
+    book: Book,
+    live_server: LiveServer,
+    fast_retry: Callable[..., Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    upstream = _synced_upstream(live_server, fast_retry)
+    formers = [
+        make_former_backup(
+            monkeypatch, tmp_path / where, code=code, name=name, seed=seed, children=50,
+            before_backup=upstream,
+        )
+        for where, code, name, seed in (("xa-cu", OLD, "Minh Hưng", 7),
+                                        ("xa-khac", OTHER, "Minh Lộc", 9))
+    ]  # fmt: skip
+    service = SyncService(book, **fast_retry())
+    service.enroll(live_server.url, live_server.code(NEW))
+    # A book that brought nothing in has nothing to say about merges.
+    assert _merge_lines(service.sync().message_vi) == []
+    assert service.undeclared_merges() == []
+
+    merger = MergeBookService(book)
+    for former in formers:
+        with merger.open(former.path, secret=former.recovery_code) as opened:
+            merger.apply(opened, None, [])
+    # As the last sync said: upstream had declared no merge into this commune.
+    assert [m.former_code for m in service.undeclared_merges()] == [OLD, OTHER]
+    outcome = service.sync()
+    assert not outcome.failed and outcome.remaining == 0
+    assert _merge_lines(outcome.message_vi) == [
+        "Lưu ý: Cấp trên chưa ghi nhận việc gộp xã Minh Hưng cũ (mã 11111) vào xã này: trên "
+        "máy chủ, hồ sơ của xã Minh Hưng cũ chưa chuyển sang mã 12345. Nhờ cấp trên chạy "
+        "“Gộp xã” trên máy chủ (gộp mã 11111 vào mã 12345).",
+        "Lưu ý: Cấp trên chưa ghi nhận việc gộp xã Minh Lộc cũ (mã 22222) vào xã này: trên "
+        "máy chủ, hồ sơ của xã Minh Lộc cũ chưa chuyển sang mã 12345. Nhờ cấp trên chạy "
+        "“Gộp xã” trên máy chủ (gộp mã 22222 vào mã 12345).",
+    ]
+    assert [m.former_code for m in service.undeclared_merges()] == [OLD, OTHER]
+
+    admin = users.create_user(
+        live_server.sessions, "quantri.tinh", "Quản trị tỉnh", "mat-khau-tinh-1", "*",
+        role="administrator",
+    )  # fmt: skip
+    day = clock.today() - timedelta(days=1)
+    merges.declare(live_server.sessions, admin, into_code=NEW, former_codes=[OLD], merged_on=day)
+    outcome = service.sync()
+    assert not outcome.failed and outcome.conflicts == 0
+    assert [line.split("(mã ")[1][:5] for line in _merge_lines(outcome.message_vi)] == [OTHER]
+    assert [m.former_code for m in service.undeclared_merges()] == [OTHER]
+
+    merges.declare(live_server.sessions, admin, into_code=NEW, former_codes=[OTHER], merged_on=day)
+    outcome = service.sync()
+    assert not outcome.failed and outcome.remaining == 0
+    assert _merge_lines(outcome.message_vi) == []
+    assert "Máy chủ chưa cho biết" not in outcome.message_vi
+    assert service.undeclared_merges() == []
+
+
+# Headers the proxy does not copy from the server's answer (it sends the body decoded).
+_HOP_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding", "connection"})
+
+
+class _OlderServer:
+    """The real server seen through a proxy on 127.0.0.1 that answers as a server from before
+    ``merged_from``: the field is taken out of every pull page, all else passes untouched."""
+
+    def __init__(self, upstream: str) -> None:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: object) -> None:
+                return
+
+            def _forward(self) -> None:
+                size = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(size) if size else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                answer = requests.request(
+                    self.command, upstream + self.path, data=body, headers=headers, timeout=30
+                )
+                content = answer.content
+                if "/changes?" in self.path and answer.status_code == 200:
+                    page = json.loads(content)
+                    owner.stripped += int(page.pop("merged_from", None) is not None)
+                    content = json.dumps(page).encode()
+                self.send_response(answer.status_code)
+                for key, value in answer.headers.items():
+                    if key.lower() not in _HOP_HEADERS:
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_POST = do_PUT = _forward
+
+        self.stripped = 0
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> _OlderServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+
+def test_a_server_that_does_not_say_leaves_the_sync_whole_with_a_warning(
+    *,
+    book: Book,
+    live_server: LiveServer,
+    fast_retry: Callable[..., Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    former = make_former_backup(
+        monkeypatch, tmp_path / "xa-cu", code=OLD, name="Minh Hưng", seed=7, children=50,
+        before_backup=_synced_upstream(live_server, fast_retry),
+    )  # fmt: skip
+    merger = MergeBookService(book)
+    with merger.open(former.path, secret=former.recovery_code) as opened:
+        result = merger.apply(opened, None, [])
+    with _OlderServer(live_server.url) as older:
+        service = SyncService(book, **fast_retry())
+        service.enroll(older.url, live_server.code(NEW))
+        outcome = service.sync()
+        assert older.stripped >= 1  # the pages did carry the field, and it was taken out
+    assert not outcome.failed and outcome.remaining == 0 and outcome.rejected == 0
+    assert outcome.sent > 0 and outcome.sent < result.total  # the sync itself went through
+    assert _merge_lines(outcome.message_vi) == []
+    assert outcome.message_vi.splitlines()[-1] == (
+        "Lưu ý: Máy chủ chưa cho biết cấp trên đã ghi nhận việc gộp các xã cũ vào sổ này hay "
+        "chưa (máy chủ dùng phiên bản cũ); dữ liệu vẫn đồng bộ bình thường."
+    )
+    assert service.undeclared_merges() == []  # not known: nothing on the home screen

@@ -167,6 +167,23 @@ def test_the_devices_of_a_former_commune_are_told_where_it_went(
     assert enrolled.status_code == 403 and told in enrolled.json()["detail"]
 
 
+def test_each_pull_of_the_new_commune_says_which_merges_upstream_declared(
+    http: TestClient, enroll: Callable[[str], EnrolledDevice], sessions: sessionmaker[Session]
+) -> None:
+    new, other = enroll(NEW), enroll("44444")
+    enroll(OLD1), enroll(OLD2)  # the server knows the former communes by their devices
+    assert _pull(http, new).json()["merged_from"] == []
+    admin = _admin(sessions)
+    merges.declare(sessions, admin, into_code=NEW, former_codes=[OLD2], merged_on=_yesterday())
+    merges.declare(sessions, admin, into_code=NEW, former_codes=[OLD1], merged_on=_yesterday())
+    # Sorted, on every page (the first and the last of this pull are one page here).
+    page = _pull(http, new).json()
+    assert page["merged_from"] == [OLD1, OLD2] and not page["more"]
+    assert _pull(http, new, page["next_after"]).json()["merged_from"] == [OLD1, OLD2]
+    # Another commune is told only of its own merges: none.
+    assert _pull(http, other).json()["merged_from"] == []
+
+
 def test_the_same_record_under_both_codes_is_folded_into_the_newer(
     http: TestClient, enroll: Callable[[str], EnrolledDevice], sessions: sessionmaker[Session]
 ) -> None:
