@@ -2,8 +2,8 @@
 
 Issue 14 (a finalised report's drill-down lists the children it counted).
 
-Revision ID: 0010_report_snapshot_members
-Revises: 0009_former_audit_entries
+Revision ID: 0011_report_snapshot_members
+Revises: 0010_upstream_merged_from
 Create Date: 2026-12-07
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_report_snapshot_members"
-down_revision: str | None = "0009_former_audit_entries"
+revision: str = "0011_report_snapshot_members"
+down_revision: str | None = "0010_upstream_merged_from"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
