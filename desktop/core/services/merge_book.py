@@ -948,7 +948,15 @@ def _history_lines(
     today: date,
     book: Book,
 ) -> int:
-    """A change event on each household brought in: it belonged to the former commune."""
+    """A change event on each household brought in: it belonged to the former commune.
+
+    The event is the durable record of where the household came from (``former_communes.py``
+    reads it for the reports before the merge): ``place`` names the former commune ("xã Minh
+    Hưng cũ"), ``cause`` holds its five-digit code (a BD09 event has no cause otherwise),
+    ``event_date`` the day of the merge and ``updated_by`` who merged. Being a change event it
+    goes into every backup and is synced like any other, so a restored or re-enrolled book
+    keeps it.
+    """
     if not households:
         return 0
     user = book.user
@@ -976,7 +984,7 @@ def _history_lines(
             "household_id": household_id,
             "other_household_id": None,
             "place": place,
-            "cause": "",
+            "cause": former.commune_code,
             "details": details,
             "automatic": True,
         }
