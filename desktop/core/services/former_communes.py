@@ -70,16 +70,16 @@ class FormerCommune:
             raise ValidationError(
                 FieldProblem(
                     "former_commune",
-                    f"{what} tính đến ngày {format_vn_date(last)}, không trước ngày gộp "
-                    f"sổ{whose} ({format_vn_date(self.merged_on)}): báo cáo từ ngày "
-                    "gộp là báo cáo của xã mới. Chỉ lập được báo cáo của xã cũ cho các kỳ "
-                    "kết thúc trước ngày gộp sổ.",
+                    f"{what} tính đến ngày {format_vn_date(last)}, không kết thúc trước ngày "
+                    f"gộp sổ{whose} là {format_vn_date(self.merged_on)}: từ ngày gộp sổ, báo "
+                    "cáo là báo cáo của xã mới. Báo cáo của xã cũ chỉ lập được cho các kỳ kết "
+                    "thúc trước ngày gộp sổ.",
                 )
             )
 
 
 def former_communes(book: Book, *, with_rest: bool = False) -> list[FormerCommune]:
-    """The former communes brought into ``book``, in the order they came (empty: none).
+    """The former communes brought into ``book``, by merge day then code (empty: none).
 
     ``with_rest`` adds the rest of the book last (only when there is a former commune): its
     "merge day" is the first book's, the day this commune stopped being alone.
@@ -104,7 +104,7 @@ def former_communes(book: Book, *, with_rest: bool = False) -> list[FormerCommun
             found[mark.commune_code] = replace(
                 known, households=known.households | {mark.household_id}
             )
-    out = list(found.values())
+    out = sorted(found.values(), key=lambda f: (f.merged_on, f.code))
     if with_rest and out:
         commune = book.commune()
         taken: set[str] = set().union(*(f.households for f in out))

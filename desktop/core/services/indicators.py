@@ -713,10 +713,10 @@ class IndicatorService:
         self._book.user.require(Action.REPORT)
         cal = self.calendar(code)
         state = self.state(code)
-        previous = self._previous_values(code)
         if self._former is not None:
             computed, period = self._compute(code, as_of)
             return IndicatorReport(period, cal, tuple(computed.results), state, False, {})
+        previous = self._previous_values(code)
         if state.state == "finalised" and as_of is None and state.report_id is not None:
             results, period = self._from_snapshot(state.report_id)
             return IndicatorReport(period, cal, results, state, True, previous)
