@@ -138,6 +138,7 @@ class PeriodicReportView(QWidget):
         self._book = book
         self._service = IndicatorService(book)
         self._formers: dict[str, FormerCommune] = {}
+        self._formers_stale = True  # read when the area is shown (a book merged in since)
         self._busy = False
         self._shown_once = False
         self.report: IndicatorReport | None = None
@@ -329,7 +330,7 @@ class PeriodicReportView(QWidget):
 
         self.kind.currentIndexChanged.connect(self.period_changed)
         self.former.currentIndexChanged.connect(self._former_changed)
-        on_change(self, (Change.BOOK,), self._load_formers)
+        on_change(self, (Change.BOOK,), self._book_changed)
         self.year.valueChanged.connect(self.period_changed)
         self.compute_button.clicked.connect(self.compute)
         self.reference_date.returnPressed.connect(self.compute)
@@ -365,15 +366,24 @@ class PeriodicReportView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         """Load the chosen period's dates the first time the area is shown."""
         super().showEvent(event)
+        if self._formers_stale:
+            self._load_formers()
         if not self._shown_once:
             self._shown_once = True
-            self._load_formers()
             self.period_changed()
 
     # -- a former commune -----------------------------------------------------------------
 
+    def _book_changed(self) -> None:
+        """The register changed (e.g. a former commune's book came in): read the former
+        communes again now if the area is shown, else when it is next shown."""
+        self._formers_stale = True
+        if self.isVisible():
+            self._load_formers()
+
     def _load_formers(self) -> None:
         """The former communes of the book (background): the choice appears when there are."""
+        self._formers_stale = False
         book = self._book
         run_op(self, lambda: former_communes(book, with_rest=True), success=self._show_formers)
 

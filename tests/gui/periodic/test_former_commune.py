@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from desktop.core.services.book import Book
+from desktop.ui.changes import Change, announce
 from desktop.ui.periodic.model import VALUE
 from desktop.ui.periodic.view import PeriodicReportView
 from tests.gui.conftest import wait_for_message, wait_for_ops
@@ -31,10 +32,19 @@ def _compute(view: PeriodicReportView, qtbot: Any) -> None:
         view.compute_button.click()
 
 
-def test_no_choice_without_former_communes(book: Book, qtbot: Any) -> None:
+def test_the_choice_appears_only_once_former_communes_came_in(
+    book: Book, qtbot: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     view = _view(book, qtbot)
     assert not view.former.isVisible() and not view.former_label.isVisible()
     assert view.former_commune is None
+    assert not view.former_hint.isVisible()
+    # The merge wizard announces a change of the register: the open screen reads the list again.
+    merge_two_former_books(book, monkeypatch, tmp_path / "xa-cu")
+    announce(Change.BOOK)
+    wait_for_ops(qtbot)
+    assert view.former.isVisible() and view.former.count() == 4
+    assert view.former_commune is None  # this commune's own report stays chosen
 
 
 def test_a_former_communes_report_is_computed_but_not_finalised(
