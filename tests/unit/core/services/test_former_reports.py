@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from desktop.core.domain.errors import ValidationError
 from desktop.core.services.book import Book
+from desktop.core.services.events import EventService
 from desktop.core.services.former_communes import former_commune, former_communes
 from desktop.core.services.indicators import IndicatorService
 from desktop.core.services.reports import ReportService
@@ -56,6 +57,9 @@ def test_the_book_lists_its_former_communes_from_the_lines_of_the_merge(merged: 
             select(ChangeEvent).where(ChangeEvent.household_id == h["B1"], ChangeEvent.automatic)
         ).all()
     assert [(e.event_code, e.place, e.cause) for e in marks] == [("BD09", "xã Tân Lập cũ", "22222")]
+    # The household's history shows it readably.
+    shown = [v for v in EventService(book).household_history(h["B1"]) if v.code == "BD09"]
+    assert [(v.place, v.cause) for v in shown] == [("xã Tân Lập cũ", "mã xã cũ 22222")]
     # A book merged before the code was kept in `cause` is read from the line's text.
     with book.transaction() as session:
         for event in session.scalars(select(ChangeEvent).where(ChangeEvent.cause == "22222")):
