@@ -389,20 +389,20 @@ class PeriodicReportView(QWidget):
 
     def _show_formers(self, found: list[FormerCommune]) -> None:
         chosen = self.former.currentData()
-        known = [f.code for f in found]
-        if known == list(self._formers):
-            return
+        same = [f.code for f in found] == list(self._formers)
+        # Fresh households either way (the rest of the book gains the households typed since).
         self._formers = {f.code: f for f in found}
-        self.former.blockSignals(True)
-        self.former.clear()
-        self.former.addItem(self.tr("Không (báo cáo của xã hiện nay)"), "")
-        for commune in found:
-            self.former.addItem(commune.choice_vi, commune.code)
-        index = self.former.findData(chosen) if chosen else 0
-        self.former.setCurrentIndex(max(index, 0))
-        self.former.blockSignals(False)
-        for widget in (self.former_label, self.former):
-            widget.setVisible(bool(found))
+        if not same:
+            self.former.blockSignals(True)
+            self.former.clear()
+            self.former.addItem(self.tr("Không (báo cáo của xã hiện nay)"), "")
+            for commune in found:
+                self.former.addItem(commune.choice_vi, commune.code)
+            index = self.former.findData(chosen) if chosen else 0
+            self.former.setCurrentIndex(max(index, 0))
+            self.former.blockSignals(False)
+            for widget in (self.former_label, self.former):
+                widget.setVisible(bool(found))
         self._former_changed()
 
     @property

@@ -146,13 +146,13 @@ def load_book_data(
     # The entries and exits recorded in the scope's households, and the household of the last
     # of them (for the person's hamlet there).
     there: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
+    # (The household is read only for a former commune: the new commune's report reads as
+    # before.)
+    where = ChangeEvent.household_id if households is not None else literal_column("NULL")
     for pid, code, day, hid in conn.execute(
-        select(
-            ChangeEvent.person_id,
-            ChangeEvent.event_code,
-            ChangeEvent.event_date,
-            ChangeEvent.household_id,
-        ).where(ChangeEvent.deleted.is_(False), ChangeEvent.event_code.in_(_OPEN + _CLOSE)),
+        select(ChangeEvent.person_id, ChangeEvent.event_code, ChangeEvent.event_date, where).where(
+            ChangeEvent.deleted.is_(False), ChangeEvent.event_code.in_(_OPEN + _CLOSE)
+        ),
     ):
         if pid in known:
             events[pid].append((day, code))
