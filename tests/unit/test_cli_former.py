@@ -46,6 +46,6 @@ def test_reports_of_each_former_commune_from_the_command_line(
     # After the merge: refused, in Vietnamese, exit code 2.
     late = _run(sotreem_home, "report", "--period", "2026", "--former-commune", "11111")
     assert late.returncode == 2
-    assert "không kết thúc trước ngày gộp sổ của Xã Minh Hưng (cũ) là 15/08/2026" in late.stderr
+    assert "không kết thúc trước ngày gộp sổ của xã Minh Hưng (cũ) là 15/08/2026" in late.stderr
     unknown = _run(sotreem_home, "report", "--period", "2024", "--former-commune", "99999")
     assert unknown.returncode == 2 and "Sổ này không có xã cũ mã 99999" in unknown.stderr

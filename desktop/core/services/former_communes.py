@@ -49,10 +49,15 @@ class FormerCommune:
     rest: bool = False
 
     @property
+    def in_text(self) -> str:
+        """In a sentence: "xã Minh Hưng (cũ)"; the rest of the book: "xã Hoàng Kim (trước khi
+        gộp)"."""
+        return f"{self.name} (trước khi gộp)" if self.rest else f"{self.name} (cũ)"
+
+    @property
     def title(self) -> str:
-        """As printed: "Xã Minh Hưng (cũ)"; the rest of the book: "Xã Hoàng Kim (trước khi gộp)"."""
-        name = self.name[:1].upper() + self.name[1:]
-        return f"{name} (trước khi gộp)" if self.rest else f"{name} (cũ)"
+        """As the issuer and in a list: "Xã Minh Hưng (cũ)"."""
+        return self.in_text[:1].upper() + self.in_text[1:]
 
     @property
     def choice_vi(self) -> str:
@@ -65,7 +70,7 @@ class FormerCommune:
         """ValidationError unless the period ended (and is counted) before the merge: ``what``
         is "Kỳ năm 2024" or "Báo cáo dân số trẻ em"."""
         last = max(end, reference)
-        whose = "" if self.rest else f" của {self.title}"
+        whose = "" if self.rest else f" của {self.in_text}"
         if last >= self.merged_on:
             raise ValidationError(
                 FieldProblem(

@@ -427,7 +427,7 @@ class IndicatorService:
         if self._former is None:
             return ""
         return (
-            f"Đây là báo cáo của {self._former.title} cho kỳ trước ngày gộp sổ, lập lại từ "
+            f"Đây là báo cáo của {self._former.in_text} cho kỳ trước ngày gộp sổ, lập lại từ "
             "lịch sử trong sổ để xem và in. Báo cáo này không chốt, không lưu và không gửi lên "
             "cấp trên như báo cáo của xã mới: báo cáo của xã cũ giữ mã và số của xã cũ ở cấp "
             "trên."
@@ -1435,7 +1435,7 @@ class IndicatorService:
         line = ""
         if self._former is not None:
             line = (
-                f"Báo cáo của {self._former.title} (mã {self._former.code}), lập lại từ lịch sử "
+                f"Báo cáo của {self._former.in_text}, mã {self._former.code}, lập lại từ lịch sử "
                 f"trong sổ sau khi gộp sổ ngày {format_vn_date(self._former.merged_on)}; không "
                 "phải báo cáo của xã mới."
             )
@@ -1448,7 +1448,7 @@ class IndicatorService:
                 line += " " + state.change_flag_vi
         title = f"Kết quả thực hiện công tác trẻ em {period_label(code)}"
         if self._former is not None:
-            title += f" của {self._former.title}"
+            title += f" của {self._former.in_text}"
         return ReportContent(
             title=title,
             period_label=period_label(code),
@@ -1468,7 +1468,7 @@ class IndicatorService:
         commune = self._book.commune()
         summary = f"Kết quả thực hiện công tác trẻ em {period_label(code)}"
         if self._former is not None:
-            summary += f" của {self._former.title}"
+            summary += f" của {self._former.in_text}"
         state = self.state(code)
         issued = (
             clock.to_local(state.finalised_at).date()

@@ -192,7 +192,7 @@ class ReportService:
         """
         report = self.population(on, former)
         commune = self._book.commune()
-        where = f"{commune.unit_kind.lower()} {commune.name}" if former is None else former.title
+        where = f"{commune.unit_kind.lower()} {commune.name}" if former is None else former.in_text
         summary = f"Số trẻ em dưới 16 tuổi trên địa bàn {where} tính đến ngày {format_vn_date(on)}"
         if signer_name is None and not signer_lines:
             signer_name, signer_lines = self.last_signer()

@@ -138,7 +138,7 @@ def test_a_period_after_the_merge_is_refused(merged: MergedBook) -> None:
         minh_hung.compute("2026")
     text = refused.value.message_vi
     assert "Kỳ năm 2026 tính đến ngày 31/10/2026" in text
-    assert "không kết thúc trước ngày gộp sổ của Xã Minh Hưng (cũ) là 15/08/2026" in text
+    assert "không kết thúc trước ngày gộp sổ của xã Minh Hưng (cũ) là 15/08/2026" in text
     assert "báo cáo của xã mới" in text
     # A reference date moved onto the merge day is refused too; the day before is not.
     with pytest.raises(ValidationError):
@@ -156,9 +156,9 @@ def test_a_former_communes_report_is_printed_but_never_finalised(
     tan_lap = IndicatorService(book, former_commune(book, "22222"))
     header = tan_lap.header("2024")
     assert (header.issuing_body, header.unit_name) == ("ỦY BAN NHÂN DÂN", "Xã Tân Lập (cũ)")
-    assert header.summary == "Kết quả thực hiện công tác trẻ em năm 2024 của Xã Tân Lập (cũ)"
+    assert header.summary == "Kết quả thực hiện công tác trẻ em năm 2024 của xã Tân Lập (cũ)"
     content = tan_lap.content("2024")
-    assert content.title.endswith("của Xã Tân Lập (cũ)")
+    assert content.title.endswith("của xã Tân Lập (cũ)")
     assert "không phải báo cáo của xã mới" in content.state_line
     for fmt in ("pdf", "xlsx"):
         out = tmp_path / f"bc-tan-lap.{fmt}"
