@@ -29,12 +29,13 @@ from datetime import date
 
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.errors import FieldProblem, ValidationError
+from desktop.core.services.events import CHANGED
 from desktop.core.services.unlocked import Book
 from desktop.core.storage.repositories import merge_book as repo
 from desktop.core.storage.repositories import users as users_repo
 
 # The event bringing a book in writes on each of its households (merge_book.HISTORY_EVENT).
-MARK_EVENT = "BD09"
+MARK_EVENT = CHANGED
 
 
 @dataclass(frozen=True)

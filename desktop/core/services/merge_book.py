@@ -56,7 +56,7 @@ from desktop.core.services.backup import (
     verify_backup,
 )
 from desktop.core.services.duplicates import merge_in_session
-from desktop.core.services.events import record_sixteenth_birthday
+from desktop.core.services.events import CHANGED, record_sixteenth_birthday
 from desktop.core.services.unlocked import Book
 from desktop.core.storage import audit_hook, migrate
 from desktop.core.storage.audit_hook import AuditAction, NewEntry
@@ -124,7 +124,7 @@ SUMMARY_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Tai nạn, thương tích", ("injuries",)),
 )
 HAMLET_MERGE, HAMLET_CREATE = "merge", "create"
-HISTORY_EVENT = "BD09"  # Thay đổi thông tin: opens nor closes any record
+HISTORY_EVENT = CHANGED  # BD09 Thay đổi thông tin: opens nor closes any record
 _HISTORY_NS = uuid.UUID("5f0c2a4e-6d1b-4b8e-9a57-17c0f2025070")
 _BOOKKEEPING = {"sync_state": SyncState.TO_POST.value, "synced_version": 0, "sync_error": None}
 
