@@ -6,11 +6,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import paths
 from desktop.cli.common import CliError, open_from_args
 from desktop.core.domain.dates import format_vn_date, parse_vn_date
 from sync import clock
+
+if TYPE_CHECKING:
+    from desktop.core.services.former_communes import FormerCommune
+    from desktop.core.services.unlocked import Book
 
 
 def cmd_period_report(args: argparse.Namespace) -> int:
@@ -20,7 +25,8 @@ def cmd_period_report(args: argparse.Namespace) -> int:
     as_of = parse_vn_date(args.as_of, "as_of", "--as-of") if args.as_of else None
     book = open_from_args(args)
     try:
-        service = IndicatorService(book)
+        former = _former(book, args)
+        service = IndicatorService(book, former)
         if args.format == "json":
             text = json.dumps(service.compute(args.period, as_of).as_json(), ensure_ascii=False,
                               indent=2)  # fmt: skip
@@ -30,10 +36,11 @@ def cmd_period_report(args: argparse.Namespace) -> int:
             else:
                 print(text)
             return 0
+        suffix = f"-xa-cu-{former.code}" if former is not None else ""
         output = (
             Path(args.output)
             if args.output
-            else paths.exports_dir() / f"bao-cao-tre-em-{args.period}.{args.format}"
+            else paths.exports_dir() / f"bao-cao-tre-em-{args.period}{suffix}.{args.format}"
         )
         report = service.write(args.period, output, args.format, as_of)
         counts = {s: sum(1 for r in report.results if r.status == s) for s in
@@ -45,9 +52,20 @@ def cmd_period_report(args: argparse.Namespace) -> int:
         )
         if report.state.change_flag_vi:
             print(report.state.change_flag_vi)
+        if former is not None:
+            print(service.former_reason_vi())
         return 0
     finally:
         book.close()
+
+
+def _former(book: Book, args: argparse.Namespace) -> FormerCommune | None:
+    """``--former-commune CODE``: that former commune of the book (ValidationError if none)."""
+    if not args.former_commune:
+        return None
+    from desktop.core.services.former_communes import former_commune
+
+    return former_commune(book, args.former_commune)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -63,9 +81,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     on = parse_vn_date(args.date, "date", "Ngày chốt số liệu") if args.date else clock.today()
     book = open_from_args(args)
     try:
+        former = _former(book, args)
         service = ReportService(book)
         if args.format == "json":
-            data = service.population(on).as_json()
+            data = service.population(on, former).as_json()
             text = json.dumps(data, ensure_ascii=False, indent=2)
             if args.output:
                 Path(args.output).write_text(text + "\n", encoding="utf-8")
@@ -73,14 +92,15 @@ def cmd_report(args: argparse.Namespace) -> int:
             else:
                 print(text)
             return 0
+        suffix = f"-xa-cu-{former.code}" if former is not None else ""
         output = (
             Path(args.output)
             if args.output
-            else (paths.exports_dir() / f"dan-so-tre-em-{on:%Y%m%d}.{args.format}")
+            else (paths.exports_dir() / f"dan-so-tre-em-{on:%Y%m%d}{suffix}.{args.format}")
         )
         lines = [x for x in (args.signer_title or "").split("|") if x.strip()]
         report = service.write_population(
-            on, output, args.format, signer_name=args.signer, signer_lines=lines
+            on, output, args.format, signer_name=args.signer, signer_lines=lines, former=former
         )
         print(f"Đã ghi {output} ({report.total} trẻ em dưới 16 tuổi ngày {format_vn_date(on)}).")
         return 0
@@ -99,6 +119,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     p_report.add_argument("--as-of", help="ngày chốt số liệu của báo cáo định kỳ DD/MM/YYYY")
     p_report.add_argument("--date", help="ngày chốt số liệu DD/MM/YYYY (mặc định hôm nay)")
+    p_report.add_argument(
+        "--former-commune",
+        metavar="MA_XA",
+        help="báo cáo một kỳ trước ngày gộp sổ của một xã cũ đã gộp vào sổ này (mã xã cũ; mã "
+        "của sổ này: các hộ không gộp từ sổ xã cũ); không chốt, không gửi",
+    )
     p_report.add_argument("--format", choices=["json", "pdf", "xlsx"], default="json")
     p_report.add_argument("--output", help="tệp kết quả")
     p_report.add_argument(

@@ -64,6 +64,7 @@ from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import access, codes
 from desktop.core.services.book import Book
 from desktop.core.services.children import ChildListRow, ChildService
+from desktop.core.services.former_communes import FormerCommune
 from desktop.core.services.protection.home import REPORTS_DUE, ReportDue
 from desktop.core.storage.models import (
     Hamlet,
@@ -412,16 +413,45 @@ class DueItem:
 
 
 class IndicatorService:
-    """Computes the indicators of a period and carries the report to its finalised snapshot."""
+    """Computes the indicators of a period and carries the report to its finalised snapshot.
 
-    def __init__(self, book: Book) -> None:
+    With ``former`` (``former_communes.former_commune``) it computes the report of one former
+    commune for a period before the merge: every indicator and drill-down counts only the
+    children of that commune's households (``repo.load_book_data``), the document names that
+    commune, and nothing of it is saved, finalised or synced as this commune's report (the
+    former commune's own reports keep their codes upstream).
+    """
+
+    def __init__(self, book: Book, former: FormerCommune | None = None) -> None:
         self._book = book
+        self._former = former
         # The last computation, keyed by period, reference date and the book's generation:
         # the screen's "Tính", its drill-downs and the PDF / .xlsx written after it share one
         # reading of the book while nothing was committed in between.
         self._last: tuple[tuple[str, date | None, int], Computed, Period] | None = None
         # The frozen ids of the last finalised version asked for (report id, thawed).
         self._thawed: tuple[str, Computed] | None = None
+
+    @property
+    def former(self) -> FormerCommune | None:
+        """The former commune whose report this service computes (None: this commune's)."""
+        return self._former
+
+    def former_reason_vi(self) -> str:
+        """Why a former commune's report is computed and printed but never saved, finalised
+        or sent ("" for this commune's own report)."""
+        if self._former is None:
+            return ""
+        return (
+            f"Đây là báo cáo của {self._former.in_text} cho kỳ trước ngày gộp sổ, lập lại từ "
+            "lịch sử trong sổ để xem và in. Báo cáo này không chốt, không lưu và không gửi lên "
+            "cấp trên như báo cáo của xã mới: báo cáo của xã cũ giữ mã và số của xã cũ ở cấp "
+            "trên."
+        )
+
+    def _refuse_former(self) -> None:
+        if self._former is not None:
+            raise ValidationError(FieldProblem("former_commune", self.former_reason_vi()))
 
     # -- calendar ---------------------------------------------------------------------------
 
@@ -679,12 +709,17 @@ class IndicatorService:
         if last is not None and last[0] == key:
             return last[1], last[2]
         period = self.period(code, as_of)
+        scope = None
+        if self._former is not None:
+            self._former.check_period(f"Kỳ {period_label(code)}", period.end, period.reference)
+            scope = self._former.households
         with collector_paused():
             with self._book.read() as session:
-                data = repo.load_book_data(session, period)
-            computed = compute_all(
-                defs.indicators(), data, self._labels(), self._typed(code), self.targets()
-            )
+                data = repo.load_book_data(session, period, scope)
+            # A former commune's figures typed by its units stayed in its own book; the rest
+            # of this book keeps the ones typed here for the periods before the merge.
+            typed = {} if self._former and not self._former.rest else self._typed(code)
+            computed = compute_all(defs.indicators(), data, self._labels(), typed, self.targets())
         self._last = (key, computed, period)
         return computed, period
 
@@ -694,6 +729,9 @@ class IndicatorService:
         self._book.user.require(Action.REPORT)
         cal = self.calendar(code)
         state = self.state(code)
+        if self._former is not None:
+            computed, period = self._compute(code, as_of)
+            return IndicatorReport(period, cal, tuple(computed.results), state, False, {})
         previous = self._previous_values(code)
         if state.state == "finalised" and as_of is None and state.report_id is not None:
             results, period = self._from_snapshot(state.report_id)
@@ -779,7 +817,7 @@ class IndicatorService:
         """What the ids of a number come from: the finalised version's frozen ids when there
         is one on this PC (and no ``as_of`` is asked), else the book now; with the line that
         says which (a ``DrillList`` without ids)."""
-        if as_of is not None:
+        if as_of is not None or self._former is not None:  # a former commune's: never frozen
             return self._compute(code, as_of)[0], DrillList([], "", False)
         with self._book.read() as session:
             row = self._finalised_row(session, code)
@@ -1019,6 +1057,9 @@ class IndicatorService:
     def state(self, code: str) -> ReportState:
         """The report's state, with the change flag when finalised."""
         parse_period(code)
+        if self._former is not None:
+            # Never saved: always a draft, said so.
+            return ReportState(None, 1, "draft", "Báo cáo của xã cũ (không chốt)", None, "")
         with self._book.read() as session:
             row = self._current_row(session, code)
             earlier = tuple(
@@ -1078,6 +1119,7 @@ class IndicatorService:
         return tuple(out)
 
     def _require_open(self, code: str) -> None:
+        self._refuse_former()
         locked = self.state(code).locked_vi
         if locked:
             raise ValidationError(FieldProblem("period", f"Kỳ {code}: {locked}"))
@@ -1133,7 +1175,10 @@ class IndicatorService:
 
     def narrative(self, code: str, report: IndicatorReport | None = None) -> dict[str, str]:
         """The narrative sections as saved, or the starting text generated from the numbers
-        (of ``report`` when given, so the numbers are not computed twice)."""
+        (of ``report`` when given, so the numbers are not computed twice); a former
+        commune's report always prints the starting text (this commune's texts are its own)."""
+        if self._former is not None:
+            return starting_text(report or self.compute(code))
         with self._book.read() as session:
             row = session.scalars(
                 select(PeriodicReport)
@@ -1147,7 +1192,9 @@ class IndicatorService:
         return {k: saved.get(k) or start[k] for k in NARRATIVE_SECTIONS}
 
     def document_fields(self, code: str) -> dict[str, str]:
-        """Number, signer name and lines as saved ("" when not typed)."""
+        """Number, signer name and lines as saved ("" when not typed, or a former commune's)."""
+        if self._former is not None:
+            return {"doc_number": "", "signer_name": "", "signer_lines": ""}
         with self._book.read() as session:
             row = self._current_row(session, code)
             if row is None:
@@ -1222,6 +1269,7 @@ class IndicatorService:
         program closed) is completed here the next time (``ensure_documents``, before a sync).
         """
         self._book.user.require(Action.REPORT)
+        self._refuse_former()
         with self._book.read() as session:
             row = self._finalised_row(session, code)
             if row is None:
@@ -1296,6 +1344,7 @@ class IndicatorService:
         """Administrator only, with a reason: the finalised version is kept ("reopened") and a
         new draft version carries its texts."""
         access.require_report_step(self._book.user, "reopen")
+        self._refuse_former()
         why = " ".join((reason or "").split())
         if len(why) < 5:
             raise ValidationError(FieldProblem("reason", "Hãy ghi rõ lý do mở lại báo cáo."))
@@ -1381,6 +1430,7 @@ class IndicatorService:
         """Read a filled sheet and save its figures; on any problem nothing is saved and
         every problem is listed with its row (the file is left as it is)."""
         self._book.user.require(Action.EDIT_BOOK)
+        self._refuse_former()
         read = read_collection_sheet(path)
         problems = list(read.problems)
         if not problems and read.period_code != code:
@@ -1459,10 +1509,17 @@ class IndicatorService:
     ) -> ReportContent:
         """What the PDF and the .xlsx show (from the snapshot when finalised)."""
         report = report or self.compute(code, as_of)
-        history = self.history(code)
+        # A former commune's earlier periods are in its own reports, not this book's.
+        history = [] if self._former is not None else self.history(code)
         history.append((period_label(code), {r.code: r.value for r in report.results}))
         state = report.state
         line = ""
+        if self._former is not None:
+            line = (
+                f"Báo cáo của {self._former.in_text}, mã {self._former.code}, lập lại từ lịch sử "
+                f"trong sổ sau khi gộp sổ ngày {format_vn_date(self._former.merged_on)}; không "
+                "phải báo cáo của xã mới."
+            )
         if state.state == "finalised" and state.finalised_at is not None:
             line = (
                 f"Số liệu đã chốt ngày {clock.to_local(state.finalised_at):%d/%m/%Y} "
@@ -1470,8 +1527,11 @@ class IndicatorService:
             )
             if state.change_flag_vi:
                 line += " " + state.change_flag_vi
+        title = f"Kết quả thực hiện công tác trẻ em {period_label(code)}"
+        if self._former is not None:
+            title += f" của {self._former.in_text}"
         return ReportContent(
-            title=f"Kết quả thực hiện công tác trẻ em {period_label(code)}",
+            title=title,
             period_label=period_label(code),
             reference_date=report.period.reference,
             results=report.results,
@@ -1487,15 +1547,19 @@ class IndicatorService:
         from desktop.core.services.reports import ReportService
 
         commune = self._book.commune()
+        summary = f"Kết quả thực hiện công tác trẻ em {period_label(code)}"
+        if self._former is not None:
+            summary += f" của {self._former.in_text}"
         state = self.state(code)
         issued = (
             clock.to_local(state.finalised_at).date()
             if state.state == "finalised" and state.finalised_at is not None
             else clock.today()
         )
-        header = ReportService(self._book).header(
-            commune, f"Kết quả thực hiện công tác trẻ em {period_label(code)}", issued
-        )
+        header = ReportService(self._book).header(commune, summary, issued)
+        if self._former is not None:
+            # Issued in the former commune's name: "UBND xã Minh Hưng (cũ)".
+            header = replace(header, unit_name=self._former.title)
         fields = self.document_fields(code)
         recipients = list(header.recipients)
         recipients.insert(-1, "Các ban, ngành, đoàn thể xã (để t/h);")

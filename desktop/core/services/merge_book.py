@@ -56,7 +56,7 @@ from desktop.core.services.backup import (
     verify_backup,
 )
 from desktop.core.services.duplicates import merge_in_session
-from desktop.core.services.events import record_sixteenth_birthday
+from desktop.core.services.events import CHANGED, record_sixteenth_birthday
 from desktop.core.services.unlocked import Book
 from desktop.core.storage import audit_hook, migrate
 from desktop.core.storage.audit_hook import AuditAction, NewEntry
@@ -125,7 +125,7 @@ SUMMARY_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Tai nạn, thương tích", ("injuries",)),
 )
 HAMLET_MERGE, HAMLET_CREATE = "merge", "create"
-HISTORY_EVENT = "BD09"  # Thay đổi thông tin: opens nor closes any record
+HISTORY_EVENT = CHANGED  # BD09 Thay đổi thông tin: opens nor closes any record
 _HISTORY_NS = uuid.UUID("5f0c2a4e-6d1b-4b8e-9a57-17c0f2025070")
 _BOOKKEEPING = {"sync_state": SyncState.TO_POST.value, "synced_version": 0, "sync_error": None}
 
@@ -961,7 +961,15 @@ def history_lines(
     today: date,
     book: Book,
 ) -> int:
-    """A change event on each household brought in: it belonged to the former commune."""
+    """A change event on each household brought in: it belonged to the former commune.
+
+    The event is the durable record of where the household came from (``former_communes.py``
+    reads it for the reports before the merge): ``place`` names the former commune ("xã Minh
+    Hưng cũ"), ``cause`` holds its five-digit code (a BD09 event has no cause otherwise),
+    ``event_date`` the day of the merge and ``updated_by`` who merged. Being a change event it
+    goes into every backup and is synced like any other, so a restored or re-enrolled book
+    keeps it.
+    """
     if not households:
         return 0
     user = book.user
@@ -989,7 +997,7 @@ def history_lines(
             "household_id": household_id,
             "other_household_id": None,
             "place": place,
-            "cause": "",
+            "cause": former.commune_code,
             "details": details,
             "automatic": True,
         }

@@ -144,7 +144,8 @@ def event_views(session: Session, events: Sequence[ChangeEvent]) -> list[EventVi
             household_label=label(e.household_id),
             other_household_label=label(e.other_household_id),
             place=e.place,
-            cause=e.cause,
+            # The line "thuộc xã … cũ" of a merged book keeps the former commune's code there.
+            cause=f"mã xã cũ {e.cause}" if e.event_code == "BD09" and e.cause else e.cause,
             details=e.details,
             automatic=e.automatic,
             recorded_by=e.updated_by,

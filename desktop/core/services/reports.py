@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from desktop.core.domain.dates import child_birth_window, format_vn_date
 from desktop.core.domain.permissions import Action
 from desktop.core.domain.population import AGE_GROUPS, SEX_FEMALE, SEX_MALE, age_group
+from desktop.core.indicators.measures import Period
 from desktop.core.reports.document import DocumentHeader
 from desktop.core.reports.population import (
     PopulationRow,
@@ -23,13 +24,21 @@ from desktop.core.reports.population import (
 from desktop.core.reports.protect import ExportProtection
 from desktop.core.services.book import Book, CommuneInfo
 from desktop.core.services.children import ChildListRow, ChildService
+from desktop.core.services.former_communes import FormerCommune
 from desktop.core.storage.models import PeriodicReport
 from desktop.core.storage.repositories import households as repo
+from desktop.core.storage.repositories import indicators as indicators_repo
 from sync import clock
 
 DEFINITION = (
     "Trẻ em là người dưới 16 tuổi (Luật Trẻ em 2016, Điều 1), tính theo tuổi tròn tại ngày "
     "chốt số liệu; đếm mọi trẻ đang có trong sổ, mỗi trẻ một lần."
+)
+
+DEFINITION_FORMER = (
+    "Trẻ em là người dưới 16 tuổi (Luật Trẻ em 2016, Điều 1), tính theo tuổi tròn tại ngày "
+    "chốt số liệu; đếm các trẻ sống tại các hộ của xã cũ vào ngày đó (theo lịch sử trong sổ "
+    "sau khi gộp sổ), mỗi trẻ một lần."
 )
 
 
@@ -74,16 +83,30 @@ class ReportService:
     def __init__(self, book: Book) -> None:
         self._book = book
 
-    def population(self, on: date) -> PopulationReport:
-        """Children under 16 on ``on``, by age group and sex."""
+    def population(self, on: date, former: FormerCommune | None = None) -> PopulationReport:
+        """Children under 16 on ``on``, by age group and sex.
+
+        With ``former``, a day before the merge: the children who lived in that former
+        commune's households on ``on`` (the scope of its periodic reports, ``load_book_data``).
+        """
         self._book.user.require(Action.REPORT)
         cells: dict[tuple[str, int], list[str]] = defaultdict(list)
         with self._book.read() as session:
-            for person in repo.persons_born_within(session, child_birth_window(on)):
-                group = age_group(person.birth_date, on)
-                if group is not None:
-                    sex = person.sex if person.sex in (SEX_MALE, SEX_FEMALE) else 3
-                    cells[(group, sex)].append(person.id)
+            if former is None:
+                people = [
+                    (p.id, p.birth_date, p.sex)
+                    for p in repo.persons_born_within(session, child_birth_window(on))
+                ]
+            else:
+                former.check_period("Báo cáo dân số trẻ em", on, on)
+                data = indicators_repo.load_book_data(
+                    session, Period("", on, on, on), former.households
+                )
+                people = [(p.id, p.birth_date, p.sex) for p in data.persons if p.resident]
+        for person_id, born, sex in people:
+            group = age_group(born, on)
+            if group is not None:
+                cells[(group, sex if sex in (SEX_MALE, SEX_FEMALE) else 3)].append(person_id)
         rows = [
             PopulationRow(
                 label=label,
@@ -93,10 +116,9 @@ class ReportService:
             )
             for label, _, _ in AGE_GROUPS
         ]
-        commune = self._book.commune()
-        table = PopulationTable(
-            reference_date=on, commune_name=commune.display_name, rows=rows, notes=[DEFINITION]
-        )
+        name = self._book.commune().display_name if former is None else former.title
+        notes = [DEFINITION] if former is None else [DEFINITION_FORMER]
+        table = PopulationTable(reference_date=on, commune_name=name, rows=rows, notes=notes)
         return PopulationReport(on, table, {key: ids for key, ids in cells.items() if ids})
 
     def children_by_ids(self, ids: Sequence[str]) -> list[ChildListRow]:
@@ -158,20 +180,20 @@ class ReportService:
         *,
         signer_name: str | None = None,
         signer_lines: Sequence[str] = (),
+        former: FormerCommune | None = None,
     ) -> PopulationReport:
-        """Compute the population on ``on`` and write it as ``fmt`` ("pdf" or "xlsx").
+        """Compute the population on ``on`` and write it as ``fmt`` ("pdf" or "xlsx") (of one
+        former commune before the merge with ``former``).
 
         The signer is ``signer_name``/``signer_lines`` when given, else the one last typed on
         a periodic report (``last_signer``).
 
         ``protection`` puts a password on the file; the export is recorded in the audit trail.
         """
-        report = self.population(on)
+        report = self.population(on, former)
         commune = self._book.commune()
-        summary = (
-            f"Số trẻ em dưới 16 tuổi trên địa bàn {commune.unit_kind.lower()} {commune.name} "
-            f"tính đến ngày {format_vn_date(on)}"
-        )
+        where = f"{commune.unit_kind.lower()} {commune.name}" if former is None else former.in_text
+        summary = f"Số trẻ em dưới 16 tuổi trên địa bàn {where} tính đến ngày {format_vn_date(on)}"
         if signer_name is None and not signer_lines:
             signer_name, signer_lines = self.last_signer()
         header = self.header(
@@ -181,6 +203,8 @@ class ReportService:
             signer_name=signer_name,
             signer_lines=signer_lines,
         )
+        if former is not None:
+            header = replace(header, unit_name=former.title)
         if fmt == "pdf":
             render_population_pdf(report.table, header, path, protection=protection)
         elif fmt == "xlsx":

@@ -32,6 +32,7 @@ from desktop.core.domain.permissions import Action
 from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import access
 from desktop.core.services.book import Book
+from desktop.core.services.former_communes import FormerCommune, former_communes
 from desktop.core.services.indicators import (
     CalendarDates,
     DrillList,
@@ -137,6 +138,8 @@ class PeriodicReportView(QWidget):
         super().__init__(parent)
         self._book = book
         self._service = IndicatorService(book)
+        self._formers: dict[str, FormerCommune] = {}
+        self._formers_stale = True  # read when the area is shown (a book merged in since)
         self._busy = False
         self._shown_once = False
         self.report: IndicatorReport | None = None
@@ -171,6 +174,21 @@ class PeriodicReportView(QWidget):
         self.period_hint.setWordWrap(True)  # two lines rather than a wider window at 125 %
         self.compute_button = QPushButton(self.tr("Tính"))
         self.compute_button.setObjectName("primary")
+        # "Xã cũ: …" — only when former communes' books were brought into this one (#17).
+        self.former_label = QLabel(self.tr("Xã cũ:"))
+        self.former = QComboBox()
+        self.former.setToolTip(
+            self.tr(
+                "Báo cáo các kỳ trước ngày gộp sổ của từng xã cũ, lập lại từ lịch sử trong sổ: "
+                "chỉ để xem và in, không chốt, không gửi."
+            )
+        )
+        self.former_hint = QLabel()
+        self.former_hint.setObjectName("hintLabel")
+        self.former_hint.setWordWrap(True)
+        self.former_label.hide()
+        self.former.hide()
+        self.former_hint.hide()
 
         self.state_label = QLabel()
         self.state_label.setObjectName("sectionTitle")
@@ -208,12 +226,6 @@ class PeriodicReportView(QWidget):
                 self.tr("Chỉ quản trị viên được sửa chỉ tiêu và lịch báo cáo.")
             )
         self.figures_button = QPushButton(self.tr("Số liệu các ngành…"))
-        self.figures_button.setToolTip(
-            self.tr(
-                "Nhập số liệu do trạm y tế, trường học, văn hóa … cung cấp; xuất và nhập "
-                "phiếu thu thập số liệu."
-            )
-        )
 
         self.model = IndicatorTableModel(self)
         self.table = QTableView()
@@ -271,6 +283,8 @@ class PeriodicReportView(QWidget):
         period_row.addSpacing(12)
         period_row.addWidget(QLabel(self.tr("Số liệu tính đến ngày:")))
         period_row.addWidget(self.reference_date)
+        period_row.addWidget(self.former_label)
+        period_row.addWidget(self.former)
         period_row.addWidget(self.compute_button)
         period_row.addSpacing(12)
         period_row.addWidget(self.period_hint, 1)
@@ -306,6 +320,7 @@ class PeriodicReportView(QWidget):
         layout.addWidget(title)
         layout.addLayout(period_row)
         layout.addWidget(self.date_error)
+        layout.addWidget(self.former_hint)
         layout.addLayout(state_row)
         layout.addLayout(tasks_row)
         layout.addWidget(self.flag_label)
@@ -315,6 +330,8 @@ class PeriodicReportView(QWidget):
         layout.addWidget(self.drill_hint)
 
         self.kind.currentIndexChanged.connect(self.period_changed)
+        self.former.currentIndexChanged.connect(self._former_changed)
+        on_change(self, (Change.BOOK,), self._book_changed)
         self.year.valueChanged.connect(self.period_changed)
         self.compute_button.clicked.connect(self.compute)
         self.reference_date.returnPressed.connect(self.compute)
@@ -350,8 +367,58 @@ class PeriodicReportView(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         """Load the chosen period's dates the first time the area is shown."""
         super().showEvent(event)
+        if self._formers_stale:
+            self._load_formers()
         if not self._shown_once:
             self._shown_once = True
+            self.period_changed()
+
+    # -- a former commune -----------------------------------------------------------------
+
+    def _book_changed(self) -> None:
+        """The register changed (e.g. a former commune's book came in): read the former
+        communes again now if the area is shown, else when it is next shown."""
+        self._formers_stale = True
+        if self.isVisible():
+            self._load_formers()
+
+    def _load_formers(self) -> None:
+        """The former communes of the book (background): the choice appears when there are."""
+        self._formers_stale = False
+        book = self._book
+        run_op(self, lambda: former_communes(book, with_rest=True), success=self._show_formers)
+
+    def _show_formers(self, found: list[FormerCommune]) -> None:
+        chosen = self.former.currentData()
+        same = [f.code for f in found] == list(self._formers)
+        # Fresh households either way (the rest of the book gains the households typed since).
+        self._formers = {f.code: f for f in found}
+        if not same:
+            self.former.blockSignals(True)
+            self.former.clear()
+            self.former.addItem(self.tr("Không (báo cáo của xã hiện nay)"), "")
+            for commune in found:
+                self.former.addItem(commune.choice_vi, commune.code)
+            index = self.former.findData(chosen) if chosen else 0
+            self.former.setCurrentIndex(max(index, 0))
+            self.former.blockSignals(False)
+            for widget in (self.former_label, self.former):
+                widget.setVisible(bool(found))
+        self._former_changed()
+
+    @property
+    def former_commune(self) -> FormerCommune | None:
+        """The former commune chosen (None: this commune's own report)."""
+        return self._formers.get(str(self.former.currentData() or ""))
+
+    def _former_changed(self) -> None:
+        former = self.former_commune
+        if former is self._service.former:
+            return
+        self._service = IndicatorService(self._book, former)
+        self.former_hint.setText(self._service.former_reason_vi())
+        self.former_hint.setVisible(former is not None)
+        if self._shown_once:
             self.period_changed()
 
     def period_changed(self) -> None:
@@ -466,6 +533,8 @@ class PeriodicReportView(QWidget):
     def _show_state(self, state: ReportState) -> None:
         self._state = state
         text = self.tr("Trạng thái: {s} (phiên bản {v})").format(s=state.state_vi, v=state.version)
+        if self._service.former is not None:
+            text = self.tr("Trạng thái: {s}").format(s=state.state_vi)
         if state.state == "finalised" and state.finalised_at is not None:
             text += self.tr(" — chốt ngày {d} bởi {u}").format(
                 d=clock.to_local(state.finalised_at).strftime("%d/%m/%Y"), u=state.finalised_by
@@ -489,10 +558,13 @@ class PeriodicReportView(QWidget):
 
         locked = state.locked_vi if state is not None else ""
 
+        # A former commune's report: computed and printed, never saved, finalised or sent.
+        former = self._service.former_reason_vi()
+
         def apply(button: QPushButton, step: str, blocked: str) -> None:
             refusal = access.report_step_refusal(user, step)
             # Locked by upstream's approval: said first, whoever is signed in.
-            reason = locked or refusal or blocked
+            reason = former or locked or refusal or blocked
             button.setEnabled(known and not reason)
             button.setToolTip(self.tr(reason) if reason else "")
 
@@ -518,9 +590,9 @@ class PeriodicReportView(QWidget):
         for button in (self.pdf_button, self.xlsx_button):
             button.setEnabled(not self._busy)
         # The starting text is filled from the numbers: they must have been computed.
-        self.narrative_button.setEnabled(self.report is not None and not self._busy)
+        self.narrative_button.setEnabled(self.report is not None and not self._busy and not former)
         self.narrative_button.setToolTip(
-            "" if self.report is not None else self.tr("Hãy bấm “Tính” trước.")
+            former or ("" if self.report is not None else self.tr("Hãy bấm “Tính” trước."))
         )
         self.charts_button.setEnabled(self.report is not None and not self._busy)
         self.charts_button.setToolTip(
@@ -528,7 +600,16 @@ class PeriodicReportView(QWidget):
             if self.report is not None
             else self.tr("Hãy bấm “Tính” trước: biểu đồ vẽ từ các chỉ tiêu đã tính.")
         )
-        self.figures_button.setEnabled(known)  # the period's state is known
+        self.figures_button.setEnabled(known and not former)  # the period's state is known
+        if former:
+            self.figures_button.setToolTip(former)
+        else:
+            self.figures_button.setToolTip(
+                self.tr(
+                    "Nhập số liệu do trạm y tế, trường học, văn hóa … cung cấp; xuất và nhập "
+                    "phiếu thu thập số liệu."
+                )
+            )
 
     def _life_step(self, work: object, label: str) -> None:
         if self._busy:
@@ -686,7 +767,9 @@ class PeriodicReportView(QWidget):
         ok, as_of = self._requested_as_of()
         if not ok or self._busy:
             return None
-        default = paths.exports_dir() / f"bao-cao-tre-em-{self.code}.{fmt}"
+        former = self.former_commune
+        suffix = f"-xa-cu-{former.code}" if former is not None else ""
+        default = paths.exports_dir() / f"bao-cao-tre-em-{self.code}{suffix}.{fmt}"
         self.file_dialog = ask_report_path(
             self, fmt, default, lambda chosen: self._export_chosen(chosen, fmt, as_of)
         )

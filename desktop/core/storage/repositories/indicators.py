@@ -78,9 +78,19 @@ def _scanned(column: Any) -> ColumnElement[Any]:
     return literal_column(f"+{column.table.name}.{column.name}", type_=column.type)
 
 
-def load_book_data(session: Session, period: Period) -> BookData:
+def load_book_data(
+    session: Session, period: Period, households: frozenset[str] | None = None
+) -> BookData:
     """Persons born in the child window of the reference date (or in the period), with their
     residence on that date, their special-circumstance episodes and the deaths of the period.
+
+    ``households`` restricts the book to one former commune before the merge (the households
+    its book brought in, ``services/former_communes.py``), the one place every indicator and
+    drill-down of such a report is scoped: a person is in it when he has entries or exits
+    (BD01–BD04) recorded in those households, and then those alone decide whether he lived
+    there on the reference date (and which of his deaths are the commune's); a person with none
+    there is in it when his household, or that of a record merged into his as a duplicate, is
+    one of them, resident as usual.
 
     Each table is read alone, in one narrow query, and joined here in Python: the households
     (id → hamlet) first, then the persons of the window, then the entry/exit events and the
@@ -135,17 +145,38 @@ def load_book_data(session: Session, period: Period) -> BookData:
     ]
     known = {r[0] for r in rows}
     events: dict[str, list[tuple[date, str]]] = defaultdict(list)
-    for pid, code, day in conn.execute(
-        select(ChangeEvent.person_id, ChangeEvent.event_code, ChangeEvent.event_date).where(
+    # The entries and exits recorded in the scope's households, and the household of the last
+    # of them (for the person's hamlet there).
+    there: dict[str, list[tuple[date, str, str]]] = defaultdict(list)
+    # (The household is read only for a former commune: the new commune's report reads as
+    # before.)
+    where = ChangeEvent.household_id if households is not None else literal_column("NULL")
+    for pid, code, day, hid in conn.execute(
+        select(ChangeEvent.person_id, ChangeEvent.event_code, ChangeEvent.event_date, where).where(
             ChangeEvent.deleted.is_(False), ChangeEvent.event_code.in_(_OPEN + _CLOSE)
         ),
     ):
         if pid in known:
             events[pid].append((day, code))
+            if households is not None and hid in households:
+                there[pid].append((day, code, hid))
+    folded = _folded_households(session) if households is not None else {}
     persons = []
     deaths = []
     for r in rows:
         history = sorted(events.get(r[0], ()))
+        household_id = r[4]
+        if households is not None:
+            scoped = sorted(there.get(r[0], ()))
+            if scoped:
+                history = [(day, code) for day, code, _hid in scoped]
+                before = [hid for day, _code, hid in scoped if day <= t]
+                household_id = before[-1] if before else scoped[0][2]
+            elif household_id not in households:
+                inside = sorted(folded.get(r[0], set()) & households)
+                if not inside:
+                    continue
+                household_id = inside[0]
         resident = _resident_on(history, r[5], r[6], t)
         insured = r[10] >= t if r[10] is not None else bool(r[9]) or bool(r[11])
         persons.append(
@@ -154,7 +185,7 @@ def load_book_data(session: Session, period: Period) -> BookData:
                 birth_date=r[1],
                 sex=r[2],
                 ethnicity_code=r[3],
-                hamlet_id=hamlet_of.get(r[4]) if r[4] is not None else None,
+                hamlet_id=hamlet_of.get(household_id) if household_id is not None else None,
                 resident=resident,
                 birth_registered=r[7],
                 birth_registration_date=r[8],
@@ -188,12 +219,38 @@ def load_book_data(session: Session, period: Period) -> BookData:
         protection=all(name in tables for name in PROTECTION_TABLES),
     )
     if data.protection:
-        _load_protection(session, period, alive, data)
+        _load_protection(session, period, alive, data, households)
     return data
 
 
+def _folded_households(session: Session) -> dict[str, set[str]]:
+    """Person id → the households of the records merged into his as duplicates (following a
+    record merged into one that was itself merged later)."""
+    into: dict[str, tuple[str, str | None]] = {
+        str(pid): (str(target), hid)
+        for pid, target, hid in session.connection().execute(
+            select(Person.id, Person.merged_into_id, Person.household_id).where(
+                Person.merged_into_id.is_not(None)
+            )
+        )
+    }
+    out: dict[str, set[str]] = defaultdict(set)
+    for pid, (first, hid) in into.items():
+        seen, live = {pid}, first
+        while live in into and live not in seen:  # the live record at the end of the chain
+            seen.add(live)
+            live = into[live][0]
+        if hid is not None:
+            out[live].add(hid)
+    return out
+
+
 def _load_protection(
-    session: Session, period: Period, alive: ColumnElement[bool], data: BookData
+    session: Session,
+    period: Period,
+    alive: ColumnElement[bool],
+    data: BookData,
+    households: frozenset[str] | None = None,
 ) -> None:
     """Supports, abuse victims, injuries, risk episodes, labour and marriages touching the
     period: one narrow query each on the table alone (its own indexes, no join to the persons),
@@ -297,11 +354,14 @@ def _load_protection(
     wanted = sorted({pid for pid, _ in married})
     for at in range(0, len(wanted), 500):
         live.update(
-            conn.execute(
-                select(Person.id)
+            pid
+            for pid, hid in conn.execute(
+                select(Person.id, Person.household_id)
                 .outerjoin(Household, Household.id == Person.household_id)
                 .where(alive, Person.id.in_(wanted[at : at + 500])),
-            ).scalars()
+            )
+            # one former commune's report: the married of its households, or counted in it
+            if households is None or hid in households or pid in known
         )
     data.marriages = [Span(pid, day, day) for pid, day in married if pid in live]
 

@@ -7,6 +7,7 @@ and this book: both are at the same schema revision when they are called.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from desktop.core.domain.text import fold
 from desktop.core.storage.base import Base
 from desktop.core.storage.models import (
     AuditEntry,
+    ChangeEvent,
     FormerAuditEntry,
     GuardianLink,
     Hamlet,
@@ -295,3 +297,54 @@ def brought_in(session: Session) -> dict[str, str]:
         except (ValueError, KeyError, TypeError):
             continue  # a line this version cannot read names no commune it can check
     return found
+
+
+@dataclass(frozen=True)
+class FormerMark:
+    """One household's line "thuộc xã … cũ" (a BD09 event written when its book came in)."""
+
+    household_id: str
+    commune_code: str  # the event's ``cause`` (older lines: read from ``details``)
+    place: str  # "xã Minh Hưng cũ"
+    merged_on: date
+    merged_by: str  # username
+
+
+# Books merged before the code was kept in ``cause`` say it in the text: "(mã 12345)".
+_CODE_IN_TEXT = re.compile(r"\(mã (\d{5})\)")
+
+
+def former_marks(session: Session, event_code: str) -> list[FormerMark]:
+    """Every live household's line saying which former commune it came from, oldest first.
+
+    The lines are automatic ``event_code`` events of a household (no person) whose ``place``
+    ends in " cũ"; the former commune's code is their ``cause``.
+    """
+    out: list[FormerMark] = []
+    for household_id, cause, place, details, day, by in session.execute(
+        select(
+            ChangeEvent.household_id,
+            ChangeEvent.cause,
+            ChangeEvent.place,
+            ChangeEvent.details,
+            ChangeEvent.event_date,
+            ChangeEvent.updated_by,
+        )
+        .join(Household, Household.id == ChangeEvent.household_id)
+        .where(
+            ChangeEvent.deleted.is_(False),
+            ChangeEvent.event_code == event_code,
+            ChangeEvent.automatic.is_(True),
+            ChangeEvent.person_id.is_(None),
+            ChangeEvent.place.like("% cũ"),
+            Household.deleted.is_(False),
+        )
+        .order_by(ChangeEvent.event_date, ChangeEvent.id)
+    ):
+        code = cause if cause.isdigit() else ""
+        if not code:
+            found = _CODE_IN_TEXT.search(details)
+            code = found.group(1) if found else ""
+        if code:
+            out.append(FormerMark(str(household_id), code, place, day, by))
+    return out

@@ -23,9 +23,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = repo.load_book_data
 
-    def counting(session: Any, period: Any) -> Any:
+    def counting(session: Any, period: Any, households: Any = None) -> Any:
         seen.append(period.code)
-        return real(session, period)
+        return real(session, period, households)
 
     monkeypatch.setattr(repo, "load_book_data", counting)
     return seen
