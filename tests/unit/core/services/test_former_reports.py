@@ -128,6 +128,12 @@ def test_the_new_communes_own_report_is_unchanged(merged: MergedBook) -> None:
     # It is finalised as before: its numbers frozen under this commune's report.
     assert own.finalise("2024").state == "finalised"
     assert own.compute("2024").result("TK0101").value == 6
+    assert own.drill_list("2024", "TK0101").frozen
+    # A former commune's list is never the new commune's frozen one: its own children.
+    minh_hung = IndicatorService(book, former_commune(book, "11111"))
+    found = minh_hung.drill_list("2024", "TK0101")
+    assert not found.frozen and found.basis_vi == ""
+    assert set(found.ids) == {ids["a1"], ids["a2"], ids["twin"]}
 
 
 def test_a_period_after_the_merge_is_refused(merged: MergedBook) -> None:

@@ -447,3 +447,29 @@ def test_the_lists_date_counts_and_later_16th_birthdays_are_recorded(
     assert caught.value.message_vi.startswith(
         "Số liệu tính đến ngày: 01/07/2026 ở sau hôm nay (30/06/2026)."
     )
+
+
+def test_a_list_brought_in_is_a_former_commune_with_its_own_earlier_reports(
+    new_book: Book, tmp_path: Path
+) -> None:
+    from desktop.core.services.former_communes import former_commune, former_communes
+    from desktop.core.services.indicators import IndicatorService
+
+    service, proposal = _preview(new_book, former_list(tmp_path))
+    targets = _targets(proposal, MAPPING)
+    preview = service.preview(proposal.former, proposal.imported, targets)
+    service.apply(preview, targets, [])
+    listed = {f.code: f for f in former_communes(new_book)}
+    assert set(listed) == {"11111"}
+    minh_hung = listed["11111"]
+    assert minh_hung.name == "xã Minh Hưng" and minh_hung.merged_on == TODAY
+    assert len(minh_hung.households) == 4
+    # The 2025 report of xã Minh Hưng (cũ) counts the children of the list's households only.
+    report = IndicatorService(new_book, former_commune(new_book, "11111"))
+    counted = set(report.member_ids("2025", "TK0101"))
+    with new_book.read() as session:
+        in_list = set(
+            session.scalars(select(Person.id).where(Person.household_id.in_(minh_hung.households)))
+        )
+    assert counted and counted <= in_list
+    assert counted != set(IndicatorService(new_book).member_ids("2025", "TK0101"))
