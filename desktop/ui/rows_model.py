@@ -38,6 +38,15 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         self._rows = list(rows)
         self.endResetModel()
 
+    def append_rows(self, rows: Sequence[T]) -> None:
+        """Add rows at the end (a long list shown page first keeps its place and selection)."""
+        if not rows:
+            return
+        start = len(self._rows)
+        self.beginInsertRows(_ROOT, start, start + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
     def row_at(self, row: int) -> T:
         """The item shown on ``row``."""
         return self._rows[row]

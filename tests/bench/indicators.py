@@ -21,7 +21,11 @@ from tests.bench.harness import CACHE, PASSWORD, USER, commune_home, data_home, 
 TARGETS = {
     "compute": ("Tính mọi chỉ tiêu và phân tổ", "≤ 1.000 ms"),
     "drill": ("Danh sách trẻ sau một ô (ô lớn nhất)", "≤ 300 ms"),
-    "drill_screen": ("Danh sách đó như trên màn hình (id của ô, hàng, xếp theo tên)", "≤ 300 ms"),
+    "drill_screen": (
+        "Danh sách đó hiện trên màn hình (id của ô, xếp theo tên, trang đầu)",
+        "≤ 300 ms",
+    ),
+    "drill_whole": ("Danh sách đó đọc hết (phần còn lại, đọc tiếp sau trang đầu)", "—"),
     "pdf": ("Báo cáo PDF có biểu đồ (sau khi đã bấm Tính)", "≤ 2.000 ms"),
     "xlsx": ("Báo cáo Excel (sau khi đã bấm Tính)", "≤ 1.000 ms"),
     "pdf_cold": ("Báo cáo PDF có biểu đồ, tính lại từ đầu", "≤ 2.000 ms"),
@@ -59,13 +63,23 @@ def measure(size: int, repeat: int) -> dict[str, tuple[float, str]]:
             )
             # What the officer waits for: the screen asks for the cell's ids, and the dialog
             # reads the rows and sorts them by name (desktop/ui/reports/drilldown.py).
-            from desktop.ui.reports.drilldown import load_children
+            # The dialog shows the first page in name order at once, then reads the rest.
+            from desktop.ui.reports.drilldown import load_children, load_first_page
 
             def on_screen() -> None:
                 ids = service.drill_ids(code, "TK0101", biggest.dimension, biggest.key)
-                load_children(book, ids)
+                load_first_page(book, ids)
 
-            out["drill_screen"] = (median_ms(on_screen, repeat), "")
+            def whole_list() -> None:
+                ids = service.drill_ids(code, "TK0101", biggest.dimension, biggest.key)
+                ordered, first = load_first_page(book, ids)
+                load_children(book, ordered[len(first) :])
+
+            out["drill_screen"] = (median_ms(on_screen, repeat), "trang đầu, 200 trẻ")
+            out["drill_whole"] = (
+                median_ms(whole_list, repeat),
+                "cả danh sách, khi trang đầu đã hiện",
+            )
             out["compute"] = (out["compute"][0], f"{int(pop.value or 0)} trẻ em; 54 chỉ tiêu")
             pdf = Path(tmp) / "bc.pdf"
             xlsx = Path(tmp) / "bc.xlsx"

@@ -254,6 +254,14 @@ class BookIndex:
             self._pos = {pid: i for i, pid in enumerate(self.ids)}
         return self._pos
 
+    def in_order(self, ids: Sequence[str]) -> tuple[list[str], list[str]]:
+        """``ids`` the index holds, in its order (the list's name order), without sorting a
+        name; and the others (records no longer in the book), as given."""
+        with self._lock:
+            pos = self.positions()
+            held = sorted(pos[i] for i in ids if i in pos)
+            return [self.ids[n] for n in held], [i for i in ids if i not in pos]
+
     def _load_details(self, session: Session) -> None:
         columns = repo.person_columns(session, repo.PERSON_DETAIL_COLUMNS)
         if columns["id"] == self.ids:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from desktop.core.domain import child_rules as rules
 from desktop.core.domain.child_rules import ChildFacts, Flag
+from desktop.core.domain.collation_text import name_sort_text
 from desktop.core.domain.dates import (
     age_on,
     check_birth_date,
@@ -651,6 +652,18 @@ class ChildService:
         return rows
 
     # -- one record -----------------------------------------------------------------------
+
+    def in_name_order(self, ids: Sequence[str]) -> list[str]:
+        """``ids`` in the list's Vietnamese name order, read from the book's index (kept in
+        that order) rather than by sorting the names; ids the index does not hold (records
+        removed or merged since a report was finalised) come last, by name."""
+        self._book.user.require(Action.VIEW_BOOK)
+        held, others = current_index(self._book).in_order(ids)
+        if others:
+            with self._book.read() as session:
+                names = {r[0]: r[1] for r in repo.list_rows(session, others)}
+            others.sort(key=lambda i: name_sort_text(names.get(i, "")))
+        return held + others
 
     def get_child(self, person_id: str) -> ChildForm:
         """The person's full record with guardians, ready to edit (as the user may see it)."""

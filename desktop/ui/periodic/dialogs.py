@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.services.book import Book
+from desktop.core.services.children import ChildListRow
 from desktop.ui.children.profile import ChildProfileDialog
 from desktop.ui.reports.drilldown import DrilldownDialog
 from desktop.ui.widgets import ErrorLabel
@@ -40,8 +41,8 @@ class IndicatorDrilldownDialog(DrilldownDialog):
         self.table.doubleClicked.connect(self.open_profile)
         self.status_hint = self.tr("Bấm đúp vào một dòng để xem hồ sơ trẻ em.")
 
-    def _loaded(self, rows: Sequence[object]) -> None:
-        super()._loaded(rows)  # type: ignore[arg-type]
+    def _loaded(self, rows: Sequence[ChildListRow]) -> None:
+        super()._loaded(rows)
         self.status.setText(self.status_hint)
 
     def open_profile(self, index: QModelIndex | QPersistentModelIndex) -> ChildProfileDialog:

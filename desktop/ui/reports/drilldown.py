@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 from desktop.core.domain.collation import name_sort_key, vn_sort_key
 from desktop.core.domain.dates import format_vn_date
 from desktop.core.domain.population import SEX_LABELS
+from desktop.core.reports.formatting import vn_int
 from desktop.core.services.book import Book
-from desktop.core.services.children import ChildListRow
+from desktop.core.services.children import ChildListRow, ChildService
 from desktop.core.services.reports import ReportService
 from desktop.ui.households.model import SORT_ROLE, VietnameseSortProxy
 from desktop.ui.ops import run_op
@@ -36,14 +37,22 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # the invisible root: tables have no children
 
 
-def load_children(
-    book: Book, ids: Sequence[str], progress: Callable[[int, int], None] | None = None
-) -> list[ChildListRow]:
-    """The children with ``ids``, in Vietnamese name order (runs on a worker thread)."""
-    rows = ReportService(book).children_by_ids(list(ids))
-    if progress is not None:
-        progress(len(rows), len(rows))
-    return sorted(rows, key=lambda r: name_sort_key(r.full_name))
+FIRST_PAGE = 200  # rows shown at once; the rest of a long list follows while it is read
+
+
+def load_first_page(book: Book, ids: Sequence[str]) -> tuple[list[str], list[ChildListRow]]:
+    """The ids in Vietnamese name order, and the rows of the first page (worker thread).
+
+    The order comes from the book's index, which keeps the persons in name order: a cell of
+    47,000 children is ordered without sorting a name, and its first page shows at once.
+    """
+    ordered = ChildService(book).in_name_order(list(ids))
+    return ordered, ReportService(book).children_by_ids(ordered[:FIRST_PAGE])
+
+
+def load_children(book: Book, ids: Sequence[str]) -> list[ChildListRow]:
+    """The rows of ``ids``, in the order given (worker thread)."""
+    return ReportService(book).children_by_ids(list(ids))
 
 
 from desktop.ui.rows_model import RowsModel  # noqa: E402
@@ -128,18 +137,45 @@ class DrilldownDialog(QDialog):
         layout.addWidget(buttons)
         resize_to_fit(self, 980, 600)
 
+        self._book = book
+        self._rest: list[str] = []
         if ids:
             wanted = list(ids)
+            # Sorting by a column waits until every row is read.
+            self.table.setSortingEnabled(False)
             run_op(
                 self,
-                lambda progress: load_children(book, wanted, progress),
-                success=self._loaded,
+                lambda: load_first_page(book, wanted),
+                success=self._first_page,
                 label=self.tr("Đang tìm các trẻ em trong sổ…"),
-                with_progress=True,
             )
         else:
             self.status.setText(self.tr("Không có trẻ em nào trong ô này."))
 
-    def _loaded(self, rows: Sequence[ChildListRow]) -> None:
+    def _first_page(self, found: tuple[list[str], list[ChildListRow]]) -> None:
+        ordered, rows = found
         self.model.set_rows(rows)
+        self._rest = ordered[len(rows) :] if len(rows) >= FIRST_PAGE else []
+        if not self._rest:
+            self._loaded([])
+            return
+        total = len(ordered)
+        self.status.setText(
+            self.tr("Đang tải tiếp danh sách: {n}/{t} trẻ em…").format(
+                n=vn_int(len(rows)), t=vn_int(total)
+            )
+        )
+        rest, book = self._rest, self._book
+        run_op(self, lambda: load_children(book, rest), success=self._loaded)
+
+    def _loaded(self, rows: Sequence[ChildListRow]) -> None:
+        """Every row is read: the rest is added below the first page, sorting is on."""
+        self.model.append_rows(rows)
+        self._rest = []
+        self.table.setSortingEnabled(True)
         self.status.setText(self.tr("Bấm vào tiêu đề cột để sắp xếp."))
+
+    @property
+    def loading(self) -> bool:
+        """True while the rest of a long list is being read."""
+        return bool(self._rest)
