@@ -224,6 +224,11 @@ def indicator_pdf_bytes(content: ReportContent, header: DocumentHeader) -> bytes
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FONT = "Times New Roman"
+# One object per style: openpyxl hashes every font it is given, a new one per cell cost a
+# tenth of the .xlsx of 50,000 children.
+_PLAIN, _BOLD = Font(name=_FONT), Font(name=_FONT, bold=True)
+_TITLE, _ITALIC = Font(name=_FONT, bold=True, size=13), Font(name=_FONT, italic=True)
+_HEAD_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def render_indicator_xlsx(
@@ -241,23 +246,23 @@ def render_indicator_xlsx(
 
     def sheet(title: str, heading: str, head: Sequence[str], rows: Sequence[Sequence[object]]):  # type: ignore[no-untyped-def]
         ws = wb.create_sheet(title[:31])
-        ws.cell(row=1, column=1, value=unit_name).font = Font(name=_FONT, bold=True)
-        ws.cell(row=2, column=1, value=heading).font = Font(name=_FONT, bold=True, size=13)
+        ws.cell(row=1, column=1, value=unit_name).font = _BOLD
+        ws.cell(row=2, column=1, value=heading).font = _TITLE
         ws.cell(
             row=3,
             column=1,
             value=f"{content.period_label}; số liệu tính đến ngày "
             f"{vn_short_date(content.reference_date)}",
-        ).font = Font(name=_FONT, italic=True)
+        ).font = _ITALIC
         for col, h in enumerate(head, start=1):
             cell = ws.cell(row=5, column=col, value=h)
-            cell.font = Font(name=_FONT, bold=True)
+            cell.font = _BOLD
             cell.border = _BORDER
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.alignment = _HEAD_ALIGN
         for i, row in enumerate(rows, start=6):
             for col, value in enumerate(row, start=1):
                 cell = ws.cell(row=i, column=col, value=value)
-                cell.font = Font(name=_FONT)
+                cell.font = _PLAIN
                 cell.border = _BORDER
                 if isinstance(value, float):
                     cell.number_format = "0.00"
