@@ -15,8 +15,10 @@ import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.core.domain.errors import FieldProblem, ValidationError
 from desktop.core.domain.permissions import Action
@@ -292,24 +294,8 @@ class CfcService:
 
     def _saved(self, year: int, rates: dict[int, BookFigure]) -> CfcResult:
         with self._book.read() as session:
-            row = session.scalars(
-                select(CfcAssessment).where(
-                    CfcAssessment.year == year, CfcAssessment.deleted.is_(False)
-                )
-            ).first()
-            commune_type = row.commune_type if row is not None else "CON_LAI"
-            scores = (
-                {
-                    s.criterion_no: (s.points, s.evidence)
-                    for s in session.scalars(
-                        select(CfcScore).where(
-                            CfcScore.assessment_id == row.id, CfcScore.deleted.is_(False)
-                        )
-                    )
-                }
-                if row is not None
-                else {}
-            )
+            saved = _saved_scores(session, year)
+        commune_type, scores = (saved[0], saved[1]) if saved is not None else ("CON_LAI", {})
         return _result(year, commune_type, rates, scores)
 
     def save(self, year: int, commune_type: str, entries: Sequence[CfcScoreEntry]) -> CfcResult:
@@ -355,6 +341,55 @@ class CfcService:
                 s.updated_by = self._book.user.username
         # The figures just computed, not a second computation of every indicator.
         return self._saved(year, rates)
+
+
+@dataclass(frozen=True)
+class CfcVerdict:
+    """The verdict of a year's saved self-assessment, every criterion scored (CT01)."""
+
+    year: int
+    recognised: bool
+    total: float
+    threshold: int
+    verdict_vi: str
+    updated_by: str
+    updated_at: datetime
+
+
+def _saved_scores(
+    session: Session, year: int
+) -> tuple[str, dict[int, tuple[float | None, str]], str, datetime] | None:
+    """The saved assessment of ``year``: commune type, points and evidence by criterion, who
+    saved it last and when; None when none was saved."""
+    row = session.scalars(
+        select(CfcAssessment).where(CfcAssessment.year == year, CfcAssessment.deleted.is_(False))
+    ).first()
+    if row is None:
+        return None
+    scores = list(
+        session.scalars(
+            select(CfcScore).where(CfcScore.assessment_id == row.id, CfcScore.deleted.is_(False))
+        )
+    )
+    stamps = [(row.updated_at, row.updated_by), *((s.updated_at, s.updated_by) for s in scores)]
+    at, by = max(stamps)
+    points = {s.criterion_no: (s.points, s.evidence) for s in scores}
+    return row.commune_type, points, by, at
+
+
+def saved_verdict(session: Session, year: int) -> CfcVerdict | None:
+    """The verdict of ``year``'s self-assessment when every criterion is scored (the points
+    alone decide it); None while it is not saved or not complete."""
+    saved = _saved_scores(session, year)
+    if saved is None:
+        return None
+    commune_type, scores, by, at = saved
+    result = _result(year, commune_type, {}, scores)
+    if result.unscored:
+        return None
+    return CfcVerdict(
+        year, result.recognised, result.total, result.threshold, result.verdict_vi, by, at
+    )
 
 
 def _unscored(lines: Sequence[CfcLine]) -> tuple[int, ...]:

@@ -682,13 +682,18 @@ class IndicatorService:
         )
 
     def _typed(self, code: str) -> dict[str, TypedFigure]:
+        # The self-assessment reads the indicators of its year: its module imports this one.
+        from desktop.core.services.cfc import saved_verdict
+
+        year, _ = parse_period(code)
         with self._book.read() as session:
             rows = session.scalars(
                 select(IndicatorValue)
                 .where(IndicatorValue.period_code == code, IndicatorValue.deleted.is_(False))
                 .order_by(IndicatorValue.entered_at)
             ).all()
-            return {
+            verdict = saved_verdict(session, year)
+            typed = {
                 r.indicator_code: TypedFigure(
                     r.indicator_code,
                     r.numerator,
@@ -701,6 +706,22 @@ class IndicatorService:
                 )
                 for r in rows
             }
+        if verdict is not None:
+            # CT01 follows the year's self-assessment once every criterion is scored
+            # (QĐ 06/QĐ-TTg: the commune is recognised or not); a figure typed for it yields.
+            result = "đạt" if verdict.recognised else "chưa đạt"
+            typed["CT01"] = TypedFigure(
+                "CT01",
+                None,
+                None,
+                100.0 if verdict.recognised else 0.0,
+                "OFFICER",
+                verdict.updated_by,
+                clock.to_local(verdict.updated_at).strftime("%d/%m/%Y %H:%M"),
+                f"Theo kết quả tự đánh giá xã phù hợp với trẻ em năm {year}: {result} "
+                f"({verdict.total:g}/{verdict.threshold} điểm).",
+            )
+        return typed
 
     def _compute(self, code: str, as_of: date | None) -> tuple[Computed, Period]:
         # Taken before reading: a commit during the reading makes the result stale at once.

@@ -107,3 +107,30 @@ def test_book_figures_carry_unit_and_counts(book: Any, small_book: dict[str, str
     injuries = lines[5].book
     assert injuries is not None and injuries.unit == "per_10000"
     assert lines[1].book is None and lines[1].book_source == "" and lines[1].book_rate is None
+
+
+def test_ct01_follows_the_years_verdict(book: Any, small_book: dict[str, str]) -> None:
+    from desktop.core.services.indicators import FigureEntry, IndicatorService
+
+    indicators = IndicatorService(book)
+    assert indicators.compute("2026").result("CT01").status == "missing"
+    # A figure typed by hand counts while the assessment is not complete …
+    indicators.save_figures("2026", "OFFICER", [FigureEntry("CT01", value=100)])
+    assert indicators.compute("2026").result("CT01").value == 100
+    service = CfcService(book)
+    service.save(2026, "CON_LAI", [CfcScoreEntry(1, 70, "Biên bản số 1")])  # 12 left unscored
+    assert indicators.compute("2026").result("CT01").typed.note == ""  # type: ignore[union-attr]
+    # … the complete assessment decides: 12 × 60 + 50 = 770 < 850, not recognised.
+    scores = [CfcScoreEntry(n, 50 if n == 7 else 60, f"Biên bản số {n}") for n in range(1, 14)]
+    service.save(2026, "CON_LAI", scores)
+    ct01 = indicators.compute("2026").result("CT01")
+    assert (ct01.status, ct01.value) == ("typed", 0.0)
+    assert ct01.typed is not None and ct01.typed.entered_by == "admin"
+    assert ct01.typed.note == (
+        "Theo kết quả tự đánh giá xã phù hợp với trẻ em năm 2026: chưa đạt (770/850 điểm)."
+    )
+    scores = [CfcScoreEntry(n, 50 if n == 7 else 70, f"Biên bản {n}") for n in range(1, 14)]
+    service.save(2026, "CON_LAI", scores)
+    assert indicators.compute("2026").result("CT01").value == 100.0  # 890 ≥ 850
+    # Another year's report does not read 2026's assessment.
+    assert indicators.compute("2025").result("CT01").status == "missing"
