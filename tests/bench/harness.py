@@ -37,11 +37,18 @@ class Metric:
     note: str = ""
 
 
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of ``fn`` in milliseconds over ``repeat`` runs (after one warm-up)."""
+def median_ms(
+    fn: Callable[[], object], repeat: int, setup: Callable[[], object] | None = None
+) -> float:
+    """Median wall time of ``fn`` in milliseconds over ``repeat`` runs (after one warm-up);
+    ``setup`` runs before each, untimed."""
+    if setup is not None:
+        setup()
     fn()
     times = []
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         start = time.perf_counter()
         fn()
         times.append((time.perf_counter() - start) * 1000)

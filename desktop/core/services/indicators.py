@@ -1605,16 +1605,19 @@ class IndicatorService:
         from desktop.core.services.audit import record_export
 
         self._book.user.require(Action.REPORT)
-        report = self.compute(code, as_of)
-        content = self.content(code, as_of, report)
-        header = self.header(code)
-        if fmt == "pdf":
-            render_indicator_pdf(content, header, path, protection=protection)
-        elif fmt == "xlsx":
-            unit = f"{header.issuing_body} {header.unit_name}".upper()
-            render_indicator_xlsx(content, unit, path, protection=protection)
-        else:
-            raise ValueError(f"unknown format {fmt!r}")
+        # The computation just made holds millions of small objects (the ids behind every
+        # number): the cycle collector would walk them all during the rendering, for nothing.
+        with collector_paused():
+            report = self.compute(code, as_of)
+            content = self.content(code, as_of, report)
+            header = self.header(code)
+            if fmt == "pdf":
+                render_indicator_pdf(content, header, path, protection=protection)
+            elif fmt == "xlsx":
+                unit = f"{header.issuing_body} {header.unit_name}".upper()
+                render_indicator_xlsx(content, unit, path, protection=protection)
+            else:
+                raise ValueError(f"unknown format {fmt!r}")
         before = self._book.generation
         record_export(
             self._book,
