@@ -112,6 +112,30 @@ class InjuryFact:
     outcome: str  # injury_outcomes.csv (KQ01: death)
 
 
+# The id of a visiting child's injury among the ids behind a number (no person record).
+VISITOR_PREFIX = "khach:"
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorInjury:
+    """An injury in the commune of a child who is not in the book (a visitor): typed with a
+    name, an age and a sex only. Counted by the counts of injuries on the commune's ground
+    (TK0304–TK0306), never by a rate over the commune's children."""
+
+    injury_id: str
+    day: date
+    cause: str
+    outcome: str
+    age: int | None  # years on the day, as typed (None: not known)
+    sex: int  # 1 nam, 2 nữ, 3 không rõ
+    hamlet_id: str | None
+
+    @property
+    def id(self) -> str:
+        """Its id among the ids behind a number."""
+        return VISITOR_PREFIX + self.injury_id
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A dated stretch of a person's life: a risk episode, child labour; or (start == end) a
@@ -134,6 +158,7 @@ class BookData:
     supports: list[SupportFact] = field(default_factory=list)
     abuse: list[AbuseVictim] = field(default_factory=list)
     injuries: list[InjuryFact] = field(default_factory=list)
+    visitor_injuries: list[VisitorInjury] = field(default_factory=list)
     risks: list[Span] = field(default_factory=list)
     labour: list[Span] = field(default_factory=list)
     marriages: list[Span] = field(default_factory=list)

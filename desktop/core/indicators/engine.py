@@ -46,7 +46,9 @@ class Labels:
         if dimension == "hamlet":
             return self.hamlets.get(key, "Chưa rõ thôn") if key else "Chưa rõ thôn"
         if dimension == "ethnicity":
-            return self.ethnicities.get(key, key)
+            return self.ethnicities.get(key, key) if key else "Chưa rõ dân tộc"
+        if dimension == "age_group" and not key:
+            return "Chưa rõ tuổi"
         if dimension == "special_group":
             return f"Nhóm {key}: {self.special_groups.get(key, '')}".rstrip(": ")
         return self.codes.get(dimension, {}).get(key, key)
@@ -194,18 +196,25 @@ class Computed:
 
 def _child_keys(data: BookData, dimension: str) -> dict[str, str]:
     """Every loaded person's key on a child dimension (births and deaths may be outside C(t);
-    their age group is then "")."""
-    people = data.persons
+    their age group is then ""), and each visiting child's as typed with the injury (its age
+    on the day; its hamlet the one where it happened; ethnicity not asked)."""
+    people, visitors = data.persons, data.visitor_injuries
     if dimension == "sex":
-        return {c.id: str(c.sex if c.sex in (1, 2) else 3) for c in people}
-    if dimension == "age_group":
+        keys = {c.id: str(c.sex if c.sex in (1, 2) else 3) for c in people}
+        keys.update((v.id, str(v.sex if v.sex in (1, 2) else 3)) for v in visitors)
+    elif dimension == "age_group":
         ages = {c.id: age_group_key(data.age(c.id)) for c in data.children}
-        return {c.id: ages.get(c.id, "") for c in people}
-    if dimension == "ethnicity":
-        return {c.id: c.ethnicity_code for c in people}
-    if dimension == "hamlet":
-        return {c.id: c.hamlet_id or "" for c in people}
-    raise KeyError(dimension)
+        keys = {c.id: ages.get(c.id, "") for c in people}
+        keys.update((v.id, "" if v.age is None else age_group_key(v.age)) for v in visitors)
+    elif dimension == "ethnicity":
+        keys = {c.id: c.ethnicity_code for c in people}
+        keys.update((v.id, "") for v in visitors)
+    elif dimension == "hamlet":
+        keys = {c.id: c.hamlet_id or "" for c in people}
+        keys.update((v.id, v.hamlet_id or "") for v in visitors)
+    else:
+        raise KeyError(dimension)
+    return keys
 
 
 _ORDER = {"sex": ["1", "2", "3"], "age_group": ["0–2 tuổi", "3–5 tuổi", "6–10 tuổi", "11–15 tuổi"]}

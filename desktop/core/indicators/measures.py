@@ -285,19 +285,32 @@ DEATH_OUTCOME = "KQ01"  # injury_outcomes.csv
 
 def injured_children(data: BookData, params: Mapping[str, Any]) -> MeasureResult:
     """Children (under 16 on the day) injured in P, by top-level cause; ``deaths_only``: those
-    whose injury ended in death; ``causes``: only these top-level causes (drowning: TN05)."""
+    whose injury ended in death; ``causes``: only these top-level causes (drowning: TN05);
+    ``visitors``: also the children from elsewhere hurt in the commune (each injury one child,
+    under 16 as typed, or of an age not known) — for the counts, never for a rate over the
+    commune's own children."""
     if (missing := _no_protection(data)) is not None:
         return missing
     deaths_only = bool(params.get("deaths_only", False))
     wanted = set(params.get("causes", ()))
+
+    def kept(day: date, cause: str, outcome: str) -> bool:
+        if not data.period.contains(day):
+            return False
+        return not (deaths_only and outcome != DEATH_OUTCOME) and not (
+            wanted and cause not in wanted
+        )
+
     causes: dict[str, set[str]] = {}
     for i in data.injuries:
         cause = _top(i.cause)
-        if not data.period.contains(i.day) or not data.child_on(i.person_id, i.day):
-            continue
-        if (deaths_only and i.outcome != DEATH_OUTCOME) or (wanted and cause not in wanted):
-            continue
-        causes.setdefault(i.person_id, set()).add(cause)
+        if kept(i.day, cause, i.outcome) and data.child_on(i.person_id, i.day):
+            causes.setdefault(i.person_id, set()).add(cause)
+    if params.get("visitors", False):
+        for v in data.visitor_injuries:
+            cause = _top(v.cause)
+            if kept(v.day, cause, v.outcome) and (v.age is None or v.age < 16):
+                causes[v.id] = {cause}
     return MeasureResult(
         numerator=frozenset(causes),
         denominator=_ids(data.children),

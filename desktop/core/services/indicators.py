@@ -63,9 +63,10 @@ from desktop.core.reports.indicators_report import (
 from desktop.core.reports.protect import ExportProtection
 from desktop.core.services import access, codes
 from desktop.core.services.book import Book
-from desktop.core.services.children import ChildListRow, ChildService
+from desktop.core.services.children import ChildListRow
 from desktop.core.services.former_communes import FormerCommune
 from desktop.core.services.protection.home import REPORTS_DUE, ReportDue
+from desktop.core.services.reports import ReportService
 from desktop.core.storage.models import (
     Hamlet,
     IndicatorTarget,
@@ -776,7 +777,7 @@ class IndicatorService:
         """
         ids = self.drill_ids(code, indicator_code, dimension, key, part=part, as_of=as_of)
         with collector_paused():  # tens of thousands of rows built at once
-            return ChildService(self._book).rows(ids, flags=False)
+            return ReportService(self._book).children_by_ids(ids)  # visitors too
 
     def drill_ids(
         self,

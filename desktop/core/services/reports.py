@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from desktop.core.domain.dates import child_birth_window, format_vn_date
+from desktop.core.domain.indicator_data import VISITOR_PREFIX
 from desktop.core.domain.permissions import Action
 from desktop.core.domain.population import AGE_GROUPS, SEX_FEMALE, SEX_MALE, age_group
 from desktop.core.indicators.measures import Period
@@ -40,6 +41,9 @@ DEFINITION_FORMER = (
     "chốt số liệu; đếm các trẻ sống tại các hộ của xã cũ vào ngày đó (theo lịch sử trong sổ "
     "sau khi gộp sổ), mỗi trẻ một lần."
 )
+
+
+VISITOR_STATUS = "visitor"  # the status of a visiting child's drill-down row (no record)
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,31 @@ class ReportService:
         """The children behind one number of a report (its drill-down), in the order given
         (without the list's warnings, which these lists do not show)."""
         self._book.user.require(Action.REPORT)
-        return ChildService(self._book).rows(list(ids), flags=False)
+        wanted = list(ids)
+        visitors = [i for i in wanted if i.startswith(VISITOR_PREFIX)]
+        if not visitors:
+            return ChildService(self._book).rows(wanted, flags=False)
+        # A visiting child hurt in the commune has no record: its row says who, from the injury.
+        found = {r.id: r for r in ChildService(self._book).rows(wanted, flags=False)}
+        with self._book.read() as session:
+            typed = indicators_repo.visitor_rows(
+                session, [i.removeprefix(VISITOR_PREFIX) for i in visitors]
+            )
+        for injury_id, name, age, sex, hamlet in typed:
+            row_id = VISITOR_PREFIX + injury_id
+            found[row_id] = ChildListRow(
+                id=row_id,
+                full_name=f"{name or 'Không rõ tên'} (trẻ nơi khác)",
+                birth_date=None,
+                sex=sex,
+                hamlet_name=hamlet,
+                household_id="",
+                household_number="",
+                head_name="",
+                age=age or 0,
+                status=VISITOR_STATUS,
+            )
+        return [found[i] for i in wanted if i in found]
 
     def last_signer(self) -> tuple[str, list[str]]:
         """The signer's name and title lines last typed on a periodic report of this book

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.services.book import Book
 from desktop.core.services.children import ChildListRow
+from desktop.core.services.reports import VISITOR_STATUS
 from desktop.ui.children.profile import ChildProfileDialog
 from desktop.ui.reports.drilldown import DrilldownDialog
 from desktop.ui.widgets import ErrorLabel
@@ -45,10 +46,21 @@ class IndicatorDrilldownDialog(DrilldownDialog):
         super()._loaded(rows)
         self.status.setText(self.status_hint)
 
-    def open_profile(self, index: QModelIndex | QPersistentModelIndex) -> ChildProfileDialog:
-        """The record of the child on the double-clicked row."""
+    def open_profile(
+        self, index: QModelIndex | QPersistentModelIndex
+    ) -> ChildProfileDialog | None:
+        """The record of the child on the double-clicked row (None for a visiting child,
+        who has no record: the status line says where its injury is)."""
         source = self.proxy.mapToSource(self.proxy.index(index.row(), 0))
         person = self.model.row_at(source.row())
+        if person.status == VISITOR_STATUS:
+            self.status.setText(
+                self.tr(
+                    "{n} không có hồ sơ trong sổ: xem lần bị tai nạn ở Bảo vệ trẻ em → "
+                    "Tai nạn, thương tích."
+                ).format(n=person.full_name)
+            )
+            return None
         dialog = ChildProfileDialog(self._book, person.id, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.profile = dialog

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -53,3 +54,36 @@ def test_the_dialog_reads_the_rest_then_sorts(book: Book, qtbot: Any) -> None:
     assert dialog.status.text() == "Bấm vào tiêu đề cột để sắp xếp."
     dialog.table.sortByColumn(1, dialog.table.horizontalHeader().sortIndicatorOrder())
     assert dialog.proxy.rowCount() == len(ids)
+
+
+def test_a_visiting_child_is_listed_but_has_no_record_to_open(book: Book, qtbot: Any) -> None:
+    from desktop.core.domain.indicator_data import VISITOR_PREFIX
+    from desktop.core.services.protection import InjuryForm, InjuryService
+    from desktop.core.storage.models import Hamlet
+    from desktop.ui.periodic.dialogs import IndicatorDrilldownDialog
+
+    populate_demo(book, 60, seed=5)
+    with book.read() as session:
+        hamlet = session.scalars(select(Hamlet.id)).first()
+    injury = InjuryService(book).save(
+        InjuryForm(
+            date(2026, 8, 3),
+            "TN05",
+            "KQ03",
+            visitor_name="Cháu Khách",
+            visitor_age=7,
+            visitor_sex=2,
+            hamlet_id=hamlet,
+        )
+    )
+    ids = [_all_ids(book)[0], VISITOR_PREFIX + injury]
+    dialog = IndicatorDrilldownDialog(book, "TK0306", ids)
+    qtbot.addWidget(dialog)
+    wait_for_ops(qtbot)
+    names = [dialog.model.row_at(r).full_name for r in range(dialog.model.rowCount())]
+    assert "Cháu Khách (trẻ nơi khác)" in names and len(names) == 2
+    row = next(
+        r for r in range(dialog.proxy.rowCount()) if "Khách" in str(dialog.proxy.index(r, 0).data())
+    )
+    assert dialog.open_profile(dialog.proxy.index(row, 0)) is None
+    assert "không có hồ sơ trong sổ" in dialog.status.text()

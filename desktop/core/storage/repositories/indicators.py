@@ -27,10 +27,12 @@ from desktop.core.domain.indicator_data import (
     Period,
     Span,
     SupportFact,
+    VisitorInjury,
 )
 from desktop.core.storage.models import (
     CaseChild,
     ChangeEvent,
+    Hamlet,
     Household,
     Injury,
     LabourRecord,
@@ -43,7 +45,13 @@ from desktop.core.storage.models import (
 )
 from sync import clock
 
-__all__ = ["PROTECTION_TABLES", "load_book_data", "persons_changed_since", "persons_gone"]
+__all__ = [
+    "PROTECTION_TABLES",
+    "load_book_data",
+    "persons_changed_since",
+    "persons_gone",
+    "visitor_rows",
+]
 
 _CHUNK = 5000  # ids per IN (…): well under SQLite's 32,766 bound parameters
 
@@ -320,6 +328,30 @@ def _load_protection(
         )
         if r[0] is not None and r[0] in known
     ]
+    # Visiting children (no person record): the whole commune's ground, not a former
+    # commune's households (where they were hurt is a hamlet, not a household).
+    data.visitor_injuries = (
+        []
+        if households is not None
+        else [
+            VisitorInjury(*r)
+            for r in conn.execute(
+                select(
+                    Injury.id,
+                    Injury.occurred_on,
+                    Injury.cause_code,
+                    Injury.outcome_code,
+                    Injury.visitor_age,
+                    Injury.visitor_sex,
+                    Injury.hamlet_id,
+                ).where(
+                    Injury.deleted.is_(False),
+                    Injury.person_id.is_(None),
+                    Injury.occurred_on.between(start, end),
+                ),
+            )
+        ]
+    )
     data.risks = [
         Span(*r)
         for r in conn.execute(
@@ -419,3 +451,28 @@ def persons_gone(session: Session, ids: list[str]) -> int:
             ).all()
         )
     return gone
+
+
+def visitor_rows(
+    session: Session, injury_ids: list[str]
+) -> list[tuple[str, str, int | None, int, str]]:
+    """The visiting children behind a number (by their injuries' ids): injury id, name, age,
+    sex and the name of the hamlet where it happened ("" when none)."""
+    out: list[tuple[str, str, int | None, int, str]] = []
+    for start in range(0, len(injury_ids), _CHUNK):
+        chunk = injury_ids[start : start + _CHUNK]
+        out.extend(
+            (r[0], r[1], r[2], r[3], r[4] or "")
+            for r in session.execute(
+                select(
+                    Injury.id,
+                    Injury.visitor_name,
+                    Injury.visitor_age,
+                    Injury.visitor_sex,
+                    Hamlet.name,
+                )
+                .outerjoin(Hamlet, Hamlet.id == Injury.hamlet_id)
+                .where(Injury.id.in_(chunk))
+            )
+        )
+    return out

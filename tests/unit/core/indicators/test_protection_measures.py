@@ -229,3 +229,77 @@ def test_a_viewer_sees_abuse_numbers_but_not_the_children_behind_them(
     with pytest.raises(PermissionDenied):
         service.drill_down("2026-H1", "TK0304", "injury_cause", "TN05")
     assert len(service.drill_down("2026-H1", "TK0307")) == 1  # not a sensitive number
+
+
+def test_visiting_children_count_in_the_counts_never_in_the_rates(
+    book: Any, protection_book: dict[str, str], hamlet_id: str
+) -> None:
+    from desktop.core.services.protection import InjuryForm, InjuryService
+
+    injuries = InjuryService(book)
+    # A girl of 7 from elsewhere drowned in the commune; a boy of unknown age fell; a youth
+    # of 17 (not a child) was hurt; a visitor hurt the day after the period.
+    injuries.save(
+        InjuryForm(
+            date(2026, 3, 3),
+            "TN05",
+            "KQ01",
+            visitor_name="Cháu Khách",
+            visitor_age=7,
+            visitor_sex=2,
+            hamlet_id=hamlet_id,
+        )
+    )
+    injuries.save(
+        InjuryForm(
+            date(2026, 4, 1),
+            "TN03",
+            "KQ03",
+            visitor_name="Cháu Ngã",
+            visitor_sex=1,
+            hamlet_id=hamlet_id,
+        )
+    )
+    injuries.save(
+        InjuryForm(
+            date(2026, 4, 2),
+            "TN03",
+            "KQ03",
+            visitor_name="Anh Lớn",
+            visitor_age=17,
+            hamlet_id=hamlet_id,
+        )
+    )
+    injuries.save(
+        InjuryForm(
+            date(2026, 5, 1),
+            "TN05",
+            "KQ03",
+            visitor_name="Cháu Sau",
+            visitor_age=9,
+            hamlet_id=hamlet_id,
+        )
+    )
+    service = IndicatorService(book)
+    report = service.compute("2026-H1")
+    injured = report.result("TK0304")
+    assert injured.value == 4  # Bảy, Tám and the two children from elsewhere
+    cells = {(c.dimension, c.key): c.numerator for c in injured.cells}
+    assert cells[("injury_cause", "TN05")] == 2 and cells[("injury_cause", "TN03")] == 2
+    by_age = {c.label: c.numerator for c in injured.cells if c.dimension == "age_group"}
+    assert by_age["6–10 tuổi"] >= 1 and by_age["Chưa rõ tuổi"] == 1
+    assert report.result("TK0305").value == 2  # both drownings ended in death
+    assert report.result("TK0306").value == 2
+    # The rates divide by the commune's own children: the visitors are not in them.
+    ct11a = report.result("CT11a")
+    assert (ct11a.numerator, ct11a.denominator) == (2, 11)
+    assert "nơi khác" in injured.definition_vi and "nơi khác" not in ct11a.definition_vi
+    # The drill-down names the visitor, who has no record.
+    rows = service.drill_down("2026-H1", "TK0306")
+    names = sorted(r.full_name for r in rows)
+    assert names == ["Bé Bảy", "Cháu Khách (trẻ nơi khác)"]
+    visitor = next(r for r in rows if r.full_name.startswith("Cháu"))
+    assert (visitor.sex, visitor.age, visitor.household_number) == (2, 7, "")
+    # Frozen with a finalised report, the visitor stays behind its number.
+    service.finalise("2026-H1")
+    assert len(service.drill_list("2026-H1", "TK0306").ids) == 2
