@@ -46,9 +46,7 @@ class IndicatorDrilldownDialog(DrilldownDialog):
         super()._loaded(rows)
         self.status.setText(self.status_hint)
 
-    def open_profile(
-        self, index: QModelIndex | QPersistentModelIndex
-    ) -> ChildProfileDialog | None:
+    def open_profile(self, index: QModelIndex | QPersistentModelIndex) -> ChildProfileDialog | None:
         """The record of the child on the double-clicked row (None for a visiting child,
         who has no record: the status line says where its injury is)."""
         source = self.proxy.mapToSource(self.proxy.index(index.row(), 0))

@@ -152,6 +152,7 @@ def load_book_data(
         if r[4] is None or r[4] in hamlet_of
     ]
     known = {r[0] for r in rows}
+    lived_in = _households_on(session, t, known)
     events: dict[str, list[tuple[date, str]]] = defaultdict(list)
     # The entries and exits recorded in the scope's households, and the household of the last
     # of them (for the person's hamlet there).
@@ -161,7 +162,11 @@ def load_book_data(
     where = ChangeEvent.household_id if households is not None else literal_column("NULL")
     for pid, code, day, hid in conn.execute(
         select(ChangeEvent.person_id, ChangeEvent.event_code, ChangeEvent.event_date, where).where(
-            ChangeEvent.deleted.is_(False), ChangeEvent.event_code.in_(_OPEN + _CLOSE)
+            ChangeEvent.deleted.is_(False),
+            ChangeEvent.event_code.in_(_OPEN + _CLOSE),
+            # a move to another household of the commune (chuyển đến, from a household it
+            # names) is no entry into the commune: the child lived here before it too
+            or_(ChangeEvent.event_code != "BD02", ChangeEvent.other_household_id.is_(None)),
         ),
     ):
         if pid in known:
@@ -174,6 +179,9 @@ def load_book_data(
     for r in rows:
         history = sorted(events.get(r[0], ()))
         household_id = r[4]
+        hamlet_id = hamlet_of.get(household_id) if household_id is not None else None
+        if r[0] in lived_in:  # moved to another household of the commune after t
+            hamlet_id = lived_in[r[0]]
         if households is not None:
             scoped = sorted(there.get(r[0], ()))
             if scoped:
@@ -185,6 +193,7 @@ def load_book_data(
                 if not inside:
                     continue
                 household_id = inside[0]
+            hamlet_id = hamlet_of.get(household_id) if household_id is not None else None
         resident = _resident_on(history, r[5], r[6], t)
         insured = r[10] >= t if r[10] is not None else bool(r[9]) or bool(r[11])
         persons.append(
@@ -193,7 +202,7 @@ def load_book_data(
                 birth_date=r[1],
                 sex=r[2],
                 ethnicity_code=r[3],
-                hamlet_id=hamlet_of.get(household_id) if household_id is not None else None,
+                hamlet_id=hamlet_id,
                 resident=resident,
                 birth_registered=r[7],
                 birth_registration_date=r[8],
@@ -229,6 +238,41 @@ def load_book_data(
     if data.protection:
         _load_protection(session, period, alive, data, households)
     return data
+
+
+# Moves between households of the commune: each records the household left.
+_HOUSEHOLD_MOVES = ("BD02", "BD07", "BD08")  # chuyển đến (trong xã), tách hộ, nhập hộ
+
+
+def _households_on(session: Session, t: date, known: set[str]) -> dict[str, str | None]:
+    """Person id → the hamlet of the household he lived in on ``t``, for those of ``known``
+    who moved to another household of the commune after ``t`` (the household left by the
+    first such move was his on ``t``; a household emptied by a merge is still read). A report
+    counts a child in the hamlet he lived in on its reference date, not the one of today."""
+    first: dict[str, tuple[date, str]] = {}
+    for pid, day, left in session.connection().execute(
+        select(ChangeEvent.person_id, ChangeEvent.event_date, ChangeEvent.other_household_id).where(
+            ChangeEvent.deleted.is_(False),
+            ChangeEvent.event_code.in_(_HOUSEHOLD_MOVES),
+            ChangeEvent.other_household_id.is_not(None),
+            ChangeEvent.person_id.is_not(None),
+            ChangeEvent.event_date > t,
+        ),
+    ):
+        if pid in known and (pid not in first or day < first[pid][0]):
+            first[pid] = (day, str(left))
+    if not first:
+        return {}
+    left_ids = sorted({left for _day, left in first.values()})
+    hamlets: dict[str, str] = {}
+    for start in range(0, len(left_ids), _CHUNK):
+        for hid, hamlet in session.connection().execute(
+            select(Household.id, Household.hamlet_id).where(
+                Household.id.in_(left_ids[start : start + _CHUNK])
+            )
+        ):
+            hamlets[hid] = hamlet
+    return {pid: hamlets.get(left) for pid, (_day, left) in first.items()}
 
 
 def _folded_households(session: Session) -> dict[str, set[str]]:

@@ -116,3 +116,32 @@ def test_births_in_the_period_by_sex(book: Any, small_book: dict[str, str]) -> N
     # outside C(t) still get their sex and hamlet cells.
     births = _r(book, "TK0103")
     assert births.value == 0 and births.cells == ()
+
+
+def test_a_child_counts_in_the_hamlet_he_lived_in_on_the_reference_date(
+    book: Any, small_book: dict[str, str]
+) -> None:
+    from desktop.core.services.events import EventForm, EventService
+    from desktop.core.services.households import HouseholdForm, HouseholdService
+
+    service = HouseholdService(book)
+    west = service.add_hamlet("Thôn Tây").id
+    house = service.save_household(
+        HouseholdForm(hamlet_id=west, number="9", head_name="Lò Văn Tây"),
+        today=date(2026, 6, 1),
+        accept_warnings=True,
+    )
+    # G moves to Thôn Tây on 10/06/2026, after t = 30/04/2026.
+    EventService(book).record(
+        EventForm("BD02", date(2026, 6, 10), small_book["G"], target_household_id=house),
+        today=date(2026, 6, 30),
+    )
+
+    def by_hamlet(as_of: date | None = None) -> dict[str, float | None]:
+        pop = _r(book, "TK0101", as_of)
+        return {c.label: c.numerator for c in pop.cells if c.dimension == "hamlet"}
+
+    assert by_hamlet() == {"Thôn Đông": 8}  # on 30/04 G still lived in Thôn Đông
+    assert by_hamlet(date(2026, 6, 15)) == {"Thôn Đông": 6, "Thôn Tây": 1}
+    members = IndicatorService(book).member_ids("2026-H1", "TK0101", "hamlet", west)
+    assert members == []
