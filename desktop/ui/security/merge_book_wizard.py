@@ -37,6 +37,7 @@ from desktop.core.services.merge_book import (
     MergeBookResult,
     MergeBookService,
 )
+from desktop.core.services.merge_list import MergeListResult
 from desktop.ui import messages
 from desktop.ui.changes import Change
 from desktop.ui.ops import Op, run_op
@@ -324,28 +325,112 @@ class ConfirmPage(QWizardPage):
         )
 
 
-class MergeBookWizard(QWizard):
-    """Open → preview and map → merge. Emits ``merged(MergeBookResult)``."""
+Progress = Callable[[int, int], None]
+
+
+class MergeWizard(QWizard):
+    """What the two merge wizards (a former book, a former list) share: the window, and the
+    merge itself — in the background with a progress bar and “Dừng” (which writes nothing),
+    then its message. Emits ``merged(result)``. A subclass says what its last button does
+    (``apply_work``), what the progress bar says, and what to let go when it closes
+    (``release``)."""
 
     merged = Signal(object)
+    map_page: MapPage
 
-    def __init__(self, service: MergeBookService, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.service = service
-        self.former: FormerBook | None = None
-        self.preview: MergeBookPreview | None = None
         self.op: Op | None = None  # the merge under way (its “Dừng” is op.cancel)
         self._busy = False
-        self.setWindowTitle(self.tr("Gộp sổ của xã cũ"))
+        self.setWindowTitle(title)
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
-        self.open_page = OpenPage(self)
-        self.map_page = MapPage(self, self)
-        self.confirm_page = ConfirmPage(self)
-        for page in (self.open_page, self.map_page, self.confirm_page):
+
+    def add_pages(self, *pages: QWizardPage) -> None:
+        """The wizard's pages, in order; then its size."""
+        for page in pages:
             self.addPage(page)
         # Fits 1366×768 at 125 % too (1093×614 logical, less taskbar and title bar).
         self.setMinimumSize(760, 500)
         resize_to_fit(self, 860, 620)
+
+    def apply_work(
+        self, targets: dict[str, str], pairs: list[tuple[str, str]]
+    ) -> Callable[[Progress], object] | None:
+        """The merge to run with the hamlet mapping and the confirmed pairs (None: nothing
+        is ready to merge)."""
+        raise NotImplementedError
+
+    def merging_text(self) -> str:
+        """What the progress bar says while merging."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        """Let go of what the wizard holds open (nothing by default)."""
+
+    def accept(self) -> None:
+        """Merge in the background, with a progress bar and “Dừng” (which writes nothing)."""
+        if self._busy:
+            return
+        work = self.apply_work(self.map_page.hamlets.targets(), self.map_page.pairs.confirmed())
+        if work is None:
+            return
+        self._busy = True
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        op = run_op(
+            self,
+            work,
+            success=self._done,
+            failure=self._failed,
+            label=self.merging_text(),
+            with_progress=True,
+            cancellable=True,
+            changes=(Change.BOOK, Change.BACKUPS),
+        )
+        op.finished.connect(self._stopped)
+        self.op = op
+
+    def _stopped(self) -> None:
+        # “Dừng” ends the work without a result: the transaction rolled back.
+        if not self._busy:
+            return
+        self._busy = False
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        messages.show_message(
+            self, self.tr("Đã dừng: sổ giữ nguyên như trước khi gộp."), title=self.tr("Đã dừng")
+        )
+
+    def _done(self, result: MergeBookResult | MergeListResult) -> None:
+        self._busy = False
+        self.release()
+        self.merged.emit(result)
+        messages.show_message(self.parentWidget(), result.message_vi(), title=self.tr("Đã gộp"))
+        super().accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        messages.show_exception(self, exc)
+
+    def reject(self) -> None:
+        """Cancel: nothing was written; what the wizard held open is let go."""
+        if self._busy:
+            return
+        self.release()
+        super().reject()
+
+
+class MergeBookWizard(MergeWizard):
+    """Open → preview and map → merge. Emits ``merged(MergeBookResult)``."""
+
+    def __init__(self, service: MergeBookService, parent: QWidget | None = None) -> None:
+        super().__init__(self.tr("Gộp sổ của xã cũ"), parent)
+        self.service = service
+        self.former: FormerBook | None = None
+        self.preview: MergeBookPreview | None = None
+        self.open_page = OpenPage(self)
+        self.map_page = MapPage(self, self)
+        self.confirm_page = ConfirmPage(self)
+        self.add_pages(self.open_page, self.map_page, self.confirm_page)
 
     def set_former(self, former: FormerBook, preview: MergeBookPreview) -> None:
         """Hold the opened former book and its first preview."""
@@ -370,53 +455,17 @@ class MergeBookWizard(QWizard):
             self.former.close()
         self.former, self.preview = None, None
 
-    def accept(self) -> None:
-        """Merge in the background, with a progress bar and “Dừng” (which writes nothing)."""
-        if self._busy or self.former is None or self.preview is None:
-            return
-        self._busy = True
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+    def apply_work(
+        self, targets: dict[str, str], pairs: list[tuple[str, str]]
+    ) -> Callable[[Progress], object] | None:
         former, service = self.former, self.service
-        targets = self.map_page.hamlets.targets()
-        pairs = self.map_page.pairs.confirmed()
-        op = run_op(
-            self,
-            lambda progress: service.apply(former, targets, pairs, progress),
-            success=self._done,
-            failure=self._failed,
-            label=self.tr("Đang gộp sổ của xã cũ…"),
-            with_progress=True,
-            cancellable=True,
-            changes=(Change.BOOK, Change.BACKUPS),
-        )
-        op.finished.connect(self._stopped)
-        self.op = op
+        if former is None or self.preview is None:
+            return None
+        return lambda progress: service.apply(former, targets, pairs, progress)
 
-    def _stopped(self) -> None:
-        # “Dừng” ends the work without a result: the transaction rolled back.
-        if not self._busy:
-            return
-        self._busy = False
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
-        messages.show_message(
-            self, self.tr("Đã dừng: sổ giữ nguyên như trước khi gộp."), title=self.tr("Đã dừng")
-        )
+    def merging_text(self) -> str:
+        return self.tr("Đang gộp sổ của xã cũ…")
 
-    def _done(self, result: MergeBookResult) -> None:
-        self._busy = False
+    def release(self) -> None:
+        """The temporary copy of the former book is removed."""
         self.close_former()
-        self.merged.emit(result)
-        messages.show_message(self.parentWidget(), result.message_vi(), title=self.tr("Đã gộp"))
-        super().accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self._busy = False
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
-        messages.show_exception(self, exc)
-
-    def reject(self) -> None:
-        """Cancel: nothing was written; the temporary copy is removed."""
-        if self._busy:
-            return
-        self.close_former()
-        super().reject()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -27,13 +27,11 @@ from PySide6.QtWidgets import (
 
 from desktop.core.importer.reader import MAX_FILE_MB
 from desktop.core.reports.protect import ExportProtection
-from desktop.core.services.merge_list import MergeListPreview, MergeListResult, MergeListService
+from desktop.core.services.merge_list import MergeListPreview, MergeListService
 from desktop.ui import messages
-from desktop.ui.changes import Change
-from desktop.ui.ops import Op, run_op
+from desktop.ui.ops import run_op
 from desktop.ui.printing.files import ask_protection, choose_save_path, offer_to_open
-from desktop.ui.screen import resize_to_fit
-from desktop.ui.security.merge_book_wizard import MapPage, ShownPreview
+from desktop.ui.security.merge_book_wizard import MapPage, MergeWizard, Progress, ShownPreview
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
 from sync import clock
 
@@ -244,27 +242,17 @@ class ConfirmPage(QWizardPage):
         )
 
 
-class MergeListWizard(QWizard):
+class MergeListWizard(MergeWizard):
     """List → preview and map → merge. Emits ``merged(MergeListResult)``."""
 
-    merged = Signal(object)
-
     def __init__(self, service: MergeListService, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(self.tr("Gộp danh sách Excel của xã cũ"), parent)
         self.service = service
         self.preview: MergeListPreview | None = None
-        self.op: Op | None = None  # the merge under way (its “Dừng” is op.cancel)
-        self._busy = False
-        self.setWindowTitle(self.tr("Gộp danh sách Excel của xã cũ"))
-        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.list_page = ListPage(self)
         self.map_page = MapPage(self, self)
         self.confirm_page = ConfirmPage(self)
-        for page in (self.list_page, self.map_page, self.confirm_page):
-            self.addPage(page)
-        # Fits 1366×768 at 125 % too (1093×614 logical, less taskbar and title bar).
-        self.setMinimumSize(760, 500)
-        resize_to_fit(self, 860, 620)
+        self.add_pages(self.list_page, self.map_page, self.confirm_page)
 
     def review_work(self, targets: dict[str, str]) -> Callable[[], MergeListPreview] | None:
         """The preview again with the mapping ``targets`` (for the mapping page)."""
@@ -278,51 +266,13 @@ class MergeListWizard(QWizard):
         if isinstance(preview, MergeListPreview):
             self.preview = preview
 
-    def accept(self) -> None:
-        """Merge in the background, with a progress bar and “Dừng” (which writes nothing)."""
-        if self._busy or self.preview is None:
-            return
-        self._busy = True
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+    def apply_work(
+        self, targets: dict[str, str], pairs: list[tuple[str, str]]
+    ) -> Callable[[Progress], object] | None:
         preview, service = self.preview, self.service
-        targets = self.map_page.hamlets.targets()
-        pairs = self.map_page.pairs.confirmed()
-        op = run_op(
-            self,
-            lambda progress: service.apply(preview, targets, pairs, progress),
-            success=self._done,
-            failure=self._failed,
-            label=self.tr("Đang gộp danh sách của xã cũ…"),
-            with_progress=True,
-            cancellable=True,
-            changes=(Change.BOOK, Change.BACKUPS),
-        )
-        op.finished.connect(self._stopped)
-        self.op = op
+        if preview is None:
+            return None
+        return lambda progress: service.apply(preview, targets, pairs, progress)
 
-    def _stopped(self) -> None:
-        # “Dừng” ends the work without a result: the transaction rolled back.
-        if not self._busy:
-            return
-        self._busy = False
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
-        messages.show_message(
-            self, self.tr("Đã dừng: sổ giữ nguyên như trước khi gộp."), title=self.tr("Đã dừng")
-        )
-
-    def _done(self, result: MergeListResult) -> None:
-        self._busy = False
-        self.merged.emit(result)
-        messages.show_message(self.parentWidget(), result.message_vi(), title=self.tr("Đã gộp"))
-        super().accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self._busy = False
-        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
-        messages.show_exception(self, exc)
-
-    def reject(self) -> None:
-        """Cancel: nothing was written."""
-        if self._busy:
-            return
-        super().reject()
+    def merging_text(self) -> str:
+        return self.tr("Đang gộp danh sách của xã cũ…")
