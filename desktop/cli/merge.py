@@ -31,10 +31,16 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import paths
 from desktop.cli.common import CliError, open_from_args, read_recovery_code
 from desktop.core.domain.permissions import Action, PermissionDenied
+
+if TYPE_CHECKING:
+    from desktop.core.services.book import Book
+    from desktop.core.services.merge_book import MergeBookPreview
+    from desktop.core.services.merge_list import MergeListPreview
 
 ENV_FORMER_PASSWORD = "SOTREEM_FORMER_PASSWORD"
 
@@ -64,14 +70,11 @@ def _former_secret(args: argparse.Namespace) -> tuple[str, str | None]:
 
 def cmd_merge_book(args: argparse.Namespace) -> int:
     from desktop.core.importer.reader import ImportFileError
-    from desktop.core.services.audit import record_export
     from desktop.core.services.backup import BackupError
     from desktop.core.services.merge_book import MergeBookService
     from desktop.core.services.merge_book_files import (
         read_confirmed_pairs,
         read_hamlet_map,
-        write_duplicates,
-        write_hamlet_map,
     )
 
     if not args.dry_run and not args.hamlet_map:
@@ -92,28 +95,7 @@ def cmd_merge_book(args: argparse.Namespace) -> int:
                 else None
             )
             preview = service.preview(former, targets) if targets is not None else proposal
-            for line in preview.lines():
-                print(line)
-            if args.write_hamlet_map:
-                target = Path(args.write_hamlet_map)
-                rows = write_hamlet_map(target, preview)
-                print(f"Đã ghi cách ghép thôn ({rows} thôn) vào {target}.")
-            if args.write_duplicates:
-                book.user.require(Action.EXPORT)
-                target = Path(args.write_duplicates)
-                rows = write_duplicates(target, preview)
-                record_export(
-                    book,
-                    what="merge_book_duplicates",
-                    path=str(target),
-                    rows=rows,
-                    protected=False,
-                    personal=True,
-                )
-                print(
-                    f"Đã ghi {rows} cặp có thể trùng vào {target} (có họ tên, ngày sinh: hãy "
-                    "giữ tệp cẩn thận). Ghi “có” ở cột “Gộp” cho cặp là cùng một trẻ."
-                )
+            _show_preview(book, args, preview, "merge_book_duplicates")
             if args.dry_run:
                 print("Chạy thử: chưa ghi gì vào sổ.")
                 return 0
@@ -145,13 +127,10 @@ def cmd_merge_list(args: argparse.Namespace) -> int:
     from desktop.core.domain.dates import parse_vn_date
     from desktop.core.importer.headers import load_mapping_file
     from desktop.core.importer.reader import ImportFileError
-    from desktop.core.services.audit import record_export
     from desktop.core.services.backup import BackupError
     from desktop.core.services.merge_book_files import (
         read_confirmed_pairs,
         read_hamlet_map,
-        write_duplicates,
-        write_hamlet_map,
     )
     from desktop.core.services.merge_list import MergeListService
 
@@ -174,28 +153,7 @@ def cmd_merge_list(args: argparse.Namespace) -> int:
             read_hamlet_map(Path(args.hamlet_map), proposal.hamlets) if args.hamlet_map else None
         )
         preview = service.preview(former, imported, targets) if targets is not None else proposal
-        for line in preview.lines():
-            print(line)
-        if args.write_hamlet_map:
-            target = Path(args.write_hamlet_map)
-            rows = write_hamlet_map(target, preview)
-            print(f"Đã ghi cách ghép thôn ({rows} thôn) vào {target}.")
-        if args.write_duplicates:
-            book.user.require(Action.EXPORT)
-            target = Path(args.write_duplicates)
-            rows = write_duplicates(target, preview)
-            record_export(
-                book,
-                what="merge_list_duplicates",
-                path=str(target),
-                rows=rows,
-                protected=False,
-                personal=True,
-            )
-            print(
-                f"Đã ghi {rows} cặp có thể trùng vào {target} (có họ tên, ngày sinh: hãy "
-                "giữ tệp cẩn thận). Ghi “có” ở cột “Gộp” cho cặp là cùng một trẻ."
-            )
+        _show_preview(book, args, preview, "merge_list_duplicates")
         if args.dry_run:
             print("Chạy thử: chưa ghi gì vào sổ.")
         else:
@@ -305,3 +263,28 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     q.add_argument("--mapping", metavar="COT.json", help="cách ghép cột (như sotreem import)")
     q.add_argument("--rejected", metavar="TỆP.xlsx", help="nơi ghi các dòng có lỗi")
     q.set_defaults(func=cmd_merge_list)
+
+
+def _show_preview(
+    book: Book, args: argparse.Namespace, preview: MergeBookPreview | MergeListPreview, what: str
+) -> None:
+    """Print the preview, and write the hamlet mapping and the candidate pairs if asked
+    (the pairs carry names and birth dates: an audited export)."""
+    from desktop.core.services.audit import record_export
+    from desktop.core.services.merge_book_files import write_duplicates, write_hamlet_map
+
+    for line in preview.lines():
+        print(line)
+    if args.write_hamlet_map:
+        target = Path(args.write_hamlet_map)
+        rows = write_hamlet_map(target, preview)
+        print(f"Đã ghi cách ghép thôn ({rows} thôn) vào {target}.")
+    if args.write_duplicates:
+        book.user.require(Action.EXPORT)
+        target = Path(args.write_duplicates)
+        rows = write_duplicates(target, preview)
+        record_export(book, what=what, path=str(target), rows=rows, protected=False, personal=True)
+        print(
+            f"Đã ghi {rows} cặp có thể trùng vào {target} (có họ tên, ngày sinh: hãy "
+            "giữ tệp cẩn thận). Ghi “có” ở cột “Gộp” cho cặp là cùng một trẻ."
+        )
