@@ -338,10 +338,11 @@ class MergeWizard(QWizard):
     merged = Signal(object)
     map_page: MapPage
 
-    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, merging: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.op: Op | None = None  # the merge under way (its “Dừng” is op.cancel)
         self._busy = False
+        self._merging = merging  # what the progress bar says
         self.setWindowTitle(title)
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
 
@@ -356,13 +357,9 @@ class MergeWizard(QWizard):
     def apply_work(
         self, targets: dict[str, str], pairs: list[tuple[str, str]]
     ) -> Callable[[Progress], object] | None:
-        """The merge to run with the hamlet mapping and the confirmed pairs (None: nothing
-        is ready to merge)."""
-        raise NotImplementedError
-
-    def merging_text(self) -> str:
-        """What the progress bar says while merging."""
-        raise NotImplementedError
+        """The merge to run with the hamlet mapping and the confirmed pairs; None while
+        nothing is ready to merge (each wizard says what it merges)."""
+        return None
 
     def release(self) -> None:
         """Let go of what the wizard holds open (nothing by default)."""
@@ -381,7 +378,7 @@ class MergeWizard(QWizard):
             work,
             success=self._done,
             failure=self._failed,
-            label=self.merging_text(),
+            label=self._merging,
             with_progress=True,
             cancellable=True,
             changes=(Change.BOOK, Change.BACKUPS),
@@ -423,7 +420,7 @@ class MergeBookWizard(MergeWizard):
     """Open → preview and map → merge. Emits ``merged(MergeBookResult)``."""
 
     def __init__(self, service: MergeBookService, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Gộp sổ của xã cũ"), parent)
+        super().__init__(self.tr("Gộp sổ của xã cũ"), self.tr("Đang gộp sổ của xã cũ…"), parent)
         self.service = service
         self.former: FormerBook | None = None
         self.preview: MergeBookPreview | None = None
@@ -462,9 +459,6 @@ class MergeBookWizard(MergeWizard):
         if former is None or self.preview is None:
             return None
         return lambda progress: service.apply(former, targets, pairs, progress)
-
-    def merging_text(self) -> str:
-        return self.tr("Đang gộp sổ của xã cũ…")
 
     def release(self) -> None:
         """The temporary copy of the former book is removed."""

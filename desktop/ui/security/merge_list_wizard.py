@@ -246,7 +246,11 @@ class MergeListWizard(MergeWizard):
     """List → preview and map → merge. Emits ``merged(MergeListResult)``."""
 
     def __init__(self, service: MergeListService, parent: QWidget | None = None) -> None:
-        super().__init__(self.tr("Gộp danh sách Excel của xã cũ"), parent)
+        super().__init__(
+            self.tr("Gộp danh sách Excel của xã cũ"),
+            self.tr("Đang gộp danh sách của xã cũ…"),
+            parent,
+        )
         self.service = service
         self.preview: MergeListPreview | None = None
         self.list_page = ListPage(self)
@@ -273,6 +277,3 @@ class MergeListWizard(MergeWizard):
         if preview is None:
             return None
         return lambda progress: service.apply(preview, targets, pairs, progress)
-
-    def merging_text(self) -> str:
-        return self.tr("Đang gộp danh sách của xã cũ…")
