@@ -46,6 +46,7 @@ from desktop.core.domain.labels import TABLE_LABELS
 from desktop.core.domain.matching import DUPLICATE_REASONS
 from desktop.core.domain.permissions import Action
 from desktop.core.domain.text import clean_text, fold
+from desktop.core.reports.formatting import vn_int
 from desktop.core.services.audit import verify_chain
 from desktop.core.services.backup import (
     BackupError,
@@ -266,43 +267,60 @@ class MergeBookPreview:
         if self.nothing_new:
             out.append("Mọi hồ sơ của sổ này đã có trong sổ đang mở: không có gì mới để gộp.")
         out.append("Sẽ chuyển sang sổ này:")
-        out += [f"  {label}: {_vn_int(n)}" for label, n in self.summary()]
+        out += [f"  {label}: {vn_int(n)}" for label, n in self.summary()]
         other = [t for t in self.tables if t.incoming and t.table not in _SUMMARISED]
-        out += [f"  {t.label}: {_vn_int(t.incoming)}" for t in other]
+        out += [f"  {t.label}: {vn_int(t.incoming)}" for t in other]
         already = sum(t.already for t in self.tables)
         if already:
-            out.append(f"Đã có trong sổ từ trước (không chép lại): {_vn_int(already)} bản ghi.")
+            out.append(f"Đã có trong sổ từ trước (không chép lại): {vn_int(already)} bản ghi.")
         if self.users:
             out.append(
                 f"Không chép tài khoản ({len(self.users)}): {', '.join(self.users)} — quản trị "
                 "viên sổ mới tạo tài khoản."
             )
         for label, why, rows in self.not_copied:
-            out.append(f"Không chép {label.lower()} ({_vn_int(rows)}): {why}.")
+            out.append(f"Không chép {label.lower()} ({vn_int(rows)}): {why}.")
         if self.former_audit_lines:
             out.append(
-                f"Nhật ký của sổ xã cũ ({_vn_int(self.former_audit_lines)} dòng) được giữ "
+                f"Nhật ký của sổ xã cũ ({vn_int(self.former_audit_lines)} dòng) được giữ "
                 "nguyên vẹn trong sổ này và kiểm tra được riêng."
             )
-        out.append("Ghép thôn:")
-        out += [
-            f"  {h.former_name} ({_vn_int(h.households)} hộ) → {h.action_text}"
-            for h in self.hamlets
-        ]
-        if self.duplicates and not pairs:
-            out.append(f"Có thể trùng ở hai sổ: {len(self.duplicates)} cặp, cần xác nhận.")
-        elif self.duplicates:
-            out.append(f"Có thể trùng ở hai sổ ({len(self.duplicates)} cặp, cần xác nhận):")
-            out += [
-                f"  {d.existing_id} “{d.existing_name}” {format_vn_date(d.existing_birth)}, "
-                f"{d.existing_place} ↔ {d.incoming_id} “{d.incoming_name}” "
-                f"{format_vn_date(d.incoming_birth)}, {d.incoming_place} — {d.reason_text}"
-                for d in self.duplicates
-            ]
-        else:
-            out.append("Không thấy trẻ nào có ở cả hai sổ.")
+        out += mapping_lines(
+            self.hamlets,
+            self.duplicates,
+            pairs,
+            maybe="Có thể trùng ở hai sổ",
+            none="Không thấy trẻ nào có ở cả hai sổ.",
+        )
         out += [f"Lưu ý: {w}" for w in self.warnings]
         return out
+
+
+def mapping_lines(
+    hamlets: Sequence[HamletChoice],
+    duplicates: Sequence[CrossDuplicate],
+    pairs: bool,
+    *,
+    maybe: str,
+    none: str,
+) -> list[str]:
+    """The preview's lines on where each former hamlet goes and on the children who may be
+    in both (each pair when ``pairs``), for a former book or a former list alike."""
+    out = ["Ghép thôn:"]
+    out += [f"  {h.former_name} ({vn_int(h.households)} hộ) → {h.action_text}" for h in hamlets]
+    if duplicates and not pairs:
+        out.append(f"{maybe}: {len(duplicates)} cặp, cần xác nhận.")
+    elif duplicates:
+        out.append(f"{maybe} ({len(duplicates)} cặp, cần xác nhận):")
+        out += [
+            f"  {d.existing_id} “{d.existing_name}” {format_vn_date(d.existing_birth)}, "
+            f"{d.existing_place} ↔ {d.incoming_id} “{d.incoming_name}” "
+            f"{format_vn_date(d.incoming_birth)}, {d.incoming_place} — {d.reason_text}"
+            for d in duplicates
+        ]
+    else:
+        out.append(none)
+    return out
 
 
 _SUMMARISED = {t for _label, group in SUMMARY_GROUPS for t in group}
@@ -332,9 +350,9 @@ class MergeBookResult:
         if not self.total and not self.merged_pairs:
             return f"Sổ của {name} đã được gộp từ trước: không có gì mới, sổ không thay đổi."
         text = (
-            f"Đã gộp sổ của {name}: {_vn_int(self.total)} bản ghi "
-            f"({_vn_int(self.created.get('persons', 0))} nhân khẩu, "
-            f"{_vn_int(self.created.get('households', 0))} hộ)"
+            f"Đã gộp sổ của {name}: {vn_int(self.total)} bản ghi "
+            f"({vn_int(self.created.get('persons', 0))} nhân khẩu, "
+            f"{vn_int(self.created.get('households', 0))} hộ)"
         )
         if self.merged_pairs:
             text += f", gộp {self.merged_pairs} cặp hồ sơ trùng"
@@ -342,10 +360,6 @@ class MergeBookResult:
         if self.backup_file is not None:
             text += f" Sổ trước khi gộp đã được sao lưu: {self.backup_file.name}."
         return text
-
-
-def _vn_int(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 class FormerCommune(Protocol):
@@ -641,7 +655,7 @@ def hamlet_choices(
                 FieldProblem(
                     "thon_cu",
                     f"Sổ xã cũ có {len(same)} thôn cùng tên “{same[0].name}” ("
-                    + ", ".join(f"{_vn_int(h.households)} hộ" for h in same)
+                    + ", ".join(f"{vn_int(h.households)} hộ" for h in same)
                     + "): không biết ghép thôn nào với thôn nào. Hãy đổi tên cho khác nhau "
                     "trong sổ xã cũ (mở sổ đó, sửa tên thôn, sao lưu lại) rồi gộp. Chưa có gì "
                     "được ghi.",
@@ -667,7 +681,7 @@ def hamlet_choices(
             problems.append(
                 FieldProblem(
                     "thon_moi",
-                    f"Thôn “{hamlet.name}” của xã cũ ({_vn_int(hamlet.households)} hộ) chưa "
+                    f"Thôn “{hamlet.name}” của xã cũ ({vn_int(hamlet.households)} hộ) chưa "
                     "được ghép với thôn nào của xã mới. Hãy ghi thôn mới cho thôn này.",
                 )
             )
@@ -769,7 +783,7 @@ def _number_clashes(session: Session, old: Session, hamlets: list[HamletChoice])
         if number in numbers.get(choice.target_id, set()):
             clashes[choice.target_name] = clashes.get(choice.target_name, 0) + 1
     return [
-        f"{_vn_int(n)} hộ của xã cũ trùng số hộ với hộ đã có trong thôn “{name}”: số hộ được "
+        f"{vn_int(n)} hộ của xã cũ trùng số hộ với hộ đã có trong thôn “{name}”: số hộ được "
         "giữ nguyên; hãy đánh lại số hộ sau khi gộp."
         for name, n in sorted(clashes.items())
     ]

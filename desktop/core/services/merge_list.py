@@ -67,6 +67,7 @@ from desktop.core.services.merge_book import (
     check_pairs,
     hamlet_choices,
     history_lines,
+    mapping_lines,
 )
 from desktop.core.services.unlocked import Book
 from desktop.core.storage import audit_hook
@@ -226,22 +227,13 @@ class MergeListPreview:
                 f"Đã có trong sổ từ lần gộp trước (không ghi lại): "
                 f"{vn_int(self.already_households)} hộ, {vn_int(self.already_persons)} nhân khẩu."
             )
-        out.append("Ghép thôn:")
-        out += [
-            f"  {h.former_name} ({vn_int(h.households)} hộ) → {h.action_text}" for h in self.hamlets
-        ]
-        if self.duplicates and not pairs:
-            out.append(f"Có thể đã có trong sổ: {len(self.duplicates)} cặp, cần xác nhận.")
-        elif self.duplicates:
-            out.append(f"Có thể đã có trong sổ ({len(self.duplicates)} cặp, cần xác nhận):")
-            out += [
-                f"  {d.existing_id} “{d.existing_name}” {format_vn_date(d.existing_birth)}, "
-                f"{d.existing_place} ↔ {d.incoming_id} “{d.incoming_name}” "
-                f"{format_vn_date(d.incoming_birth)}, {d.incoming_place} — {d.reason_text}"
-                for d in self.duplicates
-            ]
-        else:
-            out.append("Không thấy trẻ nào của danh sách đã có trong sổ.")
+        out += mapping_lines(
+            self.hamlets,
+            self.duplicates,
+            pairs,
+            maybe="Có thể đã có trong sổ",
+            none="Không thấy trẻ nào của danh sách đã có trong sổ.",
+        )
         out += [f"Lưu ý: {w}" for w in self.warnings]
         if summary.remarks:
             out.append(f"Lưu ý về các dòng ({vn_int(len(summary.remarks))}):")

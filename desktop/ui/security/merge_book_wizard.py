@@ -47,7 +47,8 @@ from desktop.ui.security.password_dialog import password_field
 from desktop.ui.widgets import ErrorLabel, monospace_font
 
 
-def _message(exc: BaseException) -> str | None:
+def error_text(exc: BaseException) -> str | None:
+    """The Vietnamese message an error carries (None when it has none to show)."""
     message = getattr(exc, "message_vi", None)
     return message if isinstance(message, str) and message else None
 
@@ -191,7 +192,7 @@ class OpenPage(QWizardPage):
     def _failed(self, exc: BaseException) -> None:
         self.open_button.setEnabled(True)
         self.result.setText(self.tr("Không mở được sổ này."))
-        message = _message(exc)
+        message = error_text(exc)
         if message is None:
             messages.show_exception(self, exc)
         else:
@@ -284,7 +285,7 @@ class MapPage(QWizardPage):
 
     def _failed(self, exc: BaseException) -> None:
         self.review_button.setEnabled(True)
-        message = _message(exc)
+        message = error_text(exc)
         if message is None:
             messages.show_exception(self, exc)
         else:

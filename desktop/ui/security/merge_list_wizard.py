@@ -31,14 +31,15 @@ from desktop.core.services.merge_list import MergeListPreview, MergeListService
 from desktop.ui import messages
 from desktop.ui.ops import run_op
 from desktop.ui.printing.files import ask_protection, choose_save_path, offer_to_open
-from desktop.ui.security.merge_book_wizard import MapPage, MergeWizard, Progress, ShownPreview
+from desktop.ui.security.merge_book_wizard import (
+    MapPage,
+    MergeWizard,
+    Progress,
+    ShownPreview,
+    error_text,
+)
 from desktop.ui.widgets import DateLineEdit, ErrorLabel
 from sync import clock
-
-
-def _message(exc: BaseException) -> str | None:
-    message = getattr(exc, "message_vi", None)
-    return message if isinstance(message, str) and message else None
 
 
 class ListPage(QWizardPage):
@@ -158,7 +159,7 @@ class ListPage(QWizardPage):
     def _failed(self, exc: BaseException) -> None:
         self.read_button.setEnabled(True)
         self.result.setText(self.tr("Chưa đọc được danh sách này."))
-        message = _message(exc)
+        message = error_text(exc)
         if message is None:
             messages.show_exception(self, exc)
         else:
@@ -196,7 +197,7 @@ class ListPage(QWizardPage):
         )
 
     def _save_failed(self, exc: BaseException) -> None:
-        message = _message(exc)
+        message = error_text(exc)
         if message is None:
             messages.show_exception(self, exc)
         else:
