@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from desktop.core.reports.formatting import vn_int
 from desktop.core.services.backup import BackupError
 from desktop.core.services.merge_book import (
     CrossDuplicate,
@@ -296,34 +297,25 @@ class MapPage(QWizardPage):
 
 
 class ConfirmPage(QWizardPage):
-    """Step 3: what will be written, and the button that writes it."""
+    """The last step of a merge wizard: what will be written (``describe``, None while there
+    is nothing to merge) and the button that writes it."""
 
-    def __init__(self, wizard: MergeBookWizard) -> None:
+    def __init__(self, wizard: QWizard, name: str, describe: Callable[[], str | None]) -> None:
         super().__init__(wizard)
-        self._wizard = wizard
-        self.setTitle(self.tr("Gộp sổ"))
+        self._describe = describe
+        self.setTitle(name)
         self.text = QLabel()
         self.text.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.text)
         layout.addStretch(1)
         self.setFinalPage(True)
-        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Gộp sổ"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, name)
 
     def initializePage(self) -> None:
-        preview = self._wizard.preview
-        if preview is None:
-            return
-        total = sum(t.incoming for t in preview.tables)
-        pairs = len(self._wizard.map_page.pairs.confirmed())
-        self.text.setText(
-            self.tr(
-                "Khi bấm “Gộp sổ”: chương trình sao lưu sổ này trước, rồi chép {t} bản ghi của "
-                "sổ {n} cũ vào sổ này trong một lần ghi (dừng giữa chừng thì sổ giữ nguyên như "
-                "trước), ghi vào lịch sử mỗi hộ “thuộc {n} cũ”, gộp {p} cặp hồ sơ trùng đã đánh "
-                "dấu, và ghi vào nhật ký. Tài khoản của sổ xã cũ không được chép."
-            ).format(t=f"{total:,}".replace(",", "."), n=preview.former_name, p=pairs)
-        )
+        text = self._describe()
+        if text is not None:
+            self.text.setText(text)
 
 
 Progress = Callable[[int, int], None]
@@ -427,8 +419,22 @@ class MergeBookWizard(MergeWizard):
         self.preview: MergeBookPreview | None = None
         self.open_page = OpenPage(self)
         self.map_page = MapPage(self, self)
-        self.confirm_page = ConfirmPage(self)
+        self.confirm_page = ConfirmPage(self, self.tr("Gộp sổ"), self.describe)
         self.add_pages(self.open_page, self.map_page, self.confirm_page)
+
+    def describe(self) -> str | None:
+        """What “Gộp sổ” will write (the last page)."""
+        preview = self.preview
+        if preview is None:
+            return None
+        total = sum(t.incoming for t in preview.tables)
+        pairs = len(self.map_page.pairs.confirmed())
+        return self.tr(
+            "Khi bấm “Gộp sổ”: chương trình sao lưu sổ này trước, rồi chép {t} bản ghi của "
+            "sổ {n} cũ vào sổ này trong một lần ghi (dừng giữa chừng thì sổ giữ nguyên như "
+            "trước), ghi vào lịch sử mỗi hộ “thuộc {n} cũ”, gộp {p} cặp hồ sơ trùng đã đánh "
+            "dấu, và ghi vào nhật ký. Tài khoản của sổ xã cũ không được chép."
+        ).format(t=vn_int(total), n=preview.former_name, p=pairs)
 
     def set_former(self, former: FormerBook, preview: MergeBookPreview) -> None:
         """Hold the opened former book and its first preview."""

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
     QWidget,
-    QWizard,
     QWizardPage,
 )
 
@@ -32,6 +31,7 @@ from desktop.ui import messages
 from desktop.ui.ops import run_op
 from desktop.ui.printing.files import ask_protection, choose_save_path, offer_to_open
 from desktop.ui.security.merge_book_wizard import (
+    ConfirmPage,
     MapPage,
     MergeWizard,
     Progress,
@@ -207,42 +207,6 @@ class ListPage(QWizardPage):
         return self._wizard.preview is not None
 
 
-class ConfirmPage(QWizardPage):
-    """Step 3: what will be written, and the button that writes it."""
-
-    def __init__(self, wizard: MergeListWizard) -> None:
-        super().__init__(wizard)
-        self._wizard = wizard
-        self.setTitle(self.tr("Gộp danh sách"))
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
-        layout.addStretch(1)
-        self.setFinalPage(True)
-        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("Gộp danh sách"))
-
-    def initializePage(self) -> None:
-        preview = self._wizard.preview
-        if preview is None:
-            return
-        pairs = len(self._wizard.map_page.pairs.confirmed())
-        self.text.setText(
-            self.tr(
-                "Khi bấm “Gộp danh sách”: chương trình sao lưu sổ này trước, rồi ghi {h} hộ, {p} "
-                "nhân khẩu của {n} cũ vào sổ này trong một lần ghi (dừng giữa chừng thì sổ giữ "
-                "nguyên như trước), ghi vào lịch sử mỗi hộ “thuộc {n} cũ”, gộp {c} cặp hồ sơ "
-                "trùng đã đánh dấu, và ghi vào nhật ký. Các dòng có lỗi ({r}) không được ghi."
-            ).format(
-                h=preview.households,
-                p=preview.persons,
-                n=preview.former_name,
-                c=pairs,
-                r=preview.rejected,
-            )
-        )
-
-
 class MergeListWizard(MergeWizard):
     """List → preview and map → merge. Emits ``merged(MergeListResult)``."""
 
@@ -256,8 +220,27 @@ class MergeListWizard(MergeWizard):
         self.preview: MergeListPreview | None = None
         self.list_page = ListPage(self)
         self.map_page = MapPage(self, self)
-        self.confirm_page = ConfirmPage(self)
+        self.confirm_page = ConfirmPage(self, self.tr("Gộp danh sách"), self.describe)
         self.add_pages(self.list_page, self.map_page, self.confirm_page)
+
+    def describe(self) -> str | None:
+        """What “Gộp danh sách” will write (the last page)."""
+        preview = self.preview
+        if preview is None:
+            return None
+        pairs = len(self.map_page.pairs.confirmed())
+        return self.tr(
+            "Khi bấm “Gộp danh sách”: chương trình sao lưu sổ này trước, rồi ghi {h} hộ, {p} "
+            "nhân khẩu của {n} cũ vào sổ này trong một lần ghi (dừng giữa chừng thì sổ giữ "
+            "nguyên như trước), ghi vào lịch sử mỗi hộ “thuộc {n} cũ”, gộp {c} cặp hồ sơ "
+            "trùng đã đánh dấu, và ghi vào nhật ký. Các dòng có lỗi ({r}) không được ghi."
+        ).format(
+            h=preview.households,
+            p=preview.persons,
+            n=preview.former_name,
+            c=pairs,
+            r=preview.rejected,
+        )
 
     def review_work(self, targets: dict[str, str]) -> Callable[[], MergeListPreview] | None:
         """The preview again with the mapping ``targets`` (for the mapping page)."""
