@@ -73,7 +73,6 @@ def cmd_merge_book(args: argparse.Namespace) -> int:
     from desktop.core.services.backup import BackupError
     from desktop.core.services.merge_book import MergeBookService
     from desktop.core.services.merge_book_files import (
-        read_confirmed_pairs,
         read_hamlet_map,
     )
 
@@ -99,17 +98,7 @@ def cmd_merge_book(args: argparse.Namespace) -> int:
             if args.dry_run:
                 print("Chạy thử: chưa ghi gì vào sổ.")
                 return 0
-            pairs = (
-                read_confirmed_pairs(Path(args.confirm_duplicates))
-                if args.confirm_duplicates
-                else []
-            )
-            if preview.duplicates and not args.confirm_duplicates:
-                print(
-                    f"Lưu ý: {len(preview.duplicates)} cặp có thể trùng chưa được xác nhận: "
-                    "mỗi hồ sơ được giữ riêng (gộp sau ở “Hồ sơ trùng”)."
-                )
-            result = service.apply(former, targets, pairs)
+            result = service.apply(former, targets, _confirmed_pairs(args, preview))
             print(result.message_vi())
             return 0
     except (BackupError, ImportFileError, PermissionDenied) as exc:
@@ -129,7 +118,6 @@ def cmd_merge_list(args: argparse.Namespace) -> int:
     from desktop.core.importer.reader import ImportFileError
     from desktop.core.services.backup import BackupError
     from desktop.core.services.merge_book_files import (
-        read_confirmed_pairs,
         read_hamlet_map,
     )
     from desktop.core.services.merge_list import MergeListService
@@ -157,17 +145,7 @@ def cmd_merge_list(args: argparse.Namespace) -> int:
         if args.dry_run:
             print("Chạy thử: chưa ghi gì vào sổ.")
         else:
-            pairs = (
-                read_confirmed_pairs(Path(args.confirm_duplicates))
-                if args.confirm_duplicates
-                else []
-            )
-            if preview.duplicates and not args.confirm_duplicates:
-                print(
-                    f"Lưu ý: {len(preview.duplicates)} cặp có thể trùng chưa được xác nhận: "
-                    "mỗi hồ sơ được giữ riêng (gộp sau ở “Hồ sơ trùng”)."
-                )
-            result = service.apply(preview, targets, pairs)
+            result = service.apply(preview, targets, _confirmed_pairs(args, preview))
             print(result.message_vi())
         if preview.rejected:
             target = (
@@ -195,23 +173,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         description="Gộp sổ của một xã cũ vào sổ của xã mới (sắp xếp đơn vị hành chính 2025).",
     )
     p.add_argument("file", help="bản sao lưu .stebak của sổ xã cũ")
-    p.add_argument(
-        "--hamlet-map",
-        metavar="THÔN.csv",
-        help="cách ghép thôn: cột “Thôn cũ”, “Thôn mới” (bắt buộc khi gộp thật)",
-    )
-    p.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì")
-    p.add_argument(
-        "--confirm-duplicates",
-        metavar="TRÙNG.csv",
-        help="các cặp là cùng một trẻ: tệp --write-duplicates với “có” ở cột “Gộp”",
-    )
-    p.add_argument(
-        "--write-hamlet-map", metavar="THÔN.csv", help="ghi cách ghép thôn đề xuất ra tệp"
-    )
-    p.add_argument(
-        "--write-duplicates", metavar="TRÙNG.csv", help="ghi danh sách có thể trùng ra tệp"
-    )
+    _mapping_options(p)
     p.add_argument(
         "--recovery-code",
         action="store_true",
@@ -237,23 +199,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     q.add_argument(
         "--commune-name", required=True, metavar="TÊN", help="tên xã cũ, ví dụ “xã Minh Hưng”"
     )
-    q.add_argument(
-        "--hamlet-map",
-        metavar="THÔN.csv",
-        help="cách ghép thôn: cột “Thôn cũ”, “Thôn mới” (bắt buộc khi gộp thật)",
-    )
-    q.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì")
-    q.add_argument(
-        "--confirm-duplicates",
-        metavar="TRÙNG.csv",
-        help="các cặp là cùng một trẻ: tệp --write-duplicates với “có” ở cột “Gộp”",
-    )
-    q.add_argument(
-        "--write-hamlet-map", metavar="THÔN.csv", help="ghi cách ghép thôn đề xuất ra tệp"
-    )
-    q.add_argument(
-        "--write-duplicates", metavar="TRÙNG.csv", help="ghi danh sách có thể trùng ra tệp"
-    )
+    _mapping_options(q)
     q.add_argument(
         "--as-of",
         metavar="DD/MM/YYYY",
@@ -288,3 +234,41 @@ def _show_preview(
             f"Đã ghi {rows} cặp có thể trùng vào {target} (có họ tên, ngày sinh: hãy "
             "giữ tệp cẩn thận). Ghi “có” ở cột “Gộp” cho cặp là cùng một trẻ."
         )
+
+
+def _mapping_options(parser: argparse.ArgumentParser) -> None:
+    """The options merge-book and merge-list share: the hamlet mapping, the pairs, a dry run."""
+    parser.add_argument(
+        "--hamlet-map",
+        metavar="THÔN.csv",
+        help="cách ghép thôn: cột “Thôn cũ”, “Thôn mới” (bắt buộc khi gộp thật)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="chỉ xem trước, không ghi gì")
+    parser.add_argument(
+        "--confirm-duplicates",
+        metavar="TRÙNG.csv",
+        help="các cặp là cùng một trẻ: tệp --write-duplicates với “có” ở cột “Gộp”",
+    )
+    parser.add_argument(
+        "--write-hamlet-map", metavar="THÔN.csv", help="ghi cách ghép thôn đề xuất ra tệp"
+    )
+    parser.add_argument(
+        "--write-duplicates", metavar="TRÙNG.csv", help="ghi danh sách có thể trùng ra tệp"
+    )
+
+
+def _confirmed_pairs(
+    args: argparse.Namespace, preview: MergeBookPreview | MergeListPreview
+) -> list[tuple[str, str]]:
+    """The pairs the officer marked “có” in --confirm-duplicates (none without it: then each
+    record is kept apart, and the command says so when there were candidates)."""
+    from desktop.core.services.merge_book_files import read_confirmed_pairs
+
+    if not args.confirm_duplicates:
+        if preview.duplicates:
+            print(
+                f"Lưu ý: {len(preview.duplicates)} cặp có thể trùng chưa được xác nhận: "
+                "mỗi hồ sơ được giữ riêng (gộp sau ở “Hồ sơ trùng”)."
+            )
+        return []
+    return read_confirmed_pairs(Path(args.confirm_duplicates))

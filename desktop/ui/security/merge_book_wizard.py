@@ -42,6 +42,7 @@ from desktop.core.services.merge_list import MergeListResult
 from desktop.ui import messages
 from desktop.ui.changes import Change
 from desktop.ui.ops import Op, run_op
+from desktop.ui.printing.files import choose_open_path
 from desktop.ui.screen import resize_to_fit
 from desktop.ui.security.merge_book_models import DuplicatePairsModel, HamletMapModel
 from desktop.ui.security.password_dialog import password_field
@@ -137,14 +138,13 @@ class OpenPage(QWizardPage):
 
     def choose_file(self) -> QFileDialog:
         """A non-blocking file dialog for a .stebak file."""
-        dialog = QFileDialog(self, self.tr("Chọn bản sao lưu của sổ xã cũ"))
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilter(self.tr("Bản sao lưu Sổ Trẻ Em (*.stebak)"))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.path.setText)
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        self.file_dialog = choose_open_path(
+            self,
+            self.tr("Chọn bản sao lưu của sổ xã cũ"),
+            lambda path: self.path.setText(str(path)),
+            "Bản sao lưu Sổ Trẻ Em (*.stebak)",
+        )
+        return self.file_dialog
 
     def open_former(self) -> None:
         """Check and open the backup, then preview, in the background."""

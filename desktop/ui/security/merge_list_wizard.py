@@ -29,7 +29,12 @@ from desktop.core.reports.protect import ExportProtection
 from desktop.core.services.merge_list import MergeListPreview, MergeListService
 from desktop.ui import messages
 from desktop.ui.ops import run_op
-from desktop.ui.printing.files import ask_protection, choose_save_path, offer_to_open
+from desktop.ui.printing.files import (
+    ask_protection,
+    choose_open_path,
+    choose_save_path,
+    offer_to_open,
+)
 from desktop.ui.security.merge_book_wizard import (
     ConfirmPage,
     MapPage,
@@ -104,14 +109,13 @@ class ListPage(QWizardPage):
 
     def choose_file(self) -> QFileDialog:
         """A non-blocking file dialog for an .xlsx or .csv list."""
-        dialog = QFileDialog(self, self.tr("Chọn danh sách Excel của xã cũ"))
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilter(self.tr("Danh sách Excel hoặc CSV (*.xlsx *.csv)"))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self.path.setText)
-        self.file_dialog = dialog
-        dialog.open()
-        return dialog
+        self.file_dialog = choose_open_path(
+            self,
+            self.tr("Chọn danh sách Excel của xã cũ"),
+            lambda path: self.path.setText(str(path)),
+            "Danh sách Excel hoặc CSV (*.xlsx *.csv)",
+        )
+        return self.file_dialog
 
     def read_list(self) -> None:
         """Name the former commune, read the list and preview, in the background."""
