@@ -771,7 +771,8 @@ class IndicatorService:
         part: str = "numerator",
         as_of: date | None = None,
     ) -> list[ChildListRow]:
-        """The children behind one number (an indicator's total or one cell), in the book now.
+        """The children behind one number (an indicator's total or one cell): those it counted
+        when finalised for a finalised report, else the book now (``drill_list``).
 
         Special-circumstance and abuse numbers need the right to see sensitive records.
         """

@@ -724,50 +724,63 @@ def hamlet_choices(
     return choices
 
 
+class BookMatches:
+    """This book's live persons, indexed by the two rules that find a child held by two books
+    (the same ID number; or the same folded name, birth date and a parent's name), for the
+    pairs a merge of a former book or list lists for the officer to confirm."""
+
+    def __init__(self, session: Session) -> None:
+        ours = repo.live_person_keys(session)
+        self._by_number: dict[str, list[PersonKeys]] = {}
+        self._by_name: dict[tuple[str, date], list[PersonKeys]] = {}
+        for person in ours:
+            if person.id_number:
+                self._by_number.setdefault(person.id_number, []).append(person)
+            self._by_name.setdefault((person.name_key, person.birth_date), []).append(person)
+        self._labels = repo.household_labels(session)
+
+    def of(self, person: PersonKeys, place: str) -> list[CrossDuplicate]:
+        """The persons of this book ``person`` (coming from ``place``) may be, with why."""
+        reasons: dict[str, tuple[PersonKeys, list[str]]] = {}
+        if person.id_number:
+            for match in self._by_number.get(person.id_number, []):
+                reasons.setdefault(match.id, (match, []))[1].append("id_number")
+        for match in self._by_name.get((person.name_key, person.birth_date), []):
+            if person.parent_keys & match.parent_keys:
+                reasons.setdefault(match.id, (match, []))[1].append("name_birth_parent")
+        return [
+            CrossDuplicate(
+                existing_id=match.id,
+                existing_name=match.full_name,
+                existing_birth=match.birth_date,
+                existing_place=self._labels.get(match.household_id or "", "không thuộc hộ"),
+                incoming_id=person.id,
+                incoming_name=person.full_name,
+                incoming_birth=person.birth_date,
+                incoming_place=place,
+                reasons=tuple(why),
+            )
+            for match, why in reasons.values()
+        ]
+
+
+def in_pair_order(found: list[CrossDuplicate]) -> list[CrossDuplicate]:
+    """The pairs as listed: by this book's name, then by ids."""
+    return sorted(found, key=lambda d: (fold(d.existing_name), d.existing_id, d.incoming_id))
+
+
 def _cross_duplicates(session: Session, old: Session, former: FormerBook) -> list[CrossDuplicate]:
     """Persons of the former book not yet here who may be one of this book's."""
-    incoming = repo.live_person_keys(old)
     arrived = repo.keys(session, "persons")
-    incoming = [p for p in incoming if p.id not in arrived]
-    ours = repo.live_person_keys(session)
-    by_number: dict[str, list[PersonKeys]] = {}
-    by_name: dict[tuple[str, date], list[PersonKeys]] = {}
-    for person in ours:
-        if person.id_number:
-            by_number.setdefault(person.id_number, []).append(person)
-        by_name.setdefault((person.name_key, person.birth_date), []).append(person)
-    mine = {p.id: p for p in ours}
-    labels_here = repo.household_labels(session)
+    matches = BookMatches(session)
     labels_there = repo.household_labels(old)
     found: list[CrossDuplicate] = []
-    for person in incoming:
-        reasons: dict[str, list[str]] = {}
-        if person.id_number:
-            for match in by_number.get(person.id_number, []):
-                reasons.setdefault(match.id, []).append("id_number")
-        for match in by_name.get((person.name_key, person.birth_date), []):
-            if person.parent_keys & match.parent_keys:
-                reasons.setdefault(match.id, []).append("name_birth_parent")
-        for match_id, why in reasons.items():
-            match = mine[match_id]
-            found.append(
-                CrossDuplicate(
-                    existing_id=match.id,
-                    existing_name=match.full_name,
-                    existing_birth=match.birth_date,
-                    existing_place=labels_here.get(match.household_id or "", "không thuộc hộ"),
-                    incoming_id=person.id,
-                    incoming_name=person.full_name,
-                    incoming_birth=person.birth_date,
-                    incoming_place=(
-                        labels_there.get(person.household_id or "", "không thuộc hộ")
-                        + f", {former.display_name} cũ"
-                    ),
-                    reasons=tuple(why),
-                )
-            )
-    found.sort(key=lambda d: (fold(d.existing_name), d.existing_id, d.incoming_id))
-    return found
+    for person in repo.live_person_keys(old):
+        if person.id in arrived:
+            continue
+        place = labels_there.get(person.household_id or "", "không thuộc hộ")
+        found += matches.of(person, f"{place}, {former.display_name} cũ")
+    return in_pair_order(found)
 
 
 def _number_clashes(session: Session, old: Session, hamlets: list[HamletChoice]) -> list[str]:

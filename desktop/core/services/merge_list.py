@@ -62,11 +62,13 @@ from desktop.core.services.imports import (
 from desktop.core.services.merge_book import (
     HAMLET_CREATE,
     HAMLET_MERGE,
+    BookMatches,
     CrossDuplicate,
     HamletChoice,
     check_pairs,
     hamlet_choices,
     history_lines,
+    in_pair_order,
     mapping_lines,
 )
 from desktop.core.services.unlocked import Book
@@ -629,48 +631,26 @@ def _cross_duplicates(
     session: Session, former: FormerList, rows: list[RowPlan], ids: _ListIds
 ) -> list[CrossDuplicate]:
     """Persons of the list not yet here who may be one of this book's."""
-    ours = repo.live_person_keys(session)
-    by_number: dict[str, list[PersonKeys]] = {}
-    by_name: dict[tuple[str, date], list[PersonKeys]] = {}
-    for person in ours:
-        if person.id_number:
-            by_number.setdefault(person.id_number, []).append(person)
-        by_name.setdefault((person.name_key, person.birth_date), []).append(person)
-    mine = {p.id: p for p in ours}
-    labels_here = repo.household_labels(session)
+    matches = BookMatches(session)
     found: list[CrossDuplicate] = []
     for row in rows:
         child = row.parsed.person
-        parents = {fold(n) for n in (child.father, child.mother, child.carer) if n}
-        reasons: dict[str, list[str]] = {}
-        if child.id_number:
-            for match in by_number.get(child.id_number, []):
-                reasons.setdefault(match.id, []).append("id_number")
-        for match in by_name.get((fold(child.full_name), child.birth_date), []):
-            if parents & match.parent_keys:
-                reasons.setdefault(match.id, []).append("name_birth_parent")
         data = row.household.data
+        incoming = PersonKeys(
+            id=ids.person(row),
+            full_name=child.full_name,
+            name_key=fold(child.full_name),
+            birth_date=child.birth_date,
+            id_number=child.id_number or None,
+            household_id=None,
+            parent_keys=frozenset(fold(n) for n in (child.father, child.mother, child.carer) if n),
+        )
         place = (
             f"dòng {row.row}, hộ số {data.number} ({data.head_name}), "
             f"{row.household.hamlet_name}, {former.display_name} cũ"
         )
-        for match_id, why in reasons.items():
-            match = mine[match_id]
-            found.append(
-                CrossDuplicate(
-                    existing_id=match.id,
-                    existing_name=match.full_name,
-                    existing_birth=match.birth_date,
-                    existing_place=labels_here.get(match.household_id or "", "không thuộc hộ"),
-                    incoming_id=ids.person(row),
-                    incoming_name=child.full_name,
-                    incoming_birth=child.birth_date,
-                    incoming_place=place,
-                    reasons=tuple(why),
-                )
-            )
-    found.sort(key=lambda d: (fold(d.existing_name), d.existing_id, d.incoming_id))
-    return found
+        found += matches.of(incoming, place)
+    return in_pair_order(found)
 
 
 def _pairs(
