@@ -7,6 +7,7 @@ CellProblem with a message (what is wrong) and a hint (what to do), both Vietnam
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -412,10 +413,11 @@ def phone(cell: Cell) -> str | None:
     _check_marker(cell)
     if is_blank(cell):
         return None
-    if isinstance(cell, int | float) and not isinstance(cell, bool):
+    if isinstance(cell, int | float) and not isinstance(cell, bool) and math.isfinite(cell):
         digits = str(int(cell))
         # Vietnamese numbers start with 0; Excel drops it from a number cell.
         return digits if digits.startswith("0") else "0" + digits
+    # Anything else, an infinite number included, is judged as text (and refused).
     raw = clean_text(str(cell))
     compact = re.sub(r"[\s.\-()]", "", raw)
     if not re.fullmatch(r"\+?[0-9]{8,15}", compact):

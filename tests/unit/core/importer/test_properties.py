@@ -180,3 +180,11 @@ def test_good_rows_come_through_unchanged(data: list[object]) -> None:
     assert person.birth_date == expected
     assert person.sex == (1 if data[7] == "Nam" else 2)
     assert parsed.rows[0].is_child == is_child_on(expected, TODAY)
+
+
+@pytest.mark.parametrize("cell", [float("inf"), float("-inf"), float("nan")])
+def test_an_infinite_phone_number_is_a_cell_problem(cell: float) -> None:
+    from desktop.core.importer.values import CellProblem, phone
+
+    with pytest.raises(CellProblem, match="không phải số điện thoại"):
+        phone(cell)
